@@ -1,0 +1,2 @@
+/** PSL Lab library entry point: notebooks `import * as psl from "@psl-lab/lib"`. */
+export * as ops from "./engine/ops";
