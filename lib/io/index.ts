@@ -1,0 +1,2 @@
+/** File formats and crash-safe I/O. */
+export * from "./atomic";
