@@ -1,2 +1,3 @@
 /** PSL Lab library entry point: notebooks `import * as psl from "@psl-lab/lib"`. */
 export * as ops from "./engine/ops";
+export * as evaluation from "./eval";
