@@ -1,0 +1,6 @@
+/** The PSL MobileNetV2: architecture plan, tfjs model, inference, checkpoints and PyTorch import. */
+export * from "./config";
+export * from "./layout";
+export { torchFans, initialValues } from "./init";
+export * from "./mobilenetv2";
+export * from "./predict";
