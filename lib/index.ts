@@ -3,3 +3,4 @@ export * as ops from "./engine/ops";
 export * as evaluation from "./eval";
 export * as report from "./report";
 export * as model from "./model";
+export * as analysis from "./analysis";

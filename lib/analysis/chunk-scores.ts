@@ -1,0 +1,105 @@
+/**
+ * Groups the PSL table's chunk rows by clip and reduces them to clip-level teacher evidence.
+ * A teacher "says" class c for a clip when SOME chunk of that clip scores c at or above the threshold, so the clip-level
+ * statistic that matters is the maximum over chunks (kept together with the chunk that reached it).
+ */
+import { UserError } from "../errors";
+import type { ChunkScores, LabelledClip } from "./types";
+
+export interface ClipGroups {
+  /** Clips in order of first appearance in the table. */
+  filenames: string[];
+  /** Row indices of each clip, sorted by chunk index (then by start time). */
+  rows: number[][];
+  /** filename → position in `filenames`. */
+  position: Map<string, number>;
+}
+
+/** Checks that the columns agree in length; throws UserError naming the column otherwise. */
+export function validateChunkScores(chunks: ChunkScores): number {
+  const rows = chunks.filenames.length;
+  if (!Number.isInteger(chunks.numClasses) || chunks.numClasses <= 0) {
+    throw new UserError(`chunk scores: numClasses must be a positive integer, got ${chunks.numClasses}`);
+  }
+  for (const [name, column] of [["chunkIndex", chunks.chunkIndex], ["from", chunks.from], ["to", chunks.to]] as const) {
+    if (column.length !== rows) throw new UserError(`chunk scores: column ${name} has ${column.length} rows, filenames has ${rows}`);
+  }
+  if (chunks.probs.length !== rows * chunks.numClasses) {
+    throw new UserError(
+      `chunk scores: probs has ${chunks.probs.length} values, expected rows × classes = ${rows} × ${chunks.numClasses}`,
+    );
+  }
+  return rows;
+}
+
+export function groupChunksByClip(chunks: ChunkScores): ClipGroups {
+  const rowCount = validateChunkScores(chunks);
+  const position = new Map<string, number>();
+  const filenames: string[] = [];
+  const rows: number[][] = [];
+  for (let row = 0; row < rowCount; row++) {
+    const name = chunks.filenames[row];
+    let at = position.get(name);
+    if (at === undefined) {
+      at = filenames.length;
+      position.set(name, at);
+      filenames.push(name);
+      rows.push([]);
+    }
+    rows[at].push(row);
+  }
+  for (const list of rows) list.sort((a, b) => chunks.chunkIndex[a] - chunks.chunkIndex[b] || chunks.from[a] - chunks.from[b]);
+  return { filenames, rows, position };
+}
+
+export interface ClipMaxScores extends ClipGroups {
+  numClasses: number;
+  /** [clips, classes]: the highest chunk score of each class in each clip. */
+  maxProbs: Float32Array;
+  /** [clips, classes]: the chunk index (`chunkIndex` column value) that reached the maximum (first one on ties). */
+  argmaxChunk: Int32Array;
+}
+
+export function clipMaxScores(chunks: ChunkScores): ClipMaxScores {
+  const groups = groupChunksByClip(chunks);
+  const C = chunks.numClasses;
+  const maxProbs = new Float32Array(groups.filenames.length * C).fill(-Infinity);
+  const argmaxChunk = new Int32Array(groups.filenames.length * C).fill(-1);
+  groups.rows.forEach((rowList, clip) => {
+    for (const row of rowList) {
+      for (let c = 0; c < C; c++) {
+        const p = chunks.probs[row * C + c];
+        if (p > maxProbs[clip * C + c]) {
+          maxProbs[clip * C + c] = p;
+          argmaxChunk[clip * C + c] = chunks.chunkIndex[row];
+        }
+      }
+    }
+  });
+  return { ...groups, numClasses: C, maxProbs, argmaxChunk };
+}
+
+/**
+ * Label sets of the given clips, indexed like `filenames`. Every clip must be present in `clips`
+ * (a teacher row without labels cannot be analysed); labels must be valid class indices.
+ * `what` names the label source in error messages ("weak labels", "true labels").
+ */
+export function labelSetsFor(
+  filenames: readonly string[],
+  clips: Iterable<LabelledClip>,
+  numClasses: number,
+  what: string,
+): Set<number>[] {
+  const byName = new Map<string, readonly number[]>();
+  for (const clip of clips) byName.set(clip.filename, clip.labels);
+  return filenames.map((name) => {
+    const labels = byName.get(name);
+    if (labels === undefined) throw new UserError(`${what}: no entry for clip ${name}, which the chunk table has`);
+    for (const label of labels) {
+      if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
+        throw new UserError(`${what}: clip ${name} has label ${label}, outside 0..${numClasses - 1}`);
+      }
+    }
+    return new Set(labels);
+  });
+}

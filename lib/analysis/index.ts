@@ -1,0 +1,8 @@
+/** Analyses behind notebooks 05 (missing labels) and 06 (FSD generalization): pure functions returning tables. */
+export * from "./types";
+export * from "./chunk-scores";
+export * from "./threshold-counter";
+export * from "./missing-labels";
+export * from "./missing-label-truth";
+export * from "./ap-by-missing-rate";
+export * from "./strong-labels";
