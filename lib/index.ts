@@ -4,3 +4,6 @@ export * as evaluation from "./eval";
 export * as report from "./report";
 export * as model from "./model";
 export * as analysis from "./analysis";
+export * as audio from "./audio";
+export * as data from "./data";
+export * as io from "./io";

@@ -1,2 +1,3 @@
 /** File formats and crash-safe I/O. */
 export * from "./atomic";
+export * from "./npy";

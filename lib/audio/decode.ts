@@ -1,0 +1,114 @@
+/**
+ * Audio decoding to the kit's canonical form: mono Float32 at 16 kHz.
+ *
+ * Containers/codecs come from `audio-decode` (pure JS/wasm, installs offline): WAV (8/16/24/32-bit int, 32/64-bit
+ * float), FLAC, OGG/Vorbis, Opus, MP3, AIFF, … Integer PCM arrives scaled by 1/2^(bits−1) (16-bit: x/32768, exactly
+ * what the reference does when it reads its int16 HDF5 dumps). Stereo is averaged (the reference keeps only the
+ * first channel, by an indexing slip; averaging is the usual intent), then resampled with the band-limited
+ * torchaudio-compatible filter in ./resample.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { UserError } from "../errors";
+import { resample } from "./resample";
+
+export const TARGET_SAMPLE_RATE = 16000;
+
+export interface DecodedAudio {
+  /** Mono samples at 16 kHz, nominally in [-1, 1]. */
+  samples: Float32Array;
+  sampleRate: 16000;
+  /** Sample rate of the encoded file before resampling. */
+  sourceSampleRate: number;
+  /** Channel count of the encoded file before the downmix. */
+  channels: number;
+  /** samples.length / 16000. */
+  durationSeconds: number;
+}
+
+interface RawAudio {
+  channelData: Float32Array[];
+  sampleRate: number;
+}
+
+type DecodeFn = (bytes: Uint8Array) => Promise<RawAudio>;
+let decoderPromise: Promise<DecodeFn> | undefined;
+
+/** audio-decode is ESM-only; loaded once, lazily, so that importing the kit does not pay for its wasm codecs. */
+function loadDecoder(): Promise<DecodeFn> {
+  decoderPromise ??= import("audio-decode").then((mod) => {
+    const fn = (mod as { default?: unknown }).default ?? mod;
+    return fn as DecodeFn;
+  });
+  return decoderPromise;
+}
+
+/** Averages channels and resamples to 16 kHz. Synchronous; inputs are not modified. */
+export function toMono16k(channelData: Float32Array[], sampleRate: number): Float32Array {
+  if (channelData.length === 0) throw new UserError("toMono16k: no channels");
+  const length = channelData[0].length;
+  for (const channel of channelData) {
+    if (channel.length !== length) throw new UserError("toMono16k: channels have different lengths");
+  }
+  let mono: Float32Array;
+  if (channelData.length === 1) {
+    mono = channelData[0];
+  } else {
+    mono = new Float32Array(length);
+    const weight = 1 / channelData.length;
+    for (const channel of channelData) for (let i = 0; i < length; i++) mono[i] += channel[i] * weight;
+  }
+  return sampleRate === TARGET_SAMPLE_RATE ? mono.slice() : resample(mono, sampleRate, TARGET_SAMPLE_RATE);
+}
+
+/** Index of the first NaN/±Inf sample, or −1. */
+function firstNonFinite(channelData: Float32Array[]): number {
+  for (const channel of channelData) {
+    for (let i = 0; i < channel.length; i++) if (!Number.isFinite(channel[i])) return i;
+  }
+  return -1;
+}
+
+/** Decodes encoded bytes (any supported format, detected from content). `nameForErrors` appears in every error. */
+export async function decodeAudioBuffer(bytes: Uint8Array, nameForErrors: string): Promise<DecodedAudio> {
+  if (bytes.byteLength === 0) throw new UserError(`${nameForErrors}: empty file (0 bytes), not audio`);
+  const decode = await loadDecoder();
+  let raw: RawAudio;
+  try {
+    raw = await decode(bytes);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`${nameForErrors}: cannot decode audio (${reason})`);
+  }
+  const channelData = raw?.channelData ?? [];
+  const sourceSampleRate = raw?.sampleRate;
+  if (channelData.length === 0 || channelData[0].length === 0) {
+    throw new UserError(`${nameForErrors}: decoded to no samples (corrupt or truncated audio)`);
+  }
+  if (!Number.isInteger(sourceSampleRate) || sourceSampleRate <= 0) {
+    throw new UserError(`${nameForErrors}: invalid sample rate ${sourceSampleRate}`);
+  }
+  const bad = firstNonFinite(channelData);
+  if (bad >= 0) throw new UserError(`${nameForErrors}: sample ${bad} is NaN or infinite (corrupt float audio)`);
+  const samples = toMono16k(channelData, sourceSampleRate);
+  return {
+    samples,
+    sampleRate: TARGET_SAMPLE_RATE,
+    sourceSampleRate,
+    channels: channelData.length,
+    durationSeconds: samples.length / TARGET_SAMPLE_RATE,
+  };
+}
+
+/** Reads and decodes an audio file. Missing, empty, corrupt or non-audio files throw a UserError naming `path`. */
+export async function decodeAudioFile(path: string): Promise<DecodedAudio> {
+  let bytes: Uint8Array;
+  try {
+    if (!statSync(path).isFile()) throw new UserError(`${path}: not a file`);
+    bytes = readFileSync(path);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(code === "ENOENT" ? `${path}: no such audio file` : `${path}: cannot read (${code ?? error})`);
+  }
+  return decodeAudioBuffer(bytes, path);
+}

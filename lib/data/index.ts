@@ -1,0 +1,2 @@
+/** Data: AudioSet/FSD metadata, the kit's manifests, chunking, samplers, seeded RNG, the feature cache. */
+export * from "./random";
