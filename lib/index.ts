@@ -3,6 +3,7 @@ export * as ops from "./engine/ops";
 export * as evaluation from "./eval";
 export * as report from "./report";
 export * as model from "./model";
+export { initBackend, activeBackend } from "./engine/backend";
 export * as analysis from "./analysis";
 export * as audio from "./audio";
 export * as data from "./data";

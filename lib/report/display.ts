@@ -1,0 +1,57 @@
+/**
+ * Rich output from library code into the running notebook.
+ *
+ * Notebooks run in tslab; its `display` API only works inside a live kernel (it throws "Not ready"
+ * elsewhere, e.g. in tests or the CLI). `require("tslab")` here resolves to the same module instance
+ * the kernel loaded (node_modules/tslab), so displays from lib/dist reach the notebook's current cell.
+ * tslab is required lazily: it pulls in a TypeScript compiler, which CLI runs and tests do not need.
+ */
+
+interface TslabDisplay {
+  html(s: string): void;
+  text(s: string): void;
+}
+
+let cachedDisplay: TslabDisplay | null | undefined;
+
+function tslabDisplay(): TslabDisplay | null {
+  if (cachedDisplay !== undefined) return cachedDisplay;
+  cachedDisplay = null;
+  // Only a tslab kernel process has tslab loaded already; never load it ourselves just to find out.
+  const loaded = Object.keys(require.cache).some((path) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(path));
+  if (loaded) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      cachedDisplay = (require("tslab") as { display: TslabDisplay }).display;
+    } catch {
+      cachedDisplay = null;
+    }
+  }
+  return cachedDisplay;
+}
+
+/** True when running inside a tslab kernel (a notebook), false in CLI runs and tests. */
+export function inNotebook(): boolean {
+  return tslabDisplay() !== null;
+}
+
+/**
+ * Shows an HTML fragment as the current cell's output. Returns false (and shows nothing) outside a
+ * notebook, so callers can fall back to console output.
+ */
+export function displayHtml(html: string): boolean {
+  const display = tslabDisplay();
+  if (display === null) return false;
+  try {
+    display.html(html);
+    return true;
+  } catch {
+    // tslab throws "Not ready" between kernel start and the first execute request.
+    return false;
+  }
+}
+
+/** Escapes text for use inside HTML element content and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+}

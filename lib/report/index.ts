@@ -1,0 +1,6 @@
+/** Notebook reporting: charts, tables, headline results for summary.json, progress bars. */
+export * from "./display";
+export * from "./plotly";
+export * from "./tables";
+export * from "./summary";
+export * from "./progress";

@@ -1,0 +1,517 @@
+#!/usr/bin/python3
+"""Headless notebook runner for PSL Lab (called by scripts/reproduce.mjs after it built lib/).
+
+Executes notebooks with nbclient on the project-local tslab kernel, injects parameters the way papermill
+does (a cell tagged `injected-parameters` right after the cell tagged `parameters`), writes the executed
+.ipynb and a self-contained HTML report per notebook, then `index.html` and `summary.json`.
+
+Papermill itself has no TypeScript support, hence this small driver. Why the failure checks are so
+explicit: tslab reports compile and runtime errors as *stderr stream* outputs, not `error` outputs, and
+after a failure it silently skips later cells (they get an execution count but no output). The runner
+therefore stops at the first cell whose execute_reply is not "ok" (or that printed an uncaught exception)
+and prints that cell's source and error: a report that only *looks* complete is never written as "ok".
+
+Runs on Debian's /usr/bin/python3 (python3-nbclient, python3-nbconvert); needs nothing from pip.
+"""
+import argparse
+import asyncio
+import datetime as dt
+import html
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+REPO = Path(__file__).resolve().parent.parent
+TEMPLATES = REPO / "scripts" / "nbconvert-templates"
+KERNEL_NAME = "tslab"
+PARAMETER_NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
+# One declaration per statement: `let chunkSeconds = 10;` or `let profile: "quick" | "default" = "default";`
+DECLARATION = re.compile(r"^\s*(?:export\s+)?(let|const|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(.*?);?\s*(?://.*)?$")
+# stderr text that means the cell (or a callback it started) failed even though the reply said "ok".
+FAILURE_IN_STDERR = re.compile(r"^(UncaughtException|UnhandledPromiseRejection)\b", re.M)
+STREAM_HTML_MAX_LINES = 200
+
+
+class RunnerError(Exception):
+    """A problem with the runner's input (bad --set, missing notebook): exit 2 with the message."""
+
+
+class CellFailed(Exception):
+    def __init__(self, cell_index, cell, reason):
+        super().__init__(reason)
+        self.cell_index = cell_index
+        self.cell = cell
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+
+def write_atomic(path: Path, data: str) -> None:
+    """Temp file in the same folder + fsync + rename: readers never see a half-written report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: Path, value) -> None:
+    write_atomic(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+# ----------------------------------------------------------------------------------------- parameters
+
+
+def parse_value(text: str):
+    """`--set k=v`: v as JSON when it parses (5, 0.3, true, "s", [1,2]), otherwise the plain string."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def collect_parameters(args) -> tuple:
+    """Returns (overrides, explicit_keys): --params file first, then --set (later wins), then --quick."""
+    overrides = {}
+    if args.params:
+        path = Path(args.params)
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise RunnerError(f"--params {path}: file not found")
+        except json.JSONDecodeError as e:
+            raise RunnerError(f"--params {path}: not valid JSON ({e})")
+        if not isinstance(loaded, dict):
+            raise RunnerError(f"--params {path}: expected a JSON object {{\"name\": value}}")
+        overrides.update(loaded)
+    for item in args.set or []:
+        if "=" not in item:
+            raise RunnerError(f"--set {item}: expected name=value (e.g. --set chunkSeconds=5)")
+        key, value = item.split("=", 1)
+        overrides[key.strip()] = parse_value(value.strip())
+    for key in overrides:
+        if not PARAMETER_NAME.match(key):
+            raise RunnerError(f"parameter name {key!r} is not a valid TypeScript identifier")
+    explicit = set(overrides)
+    if args.quick and "profile" not in overrides:
+        overrides["profile"] = "quick"
+    return overrides, explicit
+
+
+def parameters_cell_index(nb):
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            return i
+    return None
+
+
+def declared_parameters(nb) -> dict:
+    """name -> {"kind": let|const|var, "default": source text} from the notebook's parameters cell."""
+    index = parameters_cell_index(nb)
+    if index is None:
+        return {}
+    out = {}
+    for line in nb.cells[index].source.splitlines():
+        m = DECLARATION.match(line)
+        if m:
+            out[m.group(2)] = {"kind": m.group(1), "default": m.group(3).strip()}
+    return out
+
+
+def inject_parameters(nb, name: str, overrides: dict) -> dict:
+    """Adds the `injected-parameters` cell (replacing an old one); returns the overrides that apply here."""
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    declared = declared_parameters(nb)
+    applied = {k: v for k, v in overrides.items() if k in declared}
+    if not applied:
+        return {}
+    for key in applied:
+        if declared[key]["kind"] == "const":
+            raise RunnerError(f"{name}: parameter {key!r} is declared with const in the parameters cell; declare it with let so it can be overridden")
+    lines = ["// Injected by the PSL runner (--set / --params / --quick); overrides the defaults above."]
+    lines += [f"{key} = {json.dumps(value, ensure_ascii=False)};" for key, value in applied.items()]
+    cell = nbformat.v4.new_code_cell("\n".join(lines), metadata={"tags": ["injected-parameters"]})
+    if nb.get("nbformat_minor", 0) < 5:
+        cell.pop("id", None)  # cell ids exist from nbformat 4.5 on; older notebooks must not have them
+    nb.cells.insert(parameters_cell_index(nb) + 1, cell)
+    return applied
+
+
+# ------------------------------------------------------------------------------------------ execution
+
+
+def collapse_carriage_returns(text: str) -> str:
+    """Terminal-style: on each line keep only what follows the last carriage return (progress redraws)."""
+    return "\n".join(line.rsplit("\r", 1)[-1] if "\r" in line else line for line in text.split("\n"))
+
+
+def tidy_streams(nb) -> None:
+    """Merges consecutive stream outputs of the same name and collapses \\r redraws (lossless in meaning)."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        merged = []
+        for out in cell.get("outputs", []):
+            if out.output_type == "stream" and merged and merged[-1].output_type == "stream" and merged[-1].name == out.name:
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        for out in merged:
+            if out.output_type == "stream":
+                out.text = collapse_carriage_returns(out.text)
+        cell.outputs = merged
+
+
+def shorten_streams_for_html(nb, max_lines: int = STREAM_HTML_MAX_LINES) -> None:
+    """Long logs stay readable in the HTML; the executed .ipynb keeps the full text."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.output_type != "stream":
+                continue
+            lines = out.text.split("\n")
+            if len(lines) > max_lines:
+                head, tail = max_lines // 4, max_lines - max_lines // 4
+                omitted = len(lines) - head - tail
+                out.text = "\n".join(lines[:head] + [f"… {omitted} lines omitted here (full log in the executed .ipynb) …"] + lines[-tail:])
+
+
+def error_text(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream" and out.name == "stderr":
+            parts.append(out.text)
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue}\n" + "\n".join(out.get("traceback", [])))
+    return "".join(parts).rstrip() or "(the kernel reported an error but sent no error text)"
+
+
+class EchoingClient(NotebookClient):
+    """NotebookClient that echoes stream output to the console as it arrives (long cells show life)."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "stream":
+            text = collapse_carriage_returns(msg["content"].get("text", ""))
+            stream = sys.stderr if msg["content"].get("name") == "stderr" else sys.stdout
+            for line in text.splitlines():
+                stream.write(f"    │ {line}\n")
+            stream.flush()
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def execute_notebook(nb, path: Path, env_extra: dict, cell_timeout, quiet: bool) -> None:
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    started = {}
+
+    def on_start(cell, cell_index):
+        started[cell_index] = time.monotonic()
+
+    def on_executed(cell, cell_index, execute_reply):
+        content = (execute_reply or {}).get("content", {})
+        seconds = time.monotonic() - started.get(cell_index, time.monotonic())
+        position = code_cells.index(cell_index) + 1 if cell_index in code_cells else "?"
+        status = content.get("status")
+        if status != "ok":
+            raise CellFailed(cell_index, cell, f"the kernel answered status {status!r}")
+        if cell.get("execution_count") is None:
+            raise CellFailed(cell_index, cell, "the kernel gave the cell no execution count (it was skipped)")
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                raise CellFailed(cell_index, cell, "the cell produced an error output")
+            if out.output_type == "stream" and out.name == "stderr" and FAILURE_IN_STDERR.search(out.text):
+                raise CellFailed(cell_index, cell, "an uncaught exception was printed while the cell ran")
+        if not quiet:
+            print(f"  cell {position}/{len(code_cells)} ok ({seconds:.1f} s)", flush=True)
+
+    saved = {k: os.environ.get(k) for k in env_extra}
+    os.environ.update(env_extra)
+    try:
+        client = EchoingClient(
+            nb,
+            kernel_name=KERNEL_NAME,
+            timeout=cell_timeout,
+            allow_errors=False,
+            record_timing=True,
+            resources={"metadata": {"path": str(path.parent)}},
+            on_cell_start=on_start,
+            on_cell_executed=on_executed,
+        )
+        client.execute()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+# --------------------------------------------------------------------------------------------- export
+
+
+def export_html(nb, name: str, banner: str, no_input: bool) -> str:
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    copy = nbformat.from_dict(json.loads(json.dumps(nb)))
+    shorten_streams_for_html(copy)
+    config = Config()
+    if no_input:
+        # Hide the code but keep the parameters visible: tag every other code cell for input removal.
+        for cell in copy.cells:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if cell.cell_type == "code" and "parameters" not in tags and "injected-parameters" not in tags:
+                cell.setdefault("metadata", {})["tags"] = list(tags) + ["psl-hide-input"]
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_input_tags = {"psl-hide-input"}
+    exporter = HTMLExporter(config=config, template_name="psl", extra_template_basedirs=[str(TEMPLATES)])
+    body, _ = exporter.from_notebook_node(copy, resources={"metadata": {"name": name}, "psl_banner": banner})
+    return body
+
+
+def fmt_seconds(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {secs:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def params_html(params: dict) -> str:
+    if not params:
+        return "<span class='muted'>defaults</span>"
+    return " ".join(f"<code>{html.escape(k)}={html.escape(json.dumps(v, ensure_ascii=False))}</code>" for k, v in params.items())
+
+
+def banner_html(name: str, record: dict) -> str:
+    return (
+        "<div style='padding:8px 16px;background:#f3f6fa;border-bottom:1px solid #d0d7de;font:13px sans-serif'>"
+        f"<b>PSL Lab report</b> · {html.escape(name)} · run {html.escape(record['date'])} · "
+        f"{fmt_seconds(record['wallSeconds'])} · parameters: {params_html(record['parameters'])} · "
+        "<a href='index.html'>all reports</a></div>"
+    )
+
+
+def merge_results(out_dir: Path, records: dict) -> tuple:
+    results, origin, clashes = {}, {}, []
+    for name in sorted(records):
+        fragment = out_dir / ".summary" / f"{name}.json"
+        if not fragment.exists():
+            continue
+        for key, value in json.loads(fragment.read_text(encoding="utf-8")).items():
+            if key in origin and origin[key] != name:
+                clashes.append(f"{key} ({origin[key]} and {name})")
+            results[key], origin[key] = value, name
+            records[name].setdefault("resultKeys", []).append(key)
+    return results, clashes
+
+
+def write_index(out_dir: Path, run: dict, records: dict, results: dict, clashes: list) -> None:
+    rows = []
+    for name in sorted(records):
+        r = records[name]
+        status = "ok" if r["status"] == "ok" else f"<b style='color:#b00'>{html.escape(r['status'])}</b>"
+        defaults = ", ".join(f"{k} = {v['default']}" for k, v in r.get("declared", {}).items())
+        rows.append(
+            f"<tr><td><a href='{html.escape(r['html'])}'>{html.escape(name)}</a></td><td>{status}</td>"
+            f"<td style='text-align:right'>{fmt_seconds(r['wallSeconds'])}</td><td>{params_html(r['parameters'])}</td>"
+            f"<td class='muted'>{html.escape(defaults)}</td><td>{html.escape(r['date'])}</td>"
+            f"<td><a href='{html.escape(r['ipynb'])}'>.ipynb</a></td></tr>"
+        )
+    result_rows = "".join(
+        f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(json.dumps(v, ensure_ascii=False))}</td></tr>" for k, v in sorted(results.items())
+    ) or "<tr><td colspan='2' class='muted'>no results recorded (recordSummary)</td></tr>"
+    clash_note = f"<p style='color:#b00'>Keys recorded by several notebooks (last one kept): {html.escape(', '.join(clashes))}</p>" if clashes else ""
+    page = f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>PSL Lab reports</title>
+<style>
+body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #1f2328; }}
+table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border-bottom: 1px solid #d0d7de; padding: 4px 10px; vertical-align: top; text-align: left; }}
+code {{ background: #f3f6fa; padding: 0 3px; }} .muted {{ color: #656d76; font-size: 90%; }}
+</style></head><body>
+<h1>PSL Lab reports</h1>
+<p>Run {html.escape(run['date'])} · status <b>{html.escape(run['status'])}</b> · total wall time {fmt_seconds(run['wallSeconds'])} ·
+profile <code>{html.escape(str(run['profile']))}</code> · parameters: {params_html(run['parameters'])}</p>
+<p class="muted">Command: <code>{html.escape(run['command'])}</code></p>
+<table><thead><tr><th>Notebook</th><th>Status</th><th>Wall time</th><th>Overrides</th><th>Defaults (parameters cell)</th><th>Run</th><th></th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+<h2>Headline results</h2>{clash_note}
+<table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>{result_rows}</tbody></table>
+<p class="muted">Machine-readable: <a href="summary.json">summary.json</a></p>
+</body></html>
+"""
+    write_atomic(out_dir / "index.html", page)
+
+
+# ----------------------------------------------------------------------------------------------- main
+
+
+def resolve_notebooks(args) -> list:
+    if args.notebooks:
+        paths = [Path(p).resolve() for p in args.notebooks]
+        for p in paths:
+            if not p.is_file():
+                raise RunnerError(f"notebook not found: {p}")
+    else:
+        paths = sorted((REPO / "notebooks").glob("*.ipynb"))
+        if not paths:
+            raise RunnerError(f"no notebooks in {REPO / 'notebooks'}")
+    if args.only:
+        prefixes = [p.strip() for item in args.only for p in item.split(",") if p.strip()]
+        paths = [p for p in paths if any(p.stem.startswith(x) for x in prefixes)]
+        if not paths:
+            raise RunnerError(f"--only {','.join(prefixes)}: no notebook name starts with that")
+    return paths
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="npm run reproduce --",
+        description="Execute the PSL Lab notebooks headless and write reports (executed .ipynb + offline HTML, index.html, summary.json).",
+    )
+    ap.add_argument("notebooks", nargs="*", help="notebook files (default: notebooks/*.ipynb in name order)")
+    ap.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable); VALUE is JSON or a plain string")
+    ap.add_argument("--params", metavar="FILE.json", help="JSON object of parameter overrides (--set wins over it)")
+    ap.add_argument("--quick", action="store_true", help='set profile = "quick" (small data, few epochs: CI and smoke tests)')
+    ap.add_argument("--only", action="append", metavar="PREFIX", help="run only notebooks whose name starts with PREFIX (e.g. 02; repeatable or comma-separated)")
+    ap.add_argument("--out", default=str(REPO / "reports"), help="output folder (default: reports/)")
+    ap.add_argument("--no-input", action="store_true", help="hide code in the HTML (parameters cells stay visible)")
+    ap.add_argument("--cell-timeout", type=float, default=None, help="seconds one cell may run (default: no limit)")
+    ap.add_argument("--quiet", action="store_true", help="no per-cell progress lines")
+    ap.add_argument("--command", default="npm run reproduce", help=argparse.SUPPRESS)
+    ap.add_argument("--single", action="store_true", help=argparse.SUPPRESS)  # `npm run report`: exactly one notebook
+    args = ap.parse_args(argv)
+    if args.single and len(args.notebooks) != 1:
+        print("report: give exactly one notebook, e.g. npm run report -- notebooks/00-environment.ipynb --set profile=quick", file=sys.stderr)
+        return 2
+
+    try:
+        notebooks = resolve_notebooks(args)
+        overrides, explicit = collect_parameters(args)
+        loaded = [(p, nbformat.read(str(p), as_version=4)) for p in notebooks]
+        declared_anywhere = set()
+        for _, nb in loaded:
+            declared_anywhere |= set(declared_parameters(nb))
+        unknown = sorted(explicit - declared_anywhere)
+        if unknown:
+            known = ", ".join(sorted(declared_anywhere)) or "(none)"
+            raise RunnerError(f"unknown parameter(s) {', '.join(unknown)}: no notebook in this run declares them in its parameters cell. Known: {known}")
+        if "profile" in overrides and "profile" not in declared_anywhere:
+            print("warning: --quick / profile is not a parameter of any notebook in this run", file=sys.stderr)
+    except RunnerError as e:
+        print(f"reproduce: {e}", file=sys.stderr)
+        return 2
+
+    out_dir = Path(args.out).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    full_run = not args.notebooks and not args.only
+    runs_dir, fragments_dir = out_dir / ".runs", out_dir / ".summary"
+    if full_run:
+        # A full run replaces the previous one: stale records would mix two runs in index/summary.
+        for stale in list(runs_dir.glob("*.json")) + list(fragments_dir.glob("*.json")):
+            stale.unlink()
+
+    run_date = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    run_start = time.monotonic()
+    failed = None
+    for position, (path, nb) in enumerate(loaded, 1):
+        name = path.stem
+        try:
+            applied = inject_parameters(nb, name, overrides)
+        except RunnerError as e:
+            print(f"reproduce: {e}", file=sys.stderr)
+            return 2
+        (fragments_dir / f"{name}.json").unlink(missing_ok=True)
+        print(f"[{position}/{len(loaded)}] {name}" + (f"  ({', '.join(f'{k}={json.dumps(v)}' for k, v in applied.items())})" if applied else ""), flush=True)
+        nb_date = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        started = time.monotonic()
+        status, error = "ok", None
+        try:
+            execute_notebook(nb, path, {"PSL_REPORT_DIR": str(out_dir), "PSL_NOTEBOOK": name}, args.cell_timeout, args.quiet)
+        except CellFailed as e:
+            status, error = "failed", e
+        except CellExecutionError as e:
+            # nbclient raises this itself when the reply status is "error" and our hook did not run first.
+            status, error = "failed", CellFailed(None, None, str(e).strip())
+        except CellTimeoutError as e:
+            status, error = "failed", CellFailed(None, None, f"cell timed out (--cell-timeout {args.cell_timeout}): {e}")
+        except DeadKernelError as e:
+            status, error = "failed", CellFailed(None, None, f"the kernel died: {e}")
+        wall = time.monotonic() - started
+        tidy_streams(nb)
+        record = {
+            "name": name,
+            "status": status,
+            "date": nb_date,
+            "wallSeconds": round(wall, 2),
+            "parameters": applied,
+            "declared": declared_parameters(nb),
+            "html": f"{name}.html",
+            "ipynb": f"{name}.ipynb",
+            "source": os.path.relpath(path, REPO),
+        }
+        if error is not None:
+            cell = error.cell
+            code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+            where = f"code cell {code_cells.index(error.cell_index) + 1} (cell index {error.cell_index})" if cell is not None else "a cell"
+            detail = error_text(cell) if cell is not None else error.reason
+            hint = ""
+            if cell is not None and "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                hint = "\nhint: a --set/--params value does not fit the parameter's type in the parameters cell"
+            record["error"] = {"cell": where, "reason": error.reason, "text": detail}
+            sys.stderr.write(
+                f"\nreproduce: {name} FAILED in {where}: {error.reason}\n"
+                + ("--- cell source ---\n" + cell.source.rstrip() + "\n" if cell is not None else "")
+                + "--- error ---\n" + detail.rstrip() + hint + "\n-------------\n"
+            )
+            failed = name
+        write_atomic(out_dir / f"{name}.ipynb", nbformat.writes(nb))
+        write_atomic(out_dir / f"{name}.html", export_html(nb, name, banner_html(name, record), args.no_input))
+        write_json(runs_dir / f"{name}.json", record)
+        print(f"  → {os.path.relpath(out_dir / (name + '.html'))}  [{status}, {fmt_seconds(wall)}]", flush=True)
+        if failed:
+            break
+
+    records = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(runs_dir.glob("*.json"))}
+    results, clashes = merge_results(out_dir, records)
+    profile = overrides.get("profile")
+    if profile is None:
+        for _, nb in loaded:
+            default = declared_parameters(nb).get("profile", {}).get("default")
+            if default:
+                profile = parse_value(default)
+                break
+    run = {
+        "date": run_date,
+        "status": "failed" if failed else "ok",
+        "wallSeconds": round(time.monotonic() - run_start, 2),
+        "profile": profile,
+        "parameters": overrides,
+        "command": args.command,
+    }
+    summary = dict(run)
+    summary["notebooks"] = {
+        n: {k: r[k] for k in ("status", "date", "wallSeconds", "parameters", "html", "ipynb", "error") if k in r} for n, r in records.items()
+    }
+    summary["results"] = results
+    write_json(out_dir / "summary.json", summary)
+    write_index(out_dir, run, records, results, clashes)
+    print(f"{'FAILED' if failed else 'done'}: {len(records)} report(s) in {os.path.relpath(out_dir)}/index.html, total {fmt_seconds(run['wallSeconds'])}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
