@@ -15,7 +15,7 @@ export interface ClassRate {
 export interface ModelPerClassAP {
   model: string;
   /** Per-class AP rows, as evaluateScores' `perClass` gives them (extra fields are ignored). */
-  perClass: readonly { index: number; ap: number }[];
+  perClass: readonly { index: number; ap: number | null }[];
 }
 
 export interface ApGroupRow {
@@ -62,12 +62,12 @@ export function apByMissingRate(
 ): ApByMissingRate {
   if (models.length === 0) throw new UserError("apByMissingRate: no models given");
   const apMaps = models.map((m) => {
-    const map = new Map<number, number>();
+    const map = new Map<number, number | null>();
     for (const row of m.perClass) map.set(row.index, row.ap);
     return map;
   });
   const compared = rates
-    .filter((r) => Number.isFinite(r.rate) && apMaps.every((map) => Number.isFinite(map.get(r.classIndex))))
+    .filter((r) => Number.isFinite(r.rate) && apMaps.every((map) => Number.isFinite(map.get(r.classIndex) ?? NaN)))
     .sort((a, b) => a.classIndex - b.classIndex);
   const splitRate = options.splitRate ?? median(compared.map((r) => r.rate).sort((a, b) => a - b));
   const rule: ">" | ">=" = compared.some((r) => r.rate > splitRate) ? ">" : ">=";
@@ -78,7 +78,7 @@ export function apByMissingRate(
     const sums = { many: 0, few: 0 };
     const counts = { many: 0, few: 0 };
     for (const r of compared) {
-      const ap = apMaps[i].get(r.classIndex)!;
+      const ap = apMaps[i].get(r.classIndex) as number; // finite: checked by the filter above
       const group = groupOf(r.rate);
       sums[group] += ap;
       counts[group]++;

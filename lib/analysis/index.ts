@@ -6,3 +6,4 @@ export * from "./missing-labels";
 export * from "./missing-label-truth";
 export * from "./ap-by-missing-rate";
 export * from "./strong-labels";
+export * from "./fsd-generalization";

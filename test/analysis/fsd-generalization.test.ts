@@ -1,0 +1,111 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  evaluateOnFsd,
+  fsdClassDeltas,
+  fsdComparison,
+  fsdTargets,
+  mapFsdToAudioSet,
+  type FsdClip,
+  type ModelClipScores,
+} from "../../lib/analysis";
+import { dPrimeFromAuc } from "../../lib/eval/metrics";
+import { UserError } from "../../lib/errors";
+
+// A 5-class "AudioSet" and a 4-class FSD vocabulary; Oboe's mid is in no AudioSet output (like the real Oboe).
+const AUDIOSET = [
+  { index: 0, mid: "/m/a", name: "Speech" },
+  { index: 1, mid: "/m/b", name: "Dog" },
+  { index: 2, mid: "/m/c", name: "Rain" },
+  { index: 3, mid: "/m/d", name: "Music" },
+  { index: 4, mid: "/m/e", name: "Bark" },
+];
+const VOCABULARY = [
+  { index: 0, label: "Bark", mid: "/m/e" },
+  { index: 1, label: "Rain", mid: "/m/c" },
+  { index: 2, label: "Oboe", mid: "/m/zz" },
+  { index: 3, label: "Speech", mid: "/m/a" },
+];
+const CLIPS: FsdClip[] = [
+  { filename: "x1", labels: ["Bark"] },
+  { filename: "x2", labels: ["Rain", "Oboe"] },
+  { filename: "x3", labels: ["Speech"] },
+  { filename: "x4", labels: ["Oboe"] }, // only an unmapped label: a negative for every mapped class
+  { filename: "x5", labels: ["/m/e"] }, // labels may be mids, as FSD50K's eval.csv `mids` column gives them
+];
+
+/** AudioSet-space scores; rows in a different order than CLIPS plus one extra clip, to test alignment by name. */
+function model(name: string, barkX5: number): ModelClipScores {
+  //            Speech Dog  Rain Music Bark
+  const rows: Record<string, number[]> = {
+    extra: [0.99, 0.99, 0.99, 0.99, 0.99],
+    x5: [0.2, 0.5, 0.2, 0.5, barkX5],
+    x4: [0.1, 0.5, 0.3, 0.5, 0.3],
+    x3: [0.6, 0.5, 0.1, 0.5, 0.1],
+    x2: [0.3, 0.5, 0.8, 0.5, 0.5],
+    x1: [0.7, 0.5, 0.4, 0.5, 0.9],
+  };
+  return { model: name, filenames: Object.keys(rows), numClasses: 5, scores: Float32Array.from(Object.values(rows).flat()) };
+}
+
+test("mapping through mids: mapped in FSD order, unmapped reported with the reason", () => {
+  const mapping = mapFsdToAudioSet(VOCABULARY, AUDIOSET);
+  assert.deepEqual(
+    mapping.mapped.map((m) => [m.fsdIndex, m.fsdLabel, m.audioSetIndex, m.audioSetName]),
+    [
+      [0, "Bark", 4, "Bark"],
+      [1, "Rain", 2, "Rain"],
+      [3, "Speech", 0, "Speech"],
+    ],
+  );
+  assert.deepEqual(mapping.unmapped, [{ fsdIndex: 2, fsdLabel: "Oboe", mid: "/m/zz", reason: "mid not among the 5 AudioSet classes" }]);
+  assert.throws(() => mapFsdToAudioSet([...VOCABULARY, { index: 9, label: "Bark2", mid: "/m/e" }], AUDIOSET), /mid \/m\/e appears twice/);
+  assert.throws(() => mapFsdToAudioSet([...VOCABULARY, { index: 9, label: "Bark", mid: "/m/q" }], AUDIOSET), UserError);
+});
+
+test("targets: mapped labels only, by name or mid; unknown labels are errors", () => {
+  const mapping = mapFsdToAudioSet(VOCABULARY, AUDIOSET);
+  // columns Bark, Rain, Speech
+  assert.deepEqual([...fsdTargets(mapping, CLIPS)], [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0]);
+  assert.throws(() => fsdTargets(mapping, [{ filename: "y", labels: ["Cowbell"] }]), /clip y has label Cowbell/);
+});
+
+test("weak vs PSL side by side on hand-computed AP / AUC / d′", () => {
+  const mapping = mapFsdToAudioSet(VOCABULARY, AUDIOSET);
+  const result = evaluateOnFsd(mapping, CLIPS, [model("weak", 0.2), model("psl-2s", 0.95)], { dataset: "toy" });
+  // weak — Bark: ranking x1+ x2 x4 x5+ x3 → AP = ½·1 + ½·(2/4) = 0.75, AUC = 4/6; Rain: x2 on top → AP 1, AUC 1;
+  // Speech: x1 .7 > x3+ .6 → AP ½, AUC ¾.
+  const [weak, psl] = result.summary;
+  assert.equal(weak.model, "weak");
+  assert.equal(weak.clips, 5);
+  assert.equal(weak.classesMapped, 3);
+  assert.equal(weak.classesEvaluated, 3);
+  assert.ok(Math.abs(weak.mAP - 0.75) < 1e-12);
+  assert.ok(Math.abs(weak.meanAUC - 29 / 36) < 1e-12);
+  assert.ok(Math.abs(weak.dPrime - dPrimeFromAuc(29 / 36)) < 1e-12);
+  // psl — x5's Bark score 0.95 puts both Bark positives on top: Bark AP 1, AUC 1.
+  assert.ok(Math.abs(psl.mAP - 2.5 / 3) < 1e-12);
+  assert.ok(Math.abs(psl.meanAUC - 2.75 / 3) < 1e-12);
+  const bark = result.perClass.filter((r) => r.fsdLabel === "Bark");
+  assert.deepEqual(bark.map((r) => [r.model, r.positives, r.audioSetName]), [["weak", 2, "Bark"], ["psl-2s", 2, "Bark"]]);
+  assert.ok(Math.abs(bark[0].ap! - 0.75) < 1e-12);
+  const comparison = fsdComparison(result.summary);
+  assert.deepEqual(Object.keys(comparison), ["weak", "psl-2s"]);
+  assert.ok(Math.abs(comparison["psl-2s"].mAP! - 2.5 / 3) < 1e-12);
+  const deltas = fsdClassDeltas(result.perClass, "weak", "psl-2s");
+  assert.deepEqual([deltas.improved, deltas.worse], [1, 0]);
+  assert.equal(deltas.rows[0].fsdLabel, "Bark");
+  assert.ok(Math.abs(deltas.rows[0].delta - 0.25) < 1e-12);
+});
+
+test("a clip without scores, a duplicate model name or a class without positives are handled explicitly", () => {
+  const mapping = mapFsdToAudioSet(VOCABULARY, AUDIOSET);
+  const partial = model("weak", 0.2);
+  const dropped = { ...partial, filenames: partial.filenames.slice(0, 5), scores: partial.scores.slice(0, 25) as Float32Array };
+  assert.throws(() => evaluateOnFsd(mapping, CLIPS, [dropped]), /no scores for clip x1/);
+  assert.throws(() => evaluateOnFsd(mapping, CLIPS, [model("weak", 0.2), model("weak", 0.3)]), /given twice/);
+  // Without x3, Speech has no positive clip: it is left out of mAP and its AP is null.
+  const result = evaluateOnFsd(mapping, CLIPS.filter((c) => c.filename !== "x3"), [model("weak", 0.2)]);
+  assert.equal(result.summary[0].classesEvaluated, 2);
+  assert.equal(result.perClass.find((r) => r.fsdLabel === "Speech")!.ap, null);
+});
