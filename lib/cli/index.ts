@@ -5,9 +5,12 @@
 import { UserError } from "../errors";
 import { BackendError } from "../engine/backend";
 import type { Command } from "./command";
+import { metricsCommand } from "./commands/metrics";
 
 // Each sub-command registers here, one line each (keep alphabetical).
-const COMMANDS: Command[] = [];
+const COMMANDS: Command[] = [
+  metricsCommand,
+];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
