@@ -4,3 +4,5 @@ export * from "./layout";
 export { torchFans, initialValues } from "./init";
 export * from "./mobilenetv2";
 export * from "./predict";
+export * from "./checkpoint";
+export * from "./torch-import";

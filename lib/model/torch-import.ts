@@ -1,0 +1,307 @@
+/**
+ * Import of PyTorch checkpoints of the reference model (e.g. the authors' released teacher) without Python.
+ *
+ * Reads the `torch.save` zip format (`<archive>/data.pkl` + `<archive>/data/<key>` raw storages, little-endian) with
+ * the small pickle reader in lib/io/pickle.ts. Accepts a plain state_dict or the usual wrappers
+ * (`{"model": …}`, `{"state_dict": …}`, `{"model_state_dict": …}`, a `module.` prefix from DataParallel).
+ * `front_end.*` buffers (the reference's mel filterbank/window) and `num_batches_tracked` are ignored; every model key
+ * must be present with the right shape, otherwise a UserError lists what is missing/unexpected/mis-shaped — never a
+ * model that silently keeps random weights. numClasses and widthMult are inferred from the tensor shapes.
+ */
+import { unzipSync } from "fflate";
+import { readFileSync } from "node:fs";
+import { UserError } from "../errors";
+import { halfToFloat32 } from "../io/safetensors";
+import { PickleGlobal, PickleObject, unpickle } from "../io/pickle";
+import { INVERTED_RESIDUAL_SETTINGS, modelPlan, tensorSpecs, type ModelConfig } from "./config";
+import { torchToKit } from "./layout";
+import { createMobileNetV2FromWeights, type MobileNetV2 } from "./mobilenetv2";
+
+export type TorchDtype = "float32" | "float64" | "float16" | "bfloat16" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
+
+/** A tensor read from a torch checkpoint, materialised contiguous (C order). Floats widened to Float32Array. */
+export interface TorchTensor {
+  dtype: TorchDtype;
+  shape: number[];
+  /** float types → Float32Array (float64 narrowed); integer/bool types → Float64Array (exact to 2^53). */
+  data: Float32Array | Float64Array;
+}
+
+interface TorchStorage {
+  dtype: TorchDtype;
+  bytes: Uint8Array;
+}
+
+const STORAGE_TYPES: Record<string, { dtype: TorchDtype; size: number }> = {
+  FloatStorage: { dtype: "float32", size: 4 },
+  DoubleStorage: { dtype: "float64", size: 8 },
+  HalfStorage: { dtype: "float16", size: 2 },
+  BFloat16Storage: { dtype: "bfloat16", size: 2 },
+  LongStorage: { dtype: "int64", size: 8 },
+  IntStorage: { dtype: "int32", size: 4 },
+  ShortStorage: { dtype: "int16", size: 2 },
+  CharStorage: { dtype: "int8", size: 1 },
+  ByteStorage: { dtype: "uint8", size: 1 },
+  BoolStorage: { dtype: "bool", size: 1 },
+};
+const DTYPE_SIZE: Record<TorchDtype, number> = Object.fromEntries(Object.values(STORAGE_TYPES).map((s) => [s.dtype, s.size])) as Record<TorchDtype, number>;
+
+/** The dtype marker objects that `torch.FloatStorage` etc. resolve to while unpickling. */
+class StorageType {
+  constructor(readonly dtype: TorchDtype) {}
+}
+
+/** Reads the element at `index` of a storage as a JS number. */
+function storageReader(storage: TorchStorage): (index: number) => number {
+  const view = new DataView(storage.bytes.buffer, storage.bytes.byteOffset, storage.bytes.byteLength);
+  switch (storage.dtype) {
+    case "float32":
+      return (i) => view.getFloat32(i * 4, true);
+    case "float64":
+      return (i) => view.getFloat64(i * 8, true);
+    case "float16":
+      return (i) => halfToFloat32(new Uint16Array([view.getUint16(i * 2, true)]))[0];
+    case "bfloat16":
+      return (i) => new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0];
+    case "int64":
+      return (i) => Number(view.getBigInt64(i * 8, true));
+    case "int32":
+      return (i) => view.getInt32(i * 4, true);
+    case "int16":
+      return (i) => view.getInt16(i * 2, true);
+    case "int8":
+      return (i) => view.getInt8(i);
+    case "uint8":
+    case "bool":
+      return (i) => view.getUint8(i);
+  }
+}
+
+/** torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, …): gathers a strided view into C order. */
+function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown): TorchTensor {
+  if (!storage || typeof storage !== "object" || !("bytes" in storage)) throw new UserError("tensor without a storage");
+  const st = storage as TorchStorage;
+  const isIntArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((d) => Number.isSafeInteger(d) && d >= 0);
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0 || !isIntArray(size) || !isIntArray(stride) || size.length !== stride.length) {
+    throw new UserError("tensor with a bad offset/size/stride");
+  }
+  const numel = size.reduce((a, b) => a * b, 1);
+  const available = st.bytes.byteLength / DTYPE_SIZE[st.dtype];
+  if (numel > 0) {
+    const last = (offset as number) + size.reduce((acc, d, i) => acc + (d - 1) * stride[i], 0);
+    if (last >= available) throw new UserError(`tensor of shape [${size}] reads past its storage (${available} elements)`);
+  }
+  const read = storageReader(st);
+  const isFloat = st.dtype.startsWith("float") || st.dtype === "bfloat16";
+  const data = isFloat ? new Float32Array(numel) : new Float64Array(numel);
+  const index = new Array<number>(size.length).fill(0);
+  for (let n = 0; n < numel; n++) {
+    let src = offset as number;
+    for (let d = 0; d < size.length; d++) src += index[d] * stride[d];
+    data[n] = read(src);
+    for (let d = size.length - 1; d >= 0; d--) {
+      if (++index[d] < size[d]) break;
+      index[d] = 0;
+    }
+  }
+  return { dtype: st.dtype, shape: [...size], data };
+}
+
+function isZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/** Unpickles a `torch.save` zip; returns the saved object with tensors as TorchTensor and dicts as Map. */
+export function readTorchFile(bytes: Uint8Array, name: string): unknown {
+  if (!isZip(bytes)) {
+    const legacy = bytes.length >= 2 && bytes[0] === 0x80;
+    throw new UserError(
+      legacy
+        ? `${name}: legacy (pre-1.6) torch.save format is not supported; re-save it in Python with torch.save(torch.load(path), path)`
+        : `${name}: not a PyTorch checkpoint (expected a torch.save zip archive)`,
+    );
+  }
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes);
+  } catch (error) {
+    throw new UserError(`${name}: corrupt zip archive (${(error as Error).message})`);
+  }
+  const pickles = Object.keys(entries).filter((k) => /^[^/]+\/data\.pkl$/.test(k));
+  if (pickles.length !== 1) throw new UserError(`${name}: expected one <archive>/data.pkl in the zip, found ${pickles.length}`);
+  const prefix = pickles[0].slice(0, -"data.pkl".length);
+  const byteorder = entries[`${prefix}byteorder`];
+  if (byteorder && new TextDecoder().decode(byteorder).trim() !== "little") {
+    throw new UserError(`${name}: big-endian torch checkpoints are not supported`);
+  }
+  const storages = new Map<string, TorchStorage>();
+  const findClass = (module: string, qualname: string) => {
+    if (module === "collections" && qualname === "OrderedDict") return () => new Map();
+    if (module === "torch._utils" && qualname === "_rebuild_tensor_v2") {
+      return (storage: unknown, offset: unknown, size: unknown, stride: unknown) => rebuildTensor(storage, offset, size, stride);
+    }
+    if (module === "torch._utils" && (qualname === "_rebuild_parameter" || qualname === "_rebuild_parameter_with_state")) {
+      return (data: unknown) => data;
+    }
+    // Storage classes only appear as the type inside a persistent id: a plain marker value is enough.
+    if (module === "torch" && qualname in STORAGE_TYPES) return new StorageType(STORAGE_TYPES[qualname].dtype);
+    return undefined;
+  };
+  const persistentLoad = (pid: unknown): TorchStorage => {
+    // ('storage', storage_type, key, location, numel)
+    if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== "storage") throw new UserError(`${name}: unsupported persistent id`);
+    const dtype = pid[1] instanceof StorageType ? pid[1].dtype : undefined;
+    if (!dtype) throw new UserError(`${name}: unsupported storage type ${pid[1] instanceof PickleGlobal ? pid[1].qualifiedName : String(pid[1])}`);
+    const key = String(pid[2]);
+    const cached = storages.get(key);
+    if (cached) return cached;
+    const data = entries[`${prefix}data/${key}`];
+    if (!data) throw new UserError(`${name}: storage "${prefix}data/${key}" missing from the archive`);
+    const numel = Number(pid[4]);
+    if (!Number.isSafeInteger(numel) || numel < 0 || numel * DTYPE_SIZE[dtype] > data.byteLength) {
+      throw new UserError(`${name}: storage "${key}" holds ${data.byteLength} bytes, fewer than its ${pid[4]} elements`);
+    }
+    const storage = { dtype, bytes: data };
+    storages.set(key, storage);
+    return storage;
+  };
+  return unpickle(entries[pickles[0]], { findClass, persistentLoad, name: `${name}:${pickles[0]}` }).value;
+}
+
+function isTensor(value: unknown): value is TorchTensor {
+  return typeof value === "object" && value !== null && "shape" in value && "data" in value && "dtype" in value;
+}
+
+const WRAPPER_KEYS = ["model", "state_dict", "model_state_dict", "model_state", "net", "student"];
+
+/** Finds the state dict inside what torch.load returned (plain dict of tensors or a common wrapper). */
+export function extractStateDict(saved: unknown, name: string): Map<string, TorchTensor> {
+  const tensorsOf = (value: unknown): Map<string, TorchTensor> | undefined => {
+    if (!(value instanceof Map)) return undefined;
+    const out = new Map<string, TorchTensor>();
+    for (const [key, item] of value) if (typeof key === "string" && isTensor(item)) out.set(key, item);
+    return out.size > 0 ? out : undefined;
+  };
+  let found: Map<string, TorchTensor> | undefined;
+  if (saved instanceof Map) {
+    for (const key of WRAPPER_KEYS) {
+      found = tensorsOf(saved.get(key));
+      if (found) break;
+    }
+    found ??= tensorsOf(saved);
+  }
+  if (!found) {
+    const what = saved instanceof PickleObject ? `a ${saved.cls.qualifiedName} object` : saved instanceof Map ? `a dict with keys ${[...saved.keys()].slice(0, 8).join(", ")}` : typeof saved;
+    throw new UserError(`${name}: no state_dict found (got ${what}; expected a dict of tensors or {"model": state_dict})`);
+  }
+  // DataParallel / DDP prefix every key with "module.".
+  if ([...found.keys()].every((k) => k.startsWith("module."))) {
+    found = new Map([...found].map(([k, v]) => [k.slice("module.".length), v]));
+  }
+  return found;
+}
+
+/** numClasses and widthMult that reproduce the state dict's shapes (UserError when none does). */
+export function inferModelConfig(stateDict: Map<string, TorchTensor>, name: string): ModelConfig {
+  const bias = stateDict.get("classifier.1.bias");
+  const stem = stateDict.get("features.0.0.weight");
+  if (!bias || !stem) {
+    const missing = ["classifier.1.bias", "features.0.0.weight"].filter((k) => !stateDict.has(k));
+    throw new UserError(`${name}: not a PSL MobileNetV2 state_dict (missing ${missing.join(", ")}; keys start with ${[...stateDict.keys()].slice(0, 5).join(", ")})`);
+  }
+  const numClasses = bias.shape[0];
+  // Each width-scaled layer with observed channels o constrains widthMult to [o/c, (o+1)/c) (int() truncation).
+  const interval = (constraints: [number, number | undefined][]): [number, number] => {
+    let lo = 0;
+    let hi = Infinity;
+    for (const [base, observed] of constraints) {
+      if (observed === undefined) continue;
+      lo = Math.max(lo, observed / base);
+      hi = Math.min(hi, (observed + 1) / base);
+    }
+    return [lo, hi];
+  };
+  const stemOnly: [number, number | undefined][] = [[32, stem.shape[0]]];
+  const all = [...stemOnly];
+  let block = 1;
+  for (const [, c, n] of INVERTED_RESIDUAL_SETTINGS) {
+    all.push([c, stateDict.get(`features.${block + n - 1}.conv.${c === 16 ? 2 : 3}.weight`)?.shape[0]]);
+    block += n;
+  }
+  // A single mis-shaped tensor must not hide the config (the caller then reports exactly that tensor), so fall back
+  // to the stem alone when the stages disagree, and among the candidates keep the one matching the most shapes.
+  let best: { config: ModelConfig; mismatches: number } | undefined;
+  for (const [lo, hi] of [interval(all), interval(stemOnly)]) {
+    for (const widthMult of widthCandidates(lo, hi)) {
+      try {
+        const config = { numClasses, widthMult };
+        const mismatches = tensorSpecs(modelPlan(config)).filter((s) => !stateDict.has(s.key) || !sameShape(stateDict.get(s.key)!.shape, s.torchShape)).length;
+        if (!best || mismatches < best.mismatches) best = { config, mismatches };
+      } catch {
+        // invalid candidate (e.g. 0 channels): try the next
+      }
+    }
+    if (best) break;
+  }
+  if (!best) throw new UserError(`${name}: the tensor shapes match no MobileNetV2 width (stem has ${stem.shape[0]} channels)`);
+  return best.config;
+}
+
+/** Width multipliers in [lo, hi): the usual published values first, then the shortest decimals. */
+function widthCandidates(lo: number, hi: number): number[] {
+  if (!(lo < hi)) return [];
+  const common = [1.0, 0.5, 0.75, 0.25, 0.35, 1.25, 1.3, 1.4, 1.5, 2.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9];
+  const out = common.filter((w) => w >= lo && w < hi);
+  for (let digits = 1; digits <= 6; digits++) {
+    const scale = 10 ** digits;
+    const first = Math.ceil(lo * scale);
+    for (let v = first; v / scale < hi && v <= first + 2; v++) if (!out.includes(v / scale)) out.push(v / scale);
+  }
+  return out;
+}
+
+function sameShape(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+const IGNORED = (key: string) => key.startsWith("front_end.") || key.endsWith(".num_batches_tracked");
+
+/** Validates a state dict against the model and converts it to kit-layout weights. */
+export function stateDictToWeights(stateDict: Map<string, TorchTensor>, name: string): { config: ModelConfig; values: Map<string, Float32Array> } {
+  const config = inferModelConfig(stateDict, name);
+  const specs = tensorSpecs(config);
+  const expected = new Set(specs.map((s) => s.key));
+  const missing = specs.filter((s) => !stateDict.has(s.key)).map((s) => s.key);
+  const unexpected = [...stateDict.keys()].filter((k) => !expected.has(k) && !IGNORED(k));
+  const misshaped = specs
+    .filter((s) => stateDict.has(s.key) && !sameShape(stateDict.get(s.key)!.shape, s.torchShape))
+    .map((s) => `${s.key} [${stateDict.get(s.key)!.shape}] ≠ expected [${s.torchShape}]`);
+  if (missing.length || unexpected.length || misshaped.length) {
+    const list = (label: string, items: string[]) => (items.length ? `\n  ${label} (${items.length}): ${items.slice(0, 10).join(", ")}${items.length > 10 ? ", …" : ""}` : "");
+    throw new UserError(
+      `${name}: state_dict does not match MobileNetV2 ${JSON.stringify(config)}` +
+        list("missing", missing) +
+        list("unexpected", unexpected) +
+        list("wrong shape", misshaped),
+    );
+  }
+  const values = new Map<string, Float32Array>();
+  for (const spec of specs) {
+    const tensor = stateDict.get(spec.key)!;
+    if (!(tensor.data instanceof Float32Array)) throw new UserError(`${name}: tensor "${spec.key}" has dtype ${tensor.dtype}, expected a float type`);
+    values.set(spec.key, torchToKit(spec, tensor.data));
+  }
+  return { config, values };
+}
+
+/** Builds a kit model from a PyTorch checkpoint file of the reference model. */
+export function importTorchCheckpoint(path: string): MobileNetV2 {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new UserError(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  const { config, values } = stateDictToWeights(extractStateDict(readTorchFile(bytes, path), path), path);
+  return createMobileNetV2FromWeights(config, values);
+}
