@@ -241,11 +241,12 @@ export function evaluateOnFsd(
   return { dataset, clips: clips.length, mapping, summary, perClass };
 }
 
-export interface MetricTriple {
+/** A type alias, not an interface, so that it is assignable to report.recordSummary's JSON value type. */
+export type MetricTriple = {
   mAP: number | null;
   meanAUC: number | null;
   dPrime: number | null;
-}
+};
 
 /** The `fsd` entry of reports/summary.json: `{"weak": {mAP, meanAUC, dPrime}, "psl-2s": {...}}` (non-finite → null). */
 export function fsdComparison(summary: readonly FsdSummaryRow[]): Record<string, MetricTriple> {

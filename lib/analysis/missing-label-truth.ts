@@ -364,13 +364,14 @@ export function perClassRecovery(
   return rows;
 }
 
-export interface MissingLabelsHeadline {
+/** A type alias, not an interface, so that it is assignable to report.recordSummary's JSON value type. */
+export type MissingLabelsHeadline = {
   threshold: number;
   chunkSeconds: number;
   /** null when undefined (nothing added / nothing missing), since JSON has no NaN. */
   addedPrecision: number | null;
   addedRecall: number | null;
-}
+};
 
 /** The `missingLabels` entry of reports/summary.json: added-label precision/recall at one threshold and chunk size. */
 export function missingLabelsHeadline(

@@ -101,7 +101,7 @@ test("weak vs PSL side by side on hand-computed AP / AUC / d′", () => {
 test("a clip without scores, a duplicate model name or a class without positives are handled explicitly", () => {
   const mapping = mapFsdToAudioSet(VOCABULARY, AUDIOSET);
   const partial = model("weak", 0.2);
-  const dropped = { ...partial, filenames: partial.filenames.slice(0, 5), scores: partial.scores.slice(0, 25) as Float32Array };
+  const dropped = { ...partial, filenames: partial.filenames.slice(0, 5), scores: (partial.scores as Float32Array).slice(0, 25) };
   assert.throws(() => evaluateOnFsd(mapping, CLIPS, [dropped]), /no scores for clip x1/);
   assert.throws(() => evaluateOnFsd(mapping, CLIPS, [model("weak", 0.2), model("weak", 0.3)]), /given twice/);
   // Without x3, Speech has no positive clip: it is left out of mAP and its AP is null.
