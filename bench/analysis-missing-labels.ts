@@ -30,8 +30,9 @@ const chunksPerClip = 5;
 const C = 527;
 const rand = mulberry32(1);
 const rows = clips * chunksPerClip;
+const filenames = new Array<string>(rows);
 const table: ChunkScores = {
-  filenames: new Array<string>(rows),
+  filenames,
   chunkIndex: new Int32Array(rows),
   from: new Float32Array(rows),
   to: new Float32Array(rows),
@@ -47,7 +48,7 @@ for (let i = 0; i < clips; i++) {
   weak.push({ filename: name, labels: labels.filter(() => rand() < 0.7) });
   for (let k = 0; k < chunksPerClip; k++) {
     const row = i * chunksPerClip + k;
-    table.filenames[row] = name;
+    filenames[row] = name;
     table.chunkIndex[row] = k;
     table.from[row] = 2 * k;
     table.to[row] = 2 * k + 2;
