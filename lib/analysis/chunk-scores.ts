@@ -91,6 +91,26 @@ export function clipMaxScores(chunks: ChunkScores): ClipMaxScores {
 }
 
 /**
+ * The weak labels a PSL table carries per row (lib/psl PslTable `weak`), one entry per clip — so a notebook can run the
+ * missing-label analysis from the table alone. Rows of one clip must agree.
+ */
+export function weakLabelsOfTable(table: { filenames: readonly string[]; weak: ReadonlyArray<readonly number[]> }): LabelledClip[] {
+  if (table.weak.length !== table.filenames.length) {
+    throw new UserError(`PSL table: weak has ${table.weak.length} rows, filenames has ${table.filenames.length}`);
+  }
+  const byName = new Map<string, readonly number[]>();
+  table.filenames.forEach((name, row) => {
+    const labels = table.weak[row];
+    const seen = byName.get(name);
+    if (seen === undefined) byName.set(name, labels);
+    else if (seen.length !== labels.length || seen.some((l, i) => l !== labels[i])) {
+      throw new UserError(`PSL table: rows of clip ${name} disagree on its weak labels (${seen.join(";")} vs ${labels.join(";")})`);
+    }
+  });
+  return [...byName].map(([filename, labels]) => ({ filename, labels: [...labels] }));
+}
+
+/**
  * Label sets of the given clips, indexed like `filenames`. Every clip must be present in `clips`
  * (a teacher row without labels cannot be analysed); labels must be valid class indices.
  * `what` names the label source in error messages ("weak labels", "true labels").

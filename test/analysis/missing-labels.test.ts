@@ -7,7 +7,9 @@ import {
   labelCountSummary,
   perClassMissingCounts,
   pickExampleClips,
+  weakLabelsOfTable,
 } from "../../lib/analysis";
+import type { PslTable } from "../../lib/psl/table";
 import { UserError } from "../../lib/errors";
 import { chunkTable, TOY_NAMES, TOY_TRUTH, TOY_WEAK, toyChunks } from "./toy";
 
@@ -118,4 +120,19 @@ test("bad input fails loudly with UserError", () => {
   assert.throws(() => findMissingLabels(broken, TOY_WEAK, { threshold: 0.5 }), /probs has 3 values/);
   const report = findMissingLabels(toyChunks(), [...TOY_WEAK, { filename: "Z", labels: [1] }], { threshold: 0.5 });
   assert.equal(report.weakOnlyClips, 1);
+});
+
+test("a PSL table (lib/psl) is a ChunkScores and carries the weak labels", () => {
+  const toy = toyChunks();
+  const weakByName = new Map(TOY_WEAK.map((w) => [w.filename, w.labels]));
+  const table: PslTable = {
+    ...toy,
+    filenames: [...toy.filenames],
+    clipIndex: Int32Array.from(toy.filenames.map((f) => "ABC".indexOf(f))),
+    weak: toy.filenames.map((f) => weakByName.get(f)!),
+  };
+  const weak = weakLabelsOfTable(table);
+  assert.deepEqual(weak, TOY_WEAK);
+  assert.deepEqual(findMissingLabels(table, weak, { threshold: 0.5 }).clips.map((c) => c.added.length), [1, 1, 0]);
+  assert.throws(() => weakLabelsOfTable({ ...table, weak: table.weak.map((w, i) => (i === 1 ? [2] : w)) }), /rows of clip A disagree/);
 });
