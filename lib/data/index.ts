@@ -1,2 +1,11 @@
 /** Data: AudioSet/FSD metadata, the kit's manifests, chunking, samplers, seeded RNG, the feature cache. */
 export * from "./random";
+export * from "./csv";
+export * from "./classes";
+export * from "./segments";
+export * from "./ontology";
+export * from "./fsd";
+export * from "./manifest";
+export * from "./chunks";
+export * from "./sampler";
+export * from "./feature-cache";

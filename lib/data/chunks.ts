@@ -1,0 +1,79 @@
+/**
+ * Cutting clips into chunks exactly as the reference does (numpy `arange(0, duration, hop)` for the starts):
+ * from = 0, hop, 2·hop, … < duration; to = min(from + chunk, duration). Every chunk keeps its clip's weak labels.
+ * `chunkFrames` maps a chunk onto frames of the clip's log-mel (hop 160 samples at 16 kHz = 100 frames/s).
+ */
+import { UserError } from "../errors";
+import { HOP_LENGTH, framesForSamples, secondsToSamples } from "../audio/melspec";
+
+export interface Chunk {
+  /** Position within its clip: 0, 1, 2, … */
+  index: number;
+  /** Start and end in seconds. */
+  from: number;
+  to: number;
+}
+
+function checkPositive(name: string, value: number): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new UserError(`${name} must be a finite number > 0, got ${value}`);
+  }
+}
+
+/** Chunks of a clip of `durationSeconds`; `hopSeconds` defaults to `chunkSeconds` (no overlap). */
+export function cutChunks(durationSeconds: number, chunkSeconds: number, hopSeconds: number = chunkSeconds): Chunk[] {
+  checkPositive("durationSeconds", durationSeconds);
+  checkPositive("chunkSeconds", chunkSeconds);
+  checkPositive("hopSeconds", hopSeconds);
+  // numpy.arange(start, stop, step) has ceil((stop − start) / step) elements, element i = start + i·step.
+  const count = Math.ceil(durationSeconds / hopSeconds);
+  const chunks: Chunk[] = [];
+  for (let index = 0; index < count; index++) {
+    const from = index * hopSeconds;
+    chunks.push({ index, from, to: Math.min(from + chunkSeconds, durationSeconds) });
+  }
+  return chunks;
+}
+
+/**
+ * Frame range [start, end) of a chunk in its clip's log-mel. The reference feeds the chunk's samples
+ * int(from·16000) … int(to·16000) to the front-end, giving 1 + floor(samples / 160) frames whose centres fall on
+ * multiples of 160 samples from the chunk start; those are the clip spectrogram's frames from round(startSample / 160)
+ * on (identical centres when `from` is a multiple of 10 ms, as for every chunk/hop the paper uses). Only the edge
+ * frames differ slightly: the chunk's reflect padding and per-chunk top_db floor versus the clip's real neighbours.
+ * Pass `clipFrames` to clamp `end` to the clip's spectrogram (a rounded duration can overshoot it by a frame).
+ */
+export function chunkFrames(chunk: Chunk, clipFrames?: number): { start: number; end: number } {
+  if (!(chunk.to > chunk.from) || chunk.from < 0) throw new UserError(`chunk ${chunk.index}: bad range ${chunk.from} … ${chunk.to} s`);
+  const startSample = secondsToSamples(chunk.from);
+  const endSample = secondsToSamples(chunk.to);
+  const start = Math.round(startSample / HOP_LENGTH);
+  let end = start + framesForSamples(endSample - startSample);
+  if (clipFrames !== undefined) {
+    if (start >= clipFrames) throw new UserError(`chunk ${chunk.index} starts at frame ${start}, beyond the clip's ${clipFrames} frames`);
+    end = Math.min(end, clipFrames);
+  }
+  return { start, end };
+}
+
+/** A chunk together with the clip it comes from and the clip's weak labels (what the student trains on). */
+export interface ClipChunk extends Chunk {
+  clip: number;
+  filename: string;
+  labels: number[];
+}
+
+/** Chunks of every row of a manifest, in row order; each chunk inherits its clip's labels. */
+export function chunkManifest(
+  rows: readonly { filename: string; labels: number[]; duration: number }[],
+  chunkSeconds: number,
+  hopSeconds: number = chunkSeconds,
+): ClipChunk[] {
+  const out: ClipChunk[] = [];
+  rows.forEach((row, clip) => {
+    for (const chunk of cutChunks(row.duration, chunkSeconds, hopSeconds)) {
+      out.push({ ...chunk, clip, filename: row.filename, labels: row.labels });
+    }
+  });
+  return out;
+}

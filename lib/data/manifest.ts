@@ -1,0 +1,217 @@
+/**
+ * The kit's clip manifest: a TSV compatible with the reference's label lists — header `filename\tlabels\tduration`,
+ * labels = class indices joined by ';', duration in seconds (extra columns such as the reference's `hdf5path` are
+ * accepted and ignored). Relative filenames resolve against the manifest's folder.
+ *
+ * `buildManifestFromFolder` turns a (always partial) download of AudioSet into a manifest: it matches audio files
+ * named `<YTID>_<start>_<end>.<ext>` (also `Y<YTID>.<ext>` and `<YTID>.<ext>`) to a segment list, reads each
+ * file's duration, and reports what is listed but absent (`missing`), on disk but not listed (`unlisted`) and
+ * present but unusable (`unreadable`: empty, corrupt, shorter than 0.1 s). It never throws on a bad file.
+ */
+import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { UserError } from "../errors";
+import { writeFileAtomic } from "../io/atomic";
+import { decodeAudioFile } from "../audio/decode";
+import { field, headerColumns, parseCsv, readTextFile } from "./csv";
+import type { SegmentRow } from "./segments";
+
+export interface ManifestRow {
+  /** As written in the manifest (relative to the manifest's folder, or absolute). */
+  filename: string;
+  /** Class indices. */
+  labels: number[];
+  /** Seconds. */
+  duration: number;
+  /** Absolute path of the audio file (filled by readManifest / buildManifestFromFolder). */
+  path?: string;
+}
+
+/** Parses manifest text. `baseDir` resolves relative filenames into `path`. */
+export function parseManifest(text: string, name: string, baseDir: string): ManifestRow[] {
+  const records = parseCsv(text, name, { delimiter: "\t" });
+  const columns = headerColumns(records[0], name, ["filename", "labels", "duration"]);
+  return records.slice(1).map((record) => {
+    const filename = field(record, columns, "filename", name);
+    if (!filename) throw new UserError(`${name}:${record.line}: empty filename`);
+    const labelText = field(record, columns, "labels", name);
+    const labels = labelText === "" ? [] : labelText.split(";").map((s) => {
+      const v = Number(s);
+      if (s.trim() === "" || !Number.isInteger(v) || v < 0) throw new UserError(`${name}:${record.line}: bad label index "${s}" in "${labelText}"`);
+      return v;
+    });
+    const durationText = field(record, columns, "duration", name);
+    const duration = Number(durationText);
+    if (durationText === "" || !Number.isFinite(duration) || duration <= 0) {
+      throw new UserError(`${name}:${record.line}: bad duration "${durationText}" (seconds > 0 expected)`);
+    }
+    return { filename, labels, duration, path: isAbsolute(filename) ? filename : resolve(baseDir, filename) };
+  });
+}
+
+/** Reads a manifest TSV. */
+export function readManifest(path: string): ManifestRow[] {
+  return parseManifest(readTextFile(path), path, dirname(resolve(path)));
+}
+
+/** Formats rows as manifest TSV. Rows with `path` are written relative to `baseDir` when given. */
+export function formatManifest(rows: readonly ManifestRow[], baseDir?: string): string {
+  const lines = ["filename\tlabels\tduration"];
+  for (const row of rows) {
+    let filename = row.filename;
+    if (baseDir && row.path) {
+      const rel = relative(baseDir, row.path);
+      filename = rel.startsWith("..") || isAbsolute(rel) ? row.path : rel.split(sep).join("/");
+    }
+    if (/[\t\n\r]/.test(filename)) throw new UserError(`manifest: filename ${JSON.stringify(filename)} contains a tab or newline`);
+    if (!(row.duration > 0)) throw new UserError(`manifest: ${filename} has bad duration ${row.duration}`);
+    lines.push(`${filename}\t${row.labels.join(";")}\t${Number(row.duration.toFixed(6))}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Writes a manifest atomically; filenames are made relative to the manifest's folder when rows carry `path`. */
+export function writeManifest(path: string, rows: readonly ManifestRow[]): void {
+  writeFileAtomic(path, formatManifest(rows, dirname(resolve(path))));
+}
+
+export const AUDIO_EXTENSIONS = new Set([".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".aif", ".aiff", ".webm"]);
+
+/** Duration from a RIFF/WAVE header (reads only the first 64 KiB), or undefined when it is not a plain WAV. */
+export function wavHeaderDuration(path: string): number | undefined {
+  const fd = openSync(path, "r");
+  try {
+    const head = Buffer.alloc(65536);
+    const got = readSync(fd, head, 0, head.length, 0);
+    if (got < 44 || head.toString("latin1", 0, 4) !== "RIFF" || head.toString("latin1", 8, 12) !== "WAVE") return undefined;
+    const fileSize = statSync(path).size;
+    let offset = 12;
+    let byteRate = 0;
+    while (offset + 8 <= got) {
+      const id = head.toString("latin1", offset, offset + 4);
+      const size = head.readUInt32LE(offset + 4);
+      if (id === "fmt ") {
+        if (offset + 16 > got) return undefined;
+        byteRate = head.readUInt32LE(offset + 8 + 8); // sampleRate · blockAlign
+      } else if (id === "data") {
+        if (byteRate <= 0) return undefined;
+        // Streamed WAVs may carry a placeholder size (0 or 0xFFFFFFFF): trust the file length then.
+        const available = fileSize - (offset + 8);
+        const bytes = size === 0 || size > available ? available : size;
+        return bytes / byteRate;
+      }
+      offset += 8 + size + (size % 2);
+    }
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Duration of an audio file: from the WAV header when possible, else by decoding. Throws UserError naming the file. */
+export async function probeDuration(path: string): Promise<number> {
+  const size = statSync(path).size;
+  if (size === 0) throw new UserError(`${path}: empty file (0 bytes)`);
+  const fromHeader = extname(path).toLowerCase() === ".wav" ? wavHeaderDuration(path) : undefined;
+  if (fromHeader !== undefined) return fromHeader;
+  return (await decodeAudioFile(path)).durationSeconds;
+}
+
+function walkAudioFiles(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (entry.isFile() && AUDIO_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
+    }
+  };
+  visit(dir);
+  return out;
+}
+
+const DOWNLOAD_NAME = /^(.+)_(\d+(?:\.\d+)?)_(\d+(?:\.\d+)?)$/;
+
+/** The YTID (and start, when present) encoded in a download's file name. */
+export function parseDownloadName(file: string): { ytid: string; start?: number } {
+  const stem = file.slice(0, file.length - extname(file).length);
+  const base = stem.slice(stem.lastIndexOf("/") + 1);
+  const m = DOWNLOAD_NAME.exec(base);
+  if (m) return { ytid: m[1], start: Number(m[2]) };
+  return { ytid: base };
+}
+
+export interface FolderManifest {
+  rows: ManifestRow[];
+  /** Listed segments with no file on disk. */
+  missing: SegmentRow[];
+  /** Audio files on disk that match no listed segment (paths relative to the folder). */
+  unlisted: string[];
+  /** Files that match a segment but cannot be used; reason names the problem. */
+  unreadable: { filename: string; reason: string }[];
+  /** Listed segments matched by more than one file: the first (sorted) is used, the others are listed here. */
+  duplicates: string[];
+}
+
+export interface BuildManifestOptions {
+  /** Clips this short or shorter are dropped like the reference does (default 0.1 s). */
+  minDurationSeconds?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Matches a download folder against a segment list (see file comment). Filenames in rows are relative to `audioDir`. */
+export async function buildManifestFromFolder(
+  audioDir: string,
+  segments: readonly SegmentRow[],
+  options: BuildManifestOptions = {},
+): Promise<FolderManifest> {
+  const root = resolve(audioDir);
+  try {
+    if (!statSync(root).isDirectory()) throw new UserError(`${audioDir}: not a folder`);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${audioDir}: audio folder not found`);
+  }
+  const minDuration = options.minDurationSeconds ?? 0.1;
+  const byYtid = new Map<string, SegmentRow>();
+  for (const segment of segments) if (!byYtid.has(segment.ytid)) byYtid.set(segment.ytid, segment);
+  const files = walkAudioFiles(root);
+  const matched = new Map<SegmentRow, string>();
+  const unlisted: string[] = [];
+  const duplicates: string[] = [];
+  for (const file of files) {
+    const rel = relative(root, file).split(sep).join("/");
+    const { ytid, start } = parseDownloadName(rel);
+    let segment = byYtid.get(ytid);
+    // PANNs-style downloads prefix the YTID with "Y".
+    if (!segment && ytid.startsWith("Y")) segment = byYtid.get(ytid.slice(1));
+    if (!segment || (start !== undefined && Math.abs(start - segment.start) > 1e-3)) {
+      unlisted.push(rel);
+      continue;
+    }
+    if (matched.has(segment)) duplicates.push(rel);
+    else matched.set(segment, file);
+  }
+  const rows: ManifestRow[] = [];
+  const missing: SegmentRow[] = [];
+  const unreadable: FolderManifest["unreadable"] = [];
+  let done = 0;
+  for (const segment of segments) {
+    const file = matched.get(segment);
+    done++;
+    if (!file) {
+      missing.push(segment);
+      continue;
+    }
+    const rel = relative(root, file).split(sep).join("/");
+    try {
+      const duration = await probeDuration(file);
+      if (!(duration > minDuration)) unreadable.push({ filename: rel, reason: `duration ${duration.toFixed(3)} s ≤ ${minDuration} s` });
+      else rows.push({ filename: rel, labels: segment.labels, duration: Number(duration.toFixed(6)), path: file });
+    } catch (error) {
+      unreadable.push({ filename: rel, reason: error instanceof Error ? error.message : String(error) });
+    }
+    options.onProgress?.(done, segments.length);
+  }
+  return { rows, missing, unlisted, unreadable, duplicates };
+}
