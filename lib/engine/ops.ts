@@ -2,9 +2,12 @@
  * The MobileNetV2 building blocks as differentiable tfjs functions (NHWC layout).
  *
  * The model (lib/model) is written only in terms of these functions, so the engine can replace
- * their implementation per backend (fused kernels, custom gradients) without the model changing.
- * This file holds the plain reference implementation built from standard tfjs ops; it is what
- * the faster paths are tested against.
+ * their implementation per backend without the model changing:
+ * - on "wasm", BatchNorm(+ReLU6) in training mode and the depthwise convolution run the engine's fused SIMD
+ *   kernels (lib/engine/wasm) with custom gradients: two passes over memory forward and two backward instead of
+ *   the dozen tensor-wide ops of the composed version;
+ * - everywhere else (and for everything not listed above) the plain reference (reference_ops.ts), which is
+ *   also what the tests hold the fast paths to.
  *
  * Weight layouts (tfjs-friendly; the PyTorch importer converts):
  *   full conv   [kh, kw, cin, cout]
@@ -13,77 +16,94 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** PyTorch BatchNorm2d defaults. */
-export const BN_EPSILON = 1e-5;
-export const BN_MOMENTUM = 0.1;
+import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from "./bn_types";
+import * as reference from "./reference_ops";
+import { BN_ACT_GRAD_KERNEL, BN_ACT_KERNEL, DEPTHWISE_GRAD_KERNEL, DEPTHWISE_KERNEL, registerWasmKernels } from "./wasm/register";
 
-export interface BatchNormVars {
-  gamma: tf.Variable<tf.Rank.R1>;
-  beta: tf.Variable<tf.Rank.R1>;
-  runningMean: tf.Variable<tf.Rank.R1>;
-  runningVar: tf.Variable<tf.Rank.R1>;
+export { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions };
+
+/** Whether the fused kernels serve the current backend (they are registered lazily the first time). */
+function fused(): boolean {
+  if (tf.getBackend() !== "wasm" || process.env.PSL_REFERENCE_OPS === "1") return false;
+  registerWasmKernels();
+  return true;
 }
 
-export interface ConvBnOptions {
-  stride: 1 | 2;
-  /** ReLU6 after BatchNorm (false for the linear bottleneck projection). */
-  relu6: boolean;
-  /** Training mode: batch statistics, running statistics updated in place (as PyTorch). */
-  training: boolean;
+/**
+ * y = act(BatchNorm_train(x)) with the batch statistics, as one fused kernel with its own gradient.
+ * Also applies PyTorch's running-statistics update (momentum 0.1, unbiased variance) to `bn`.
+ */
+function fusedBatchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean): tf.Tensor4D {
+  const attrs = { relu6, epsilon: BN_EPSILON };
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const [y, mean, variance] = tf.engine().runKernel(BN_ACT_KERNEL, { x: input, gamma, beta }, attrs) as tf.Tensor[];
+    const count = input.size / input.shape[3];
+    const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
+    bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+    bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+    save([input, gamma, beta, mean, variance]);
+    return {
+      value: y as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, sb, sm, sv] = saved;
+        return tf.engine().runKernel(BN_ACT_GRAD_KERNEL, { dy, x: sx, gamma: sg, beta: sb, mean: sm, variance: sv }, attrs) as tf.Tensor[];
+      },
+    };
+  });
+  return op(x, bn.gamma, bn.beta) as tf.Tensor4D;
 }
 
-/** Symmetric zero padding of (k - 1) / 2 on height and width, as PyTorch's `padding=(k-1)//2`. */
-function torchPad(kernelSize: number): [[number, number], [number, number], [number, number], [number, number]] {
-  const p = (kernelSize - 1) / 2;
-  return [[0, 0], [p, p], [p, p], [0, 0]];
+/** Depthwise k x k convolution with PyTorch's symmetric padding (k-1)/2, fused forward and one-pass backward. */
+function fusedDepthwise(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number): tf.Tensor4D {
+  const attrs = { strides: stride, pad: reference.torchPad(weight.shape[0]), dilations: 1 };
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input, filter] = args as [tf.Tensor4D, tf.Tensor4D];
+    const save = args[2] as tf.GradSaveFunc;
+    save([input, filter]);
+    return {
+      value: tf.engine().runKernel(DEPTHWISE_KERNEL, { x: input, filter }, attrs) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.engine().runKernel(DEPTHWISE_GRAD_KERNEL, { x: saved[0], filter: saved[1], dy }, attrs) as tf.Tensor[],
+    };
+  });
+  return op(x, weight) as tf.Tensor4D;
 }
 
 /**
  * BatchNorm2d over N, H, W per channel, optionally followed by ReLU6.
  * Training: normalise with the biased batch variance; update running mean/var with momentum 0.1 and the
- * unbiased variance (PyTorch's behaviour; `assign` is not taped, so no gradient flows into the running stats).
+ * unbiased variance (PyTorch's behaviour; no gradient flows into the running stats).
  * Inference: running statistics.
  */
 export function batchNorm(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean, training: boolean): tf.Tensor4D {
-  return tf.tidy(() => {
-    let mean: tf.Tensor1D;
-    let variance: tf.Tensor1D;
-    if (training) {
-      const moments = tf.moments(x, [0, 1, 2]);
-      mean = moments.mean as tf.Tensor1D;
-      variance = moments.variance as tf.Tensor1D;
-      const count = x.shape[0] * x.shape[1] * x.shape[2];
-      const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
-      bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-      bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
-    } else {
-      mean = bn.runningMean;
-      variance = bn.runningVar;
-    }
-    const y = tf.batchNorm(x, mean, variance, bn.beta, bn.gamma, BN_EPSILON) as tf.Tensor4D;
-    return relu6 ? (tf.relu6(y) as tf.Tensor4D) : y;
-  });
+  if (training && fused()) return fusedBatchNormTrain(x, bn, relu6);
+  return reference.batchNorm(x, bn, relu6, training);
 }
 
 /** Full 3x3 (or k x k) convolution + BatchNorm (+ ReLU6); used by the stem. */
 export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
+  if (!fused()) return reference.convBn(x, weight, bn, opts);
   return tf.tidy(() => {
-    const y = tf.conv2d(x, weight, opts.stride, torchPad(weight.shape[0]));
+    // tfjs's conv2d forward (XNNPACK); its filter gradient is the engine's Conv2DBackpropFilter kernel.
+    const y = tf.conv2d(tf.pad(x, reference.torchPad(weight.shape[0])), weight, opts.stride, "valid");
     return batchNorm(y, bn, opts.relu6, opts.training);
   });
 }
 
 /** Depthwise k x k convolution (one filter per channel) + BatchNorm (+ ReLU6). */
 export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
-  return tf.tidy(() => {
-    const padded = tf.pad(x, torchPad(weight.shape[0]));
-    const y = tf.depthwiseConv2d(padded, weight, opts.stride, "valid");
-    return batchNorm(y, bn, opts.relu6, opts.training);
-  });
+  if (!fused() || weight.shape[3] !== 1) return reference.depthwiseConvBn(x, weight, bn, opts);
+  return tf.tidy(() => batchNorm(fusedDepthwise(x, weight, opts.stride), bn, opts.relu6, opts.training));
 }
 
-/** 1x1 convolution written as a matrix product over all N*H*W positions, + BatchNorm (+ ReLU6). */
+/**
+ * 1x1 convolution written as a matrix product over all N*H*W positions, + BatchNorm (+ ReLU6).
+ * On wasm the product's gradients (dy·Wᵀ, xᵀ·dy) go through the engine's BatchMatMul (fast transposed paths).
+ */
 export function pointwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor2D, bn: BatchNormVars, opts: Omit<ConvBnOptions, "stride">): tf.Tensor4D {
+  if (!fused()) return reference.pointwiseConvBn(x, weight, bn, opts);
   return tf.tidy(() => {
     const [n, h, w, cin] = x.shape;
     const y = tf.matMul(tf.reshape(x, [n * h * w, cin]), weight).reshape([n, h, w, weight.shape[1]]) as tf.Tensor4D;

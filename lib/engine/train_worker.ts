@@ -1,0 +1,78 @@
+/**
+ * Worker thread of the data-parallel trainer (lib/engine/trainer.ts): owns one tfjs instance (its own wasm heap,
+ * one core) and one model replica; per step it loads the shared weights, computes loss and gradients on its
+ * shard of the batch and writes them into its shared gradient buffer. See trainer.ts for the protocol.
+ */
+import { parentPort } from "node:worker_threads";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "./backend";
+import { createMobileNetV2FromWeights, type MobileNetV2 } from "../model/mobilenetv2";
+import type { ModelConfig } from "../model/config";
+import { assignVariables, computeGradients, type ShardBatch } from "./gradients";
+
+export interface WorkerInit {
+  type: "init";
+  backend: string;
+  config: ModelConfig;
+  trainable: { name: string; size: number }[];
+  running: { name: string; size: number }[];
+  /** Shared current weights (trainable, in `trainable` order), written by the main thread between steps. */
+  params: SharedArrayBuffer;
+  /** This worker's gradients (same layout as params). */
+  grads: SharedArrayBuffer;
+  /** This worker's BN running statistics (in `running` order); initial values on init, updated after each step. */
+  runningStats: SharedArrayBuffer;
+}
+export interface WorkerStep extends ShardBatch {
+  type: "step";
+}
+export type WorkerRequest = WorkerInit | WorkerStep | { type: "exit" };
+export type WorkerReply = { type: "ready"; backend: string } | { type: "done"; loss: number } | { type: "error"; message: string };
+
+function views(buffer: SharedArrayBuffer, layout: { size: number }[]): Float32Array[] {
+  let offset = 0;
+  return layout.map(({ size }) => {
+    const v = new Float32Array(buffer, offset * 4, size);
+    offset += size;
+    return v;
+  });
+}
+
+let model: MobileNetV2 | undefined;
+let init: WorkerInit | undefined;
+let paramViews: Float32Array[] = [];
+let gradViews: Float32Array[] = [];
+let runningViews: Float32Array[] = [];
+
+async function handle(message: WorkerRequest): Promise<WorkerReply | undefined> {
+  if (message.type === "exit") {
+    model?.dispose();
+    process.exit(0);
+  }
+  if (message.type === "init") {
+    init = message;
+    const info = await initBackend({ preferred: message.backend, quiet: true });
+    paramViews = views(message.params, message.trainable);
+    gradViews = views(message.grads, message.trainable);
+    runningViews = views(message.runningStats, message.running);
+    const values = new Map<string, Float32Array>();
+    message.trainable.forEach((t, i) => values.set(t.name, paramViews[i].slice()));
+    message.running.forEach((t, i) => values.set(t.name, runningViews[i].slice()));
+    model = createMobileNetV2FromWeights(message.config, values);
+    return { type: "ready", backend: info.name };
+  }
+  if (!model || !init) throw new Error("train worker: step before init");
+  assignVariables(model.trainableVariables(), paramViews);
+  const loss = computeGradients(model, message, gradViews);
+  init.running.forEach((t, i) => runningViews[i].set(model!.variables.get(t.name)!.dataSync() as Float32Array));
+  return { type: "done", loss };
+}
+
+parentPort?.on("message", (message: WorkerRequest) => {
+  handle(message).then(
+    (reply) => reply && parentPort!.postMessage(reply),
+    (error: Error) => parentPort!.postMessage({ type: "error", message: error.stack ?? error.message }),
+  );
+});
+// Keep the type import used: tfjs must load in the worker before any kernel runs.
+void tf.version_core;

@@ -1,0 +1,292 @@
+/**
+ * The training step the pipeline calls: forward, BCE on soft targets, backward, Adam (torch semantics).
+ *
+ * Data parallelism: tfjs's wasm backend is single-threaded in Node, so with `workers: n` (default "auto": one per
+ * core, at most 4, on the wasm and cpu backends) each batch is split into n contiguous shards computed by worker
+ * threads, each with its own tfjs instance and model replica. The main thread averages the shard gradients
+ * (weighted by shard size, so the result is the full-batch mean-loss gradient) and takes the Adam step on the
+ * shared weights. Like PyTorch DistributedDataParallel WITHOUT SyncBatchNorm, BatchNorm normalises each shard
+ * with that shard's own batch statistics (16 chunks each for a batch of 32 on 2 cores). Running statistics:
+ * each replica updates its own from its shard; `syncModel()` stores their average, which equals the running
+ * average of the per-step averaged shard statistics (the update is linear) — for the mean that is the
+ * full-batch mean exactly, for the variance the mean of the shard variances.
+ * With workers 0 (the default on the tensorflow backends, where the library itself is multi-threaded) the step
+ * runs in-process on the model itself.
+ *
+ * Determinism: for a given seed, worker count and batch sequence the weights are identical run to run (fixed
+ * shard split, fixed reduction order, per-step per-shard dropout seeds derived from `seed`).
+ */
+import { availableParallelism } from "node:os";
+import { extname, join } from "node:path";
+import { Worker } from "node:worker_threads";
+import * as tf from "@tensorflow/tfjs";
+import type { MobileNetV2 } from "../model/mobilenetv2";
+import { createAdam, type Adam, type AdamState } from "./adam";
+import { activeBackend } from "./backend";
+import { assignVariables, computeGradients } from "./gradients";
+import type { WorkerInit, WorkerReply, WorkerRequest } from "./train_worker";
+
+export interface TrainerOptions {
+  /** Adam learning rate (default 1e-3, as the reference configs). */
+  learningRate?: number;
+  amsgrad?: boolean;
+  weightDecay?: number;
+  /** Clip the global gradient norm (torch clip_grad_norm_) before each step; off by default (as the reference). */
+  maxGradNorm?: number;
+  /** Seeds the dropout masks. */
+  seed: number;
+  /** Worker threads for data parallelism: a number (0 = in-process) or "auto" (default). */
+  workers?: number | "auto";
+}
+
+export interface TrainBatch {
+  /** Log-mel chunks [batchSize, frames, 64], row-major. */
+  input: Float32Array;
+  batchSize: number;
+  frames: number;
+  /** Soft targets [batchSize, numClasses] (see loss.mixTargets for the PSL student mix). */
+  targets: Float32Array;
+}
+
+export interface Trainer {
+  /** Worker threads in use (0 = in-process). */
+  readonly workers: number;
+  /** Optimizer steps taken. */
+  readonly stepCount: number;
+  step(batch: TrainBatch): Promise<{ loss: number }>;
+  /** Copies the latest weights and BatchNorm running statistics into the model (before eval or checkpointing). */
+  syncModel(): Promise<void>;
+  optimizerState(): AdamState;
+  loadOptimizerState(state: AdamState): void;
+  /** Stops the workers (the model itself stays usable). */
+  dispose(): Promise<void>;
+}
+
+/** Worker count for "auto": one per core (at most 4) on the single-threaded backends, none on tensorflow. */
+export function autoWorkers(backendName = activeBackend()?.name ?? tf.getBackend()): number {
+  if (backendName === "tensorflow" || backendName === "tensorflow-gpu") return 0;
+  return Math.max(0, Math.min(4, availableParallelism()));
+}
+
+/** A 32-bit seed for (seed, step, shard): splitmix-style mixing so neighbouring steps get unrelated masks. */
+export function shardSeed(seed: number, step: number, shard: number): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const v of [step, shard]) {
+    h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+  }
+  return h;
+}
+
+/** Sizes of `parts` contiguous shards of `n` items (the first ones one larger when n does not divide). */
+export function shardSizes(n: number, parts: number): number[] {
+  const k = Math.max(1, Math.min(parts, n));
+  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
+}
+
+interface Layout {
+  trainable: { name: string; size: number }[];
+  running: { name: string; size: number }[];
+}
+
+function layoutOf(model: MobileNetV2): Layout {
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  return {
+    trainable: model.specs.filter((s) => s.trainable).map((s) => ({ name: s.key, size: size(s.shape) })),
+    running: model.specs.filter((s) => !s.trainable).map((s) => ({ name: s.key, size: size(s.shape) })),
+  };
+}
+
+function flatViews(buffer: ArrayBufferLike, layout: { size: number }[]): Float32Array[] {
+  let offset = 0;
+  return layout.map(({ size }) => {
+    const v = new Float32Array(buffer, offset * 4, size);
+    offset += size;
+    return v;
+  });
+}
+
+const total = (layout: { size: number }[]) => layout.reduce((a, b) => a + b.size, 0);
+
+export async function createTrainer(model: MobileNetV2, options: TrainerOptions): Promise<Trainer> {
+  const requested = options.workers ?? "auto";
+  const workerCount = requested === "auto" ? autoWorkers() : requested;
+  if (!Number.isInteger(workerCount) || workerCount < 0) throw new Error(`createTrainer: workers must be "auto" or an integer ≥ 0, got ${requested}`);
+  const layout = layoutOf(model);
+  const names = layout.trainable.map((t) => t.name);
+  const adam = createAdam(new Map(layout.trainable.map((t) => [t.name, t.size])), {
+    learningRate: options.learningRate, amsgrad: options.amsgrad, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm,
+  });
+  // The master copy of the weights; with workers it is shared memory they read at the start of each step.
+  const paramBuffer = workerCount > 0 ? new SharedArrayBuffer(4 * total(layout.trainable)) : new ArrayBuffer(4 * total(layout.trainable));
+  const params = flatViews(paramBuffer, layout.trainable);
+  const initial = model.getWeights();
+  layout.trainable.forEach((t, i) => params[i].set(initial.get(t.name)!));
+  const paramMap = new Map(names.map((n, i) => [n, params[i]]));
+  const grads = layout.trainable.map((t) => new Float32Array(t.size));
+  const gradMap = new Map(names.map((n, i) => [n, grads[i]]));
+  return workerCount === 0
+    ? inProcessTrainer(model, options, adam, params, paramMap, grads, gradMap)
+    : await workerTrainer(model, options, workerCount, layout, adam, paramBuffer, params, paramMap, grads, gradMap, initial);
+}
+
+function checkBatch(model: MobileNetV2, batch: TrainBatch): void {
+  const { batchSize, frames } = batch;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || !Number.isInteger(frames) || frames < 1) {
+    throw new Error(`trainer.step: batchSize and frames must be positive integers (got ${batchSize}, ${frames})`);
+  }
+  if (batch.input.length !== batchSize * frames * 64) throw new Error(`trainer.step: input has ${batch.input.length} values, expected ${batchSize}*${frames}*64`);
+  if (batch.targets.length !== batchSize * model.config.numClasses) {
+    throw new Error(`trainer.step: targets have ${batch.targets.length} values, expected ${batchSize}*${model.config.numClasses}`);
+  }
+}
+
+function inProcessTrainer(
+  model: MobileNetV2, options: TrainerOptions, adam: Adam,
+  params: Float32Array[], paramMap: Map<string, Float32Array>, grads: Float32Array[], gradMap: Map<string, Float32Array>,
+): Trainer {
+  const vars = model.trainableVariables();
+  return {
+    workers: 0,
+    get stepCount() {
+      return adam.stepCount;
+    },
+    async step(batch) {
+      checkBatch(model, batch);
+      const loss = computeGradients(model, { ...batch, dropoutSeed: shardSeed(options.seed, adam.stepCount, 0) }, grads);
+      adam.step(paramMap, gradMap);
+      assignVariables(vars, params);
+      return { loss };
+    },
+    async syncModel() {
+      // The model's variables are the live ones here; nothing to copy.
+    },
+    optimizerState: () => adam.stateDict(),
+    loadOptimizerState: (state) => adam.loadStateDict(state),
+    async dispose() {},
+  };
+}
+
+interface PoolWorker {
+  worker: Worker;
+  grads: Float32Array[];
+  running: Float32Array[];
+  pending?: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
+}
+
+/**
+ * Starts the worker script next to this file: the .js in the compiled lib/dist, or the .ts sources (tests, CLI,
+ * tsx), which a worker thread can only load after registering tsx's require hook itself.
+ */
+function startWorker(): Worker {
+  const ext = extname(__filename);
+  const path = join(__dirname, `train_worker${ext}`);
+  if (ext !== ".ts") return new Worker(path);
+  const tsxApi = require.resolve("tsx/cjs/api");
+  return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(path)});`, { eval: true });
+}
+
+async function workerTrainer(
+  model: MobileNetV2, options: TrainerOptions, count: number, layout: Layout, adam: Adam, paramBuffer: ArrayBufferLike,
+  params: Float32Array[], paramMap: Map<string, Float32Array>, grads: Float32Array[], gradMap: Map<string, Float32Array>,
+  initial: Map<string, Float32Array>,
+): Promise<Trainer> {
+  const backend = activeBackend()?.name ?? tf.getBackend();
+  const pool: PoolWorker[] = [];
+  const call = (w: PoolWorker, message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> =>
+    new Promise((resolve, reject) => {
+      w.pending = { resolve, reject };
+      w.worker.postMessage(message, transfer);
+    });
+  for (let i = 0; i < count; i++) {
+    const gradBuffer = new SharedArrayBuffer(4 * total(layout.trainable));
+    const runningBuffer = new SharedArrayBuffer(4 * total(layout.running));
+    const running = flatViews(runningBuffer, layout.running);
+    layout.running.forEach((t, j) => running[j].set(initial.get(t.name)!));
+    const worker = startWorker();
+    const entry: PoolWorker = { worker, grads: flatViews(gradBuffer, layout.trainable), running };
+    worker.on("message", (reply: WorkerReply) => {
+      const p = entry.pending;
+      entry.pending = undefined;
+      if (!p) return;
+      if (reply.type === "error") p.reject(new Error(`train worker ${i}: ${reply.message}`));
+      else p.resolve(reply);
+    });
+    worker.on("error", (error) => entry.pending?.reject(error));
+    worker.on("exit", (code) => entry.pending?.reject(new Error(`train worker ${i} exited (code ${code})`)));
+    pool.push(entry);
+    const init: WorkerInit = {
+      type: "init", backend, config: model.config, trainable: layout.trainable, running: layout.running,
+      params: paramBuffer as SharedArrayBuffer, grads: gradBuffer, runningStats: runningBuffer,
+    };
+    const reply = await call(entry, init).catch(async (error) => {
+      await Promise.all(pool.map((w) => w.worker.terminate()));
+      throw error;
+    });
+    if (reply.type !== "ready") throw new Error(`train worker ${i}: unexpected reply ${reply.type}`);
+  }
+  let disposed = false;
+
+  return {
+    workers: count,
+    get stepCount() {
+      return adam.stepCount;
+    },
+    async step(batch) {
+      if (disposed) throw new Error("trainer.step: the trainer was disposed");
+      checkBatch(model, batch);
+      const sizes = shardSizes(batch.batchSize, count);
+      const classes = model.config.numClasses;
+      const perItem = batch.frames * 64;
+      let start = 0;
+      const step = adam.stepCount;
+      const replies = await Promise.all(
+        sizes.map((n, i) => {
+          const input = batch.input.slice(start * perItem, (start + n) * perItem);
+          const targets = batch.targets.slice(start * classes, (start + n) * classes);
+          start += n;
+          return call(pool[i], { type: "step", input, targets, batchSize: n, frames: batch.frames, dropoutSeed: shardSeed(options.seed, step, i) }, [
+            input.buffer as ArrayBuffer, targets.buffer as ArrayBuffer,
+          ]);
+        }),
+      );
+      // Full-batch mean loss and gradient = shard means weighted by shard size, summed in a fixed order.
+      let loss = 0;
+      grads.forEach((g, j) => {
+        g.fill(0);
+        sizes.forEach((n, i) => {
+          const w = n / batch.batchSize;
+          const src = pool[i].grads[j];
+          for (let k = 0; k < g.length; k++) g[k] += w * src[k];
+        });
+      });
+      replies.forEach((r, i) => {
+        if (r.type !== "done") throw new Error(`train worker ${i}: unexpected reply ${r.type}`);
+        loss += (sizes[i] / batch.batchSize) * r.loss;
+      });
+      adam.step(paramMap, gradMap);
+      return { loss };
+    },
+    async syncModel() {
+      const values = new Map<string, Float32Array>();
+      layout.trainable.forEach((t, j) => values.set(t.name, params[j]));
+      layout.running.forEach((t, j) => {
+        const avg = new Float32Array(t.size);
+        for (const w of pool) for (let k = 0; k < t.size; k++) avg[k] += w.running[j][k] / pool.length;
+        values.set(t.name, avg);
+      });
+      model.setWeights(values);
+    },
+    optimizerState: () => adam.stateDict(),
+    loadOptimizerState: (state) => adam.loadStateDict(state),
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await Promise.all(pool.map(async (w) => {
+        w.pending = undefined;
+        await w.worker.terminate();
+      }));
+    },
+  };
+}

@@ -1,0 +1,378 @@
+/*
+ * Hand-written WebAssembly SIMD kernels for the training hot loops that tfjs-backend-wasm lacks or runs slowly
+ * (see lib/engine/wasm/README.md for why each exists and how it is built).
+ *
+ * The module IMPORTS tfjs-backend-wasm's own linear memory, so every pointer below is a tfjs tensor's
+ * `memoryOffset` (or scratch from tfjs's malloc): kernels read and write tensors in place, no copies.
+ * Rules that make that safe: no static data (no data segment would be written at instantiation),
+ * no stack use (the build script fails if __stack_pointer is referenced), no libc.
+ *
+ * Layouts: activations are NHWC / row-major [rows, channels]; channel counts need not be multiples of 4
+ * (vector body + scalar tail everywhere).
+ */
+#include <wasm_simd128.h>
+
+typedef float f32;
+typedef double f64;
+
+#define EXPORT(name) __attribute__((export_name(#name))) 
+
+static inline v128_t ld(const f32 *p) { return wasm_v128_load(p); }
+static inline void st(f32 *p, v128_t v) { wasm_v128_store(p, v); }
+static inline v128_t madd(v128_t acc, v128_t a, v128_t b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+
+static void zero_f32(f32 *p, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) st(p + i, wasm_f32x4_splat(0.f));
+  for (; i < n; i++) p[i] = 0.f;
+}
+static void zero_f64(f64 *p, int n) { for (int i = 0; i < n; i++) p[i] = 0.0; }
+static void flush(f64 *acc, f32 *part, int n) {
+  for (int i = 0; i < n; i++) { acc[i] += (f64)part[i]; part[i] = 0.f; }
+}
+
+/* Rows per float32 partial sum before it is added into the float64 accumulator: keeps sums over ~10^5 rows accurate. */
+#define BLOCK_ROWS 64
+
+/*
+ * Per-channel mean and biased variance of x [M, C] (two passes: mean, then centred squares, for accuracy).
+ * Scratch: part f32[C], acc f64[C].
+ */
+EXPORT(bn_stats)
+void bn_stats(const f32 *x, int M, int C, f32 *mean, f32 *var, f32 *part, f64 *acc) {
+  zero_f64(acc, C); zero_f32(part, C);
+  for (int r = 0; r < M; r++) {
+    const f32 *row = x + (long)r * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4) st(part + c, wasm_f32x4_add(ld(part + c), ld(row + c)));
+    for (; c < C; c++) part[c] += row[c];
+    if ((r + 1) % BLOCK_ROWS == 0 || r == M - 1) flush(acc, part, C);
+  }
+  for (int c = 0; c < C; c++) mean[c] = (f32)(acc[c] / M);
+  zero_f64(acc, C);
+  for (int r = 0; r < M; r++) {
+    const f32 *row = x + (long)r * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4) {
+      v128_t d = wasm_f32x4_sub(ld(row + c), ld(mean + c));
+      st(part + c, madd(ld(part + c), d, d));
+    }
+    for (; c < C; c++) { f32 d = row[c] - mean[c]; part[c] += d * d; }
+    if ((r + 1) % BLOCK_ROWS == 0 || r == M - 1) flush(acc, part, C);
+  }
+  for (int c = 0; c < C; c++) var[c] = (f32)(acc[c] / M);
+}
+
+/* y = act(x * scale[c] + shift[c]); act = ReLU6 when relu6 != 0, identity otherwise. In-place (y == x) allowed. */
+EXPORT(affine_act)
+void affine_act(const f32 *x, f32 *y, int M, int C, const f32 *scale, const f32 *shift, int relu6) {
+  const v128_t zero = wasm_f32x4_splat(0.f), six = wasm_f32x4_splat(6.f);
+  for (int r = 0; r < M; r++) {
+    const f32 *xr = x + (long)r * C;
+    f32 *yr = y + (long)r * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4) {
+      v128_t z = madd(ld(shift + c), ld(xr + c), ld(scale + c));
+      if (relu6) z = wasm_f32x4_pmin(wasm_f32x4_pmax(z, zero), six);
+      st(yr + c, z);
+    }
+    for (; c < C; c++) {
+      f32 z = xr[c] * scale[c] + shift[c];
+      if (relu6) z = z < 0.f ? 0.f : (z > 6.f ? 6.f : z);
+      yr[c] = z;
+    }
+  }
+}
+
+/*
+ * BatchNorm(+ReLU6) backward, pass 1: per channel sum(g) and sum(g * xhat), where g = dy masked by the ReLU6
+ * derivative (PyTorch's hardtanh: 0 where the pre-activation z <= 0 or z >= 6), z = x*scale + shift,
+ * xhat = x*xa + xb (the normalised input). Scratch: part1/part2 f32[C], acc1/acc2 f64[C].
+ */
+EXPORT(bn_act_grad_sums)
+void bn_act_grad_sums(const f32 *dy, const f32 *x, int M, int C, const f32 *scale, const f32 *shift, int relu6,
+                      const f32 *xa, const f32 *xb, f32 *sum_g, f32 *sum_gxhat,
+                      f32 *part1, f32 *part2, f64 *acc1, f64 *acc2) {
+  const v128_t zero = wasm_f32x4_splat(0.f), six = wasm_f32x4_splat(6.f);
+  zero_f64(acc1, C); zero_f64(acc2, C); zero_f32(part1, C); zero_f32(part2, C);
+  for (int r = 0; r < M; r++) {
+    const f32 *xr = x + (long)r * C, *gr = dy + (long)r * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4) {
+      v128_t xv = ld(xr + c), g = ld(gr + c);
+      if (relu6) {
+        v128_t z = madd(ld(shift + c), xv, ld(scale + c));
+        v128_t live = wasm_v128_and(wasm_f32x4_gt(z, zero), wasm_f32x4_lt(z, six));
+        g = wasm_v128_and(g, live);
+      }
+      v128_t xhat = madd(ld(xb + c), xv, ld(xa + c));
+      st(part1 + c, wasm_f32x4_add(ld(part1 + c), g));
+      st(part2 + c, madd(ld(part2 + c), g, xhat));
+    }
+    for (; c < C; c++) {
+      f32 g = gr[c];
+      if (relu6) { f32 z = xr[c] * scale[c] + shift[c]; if (!(z > 0.f && z < 6.f)) g = 0.f; }
+      part1[c] += g;
+      part2[c] += g * (xr[c] * xa[c] + xb[c]);
+    }
+    if ((r + 1) % BLOCK_ROWS == 0 || r == M - 1) { flush(acc1, part1, C); flush(acc2, part2, C); }
+  }
+  for (int c = 0; c < C; c++) { sum_g[c] = (f32)acc1[c]; sum_gxhat[c] = (f32)acc2[c]; }
+}
+
+/*
+ * BatchNorm(+ReLU6) backward, pass 2: dx = kg*g + kx*xhat + kc per channel (g, xhat as in pass 1);
+ * the caller derives kg = gamma*invstd, kx = -kg*dgamma/M, kc = -kg*dbeta/M. dx may alias dy.
+ */
+EXPORT(bn_act_grad_input)
+void bn_act_grad_input(const f32 *dy, const f32 *x, f32 *dx, int M, int C, const f32 *scale, const f32 *shift, int relu6,
+                       const f32 *xa, const f32 *xb, const f32 *kg, const f32 *kx, const f32 *kc) {
+  const v128_t zero = wasm_f32x4_splat(0.f), six = wasm_f32x4_splat(6.f);
+  for (int r = 0; r < M; r++) {
+    const f32 *xr = x + (long)r * C, *gr = dy + (long)r * C;
+    f32 *dr = dx + (long)r * C;
+    int c = 0;
+    for (; c + 4 <= C; c += 4) {
+      v128_t xv = ld(xr + c), g = ld(gr + c);
+      if (relu6) {
+        v128_t z = madd(ld(shift + c), xv, ld(scale + c));
+        g = wasm_v128_and(g, wasm_v128_and(wasm_f32x4_gt(z, zero), wasm_f32x4_lt(z, six)));
+      }
+      v128_t xhat = madd(ld(xb + c), xv, ld(xa + c));
+      st(dr + c, madd(madd(ld(kc + c), ld(kx + c), xhat), ld(kg + c), g));
+    }
+    for (; c < C; c++) {
+      f32 g = gr[c];
+      if (relu6) { f32 z = xr[c] * scale[c] + shift[c]; if (!(z > 0.f && z < 6.f)) g = 0.f; }
+      dr[c] = kc[c] + kx[c] * (xr[c] * xa[c] + xb[c]) + kg[c] * g;
+    }
+  }
+}
+
+/* Geometry of a 2-D convolution (NHWC), as tfjs's computeConv2DInfo gives it. */
+typedef struct { int N, H, W, C, OH, OW, KH, KW, SH, SW, PT, PL, DH, DW; } Geom;
+
+static inline Geom geom(const int *g) {
+  Geom r = {g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], g[13]};
+  return r;
+}
+
+/*
+ * Depthwise convolution (channel multiplier 1), NHWC, any kernel size / stride / padding / dilation.
+ * x [N,H,W,C], w [KH,KW,C], y [N,OH,OW,C]. `g` points to 14 ints: N,H,W,C,OH,OW,KH,KW,SH,SW,PT,PL,DH,DW.
+ * Optional fused bias (0 = none) and ReLU6 (inference with BatchNorm folded into the filter).
+ */
+EXPORT(dw_forward)
+void dw_forward(const f32 *x, const f32 *w, const f32 *bias, f32 *y, const int *gp, int relu6) {
+  const Geom g = geom(gp);
+  const int C = g.C;
+  const v128_t zero = wasm_f32x4_splat(0.f), six = wasm_f32x4_splat(6.f);
+  for (int n = 0; n < g.N; n++) {
+    const f32 *xn = x + (long)n * g.H * g.W * C;
+    for (int oh = 0; oh < g.OH; oh++) {
+      for (int ow = 0; ow < g.OW; ow++) {
+        f32 *yo = y + (((long)n * g.OH + oh) * g.OW + ow) * C;
+        const int ih0 = oh * g.SH - g.PT, iw0 = ow * g.SW - g.PL;
+        int c = 0;
+        for (; c + 4 <= C; c += 4) {
+          v128_t acc = bias ? ld(bias + c) : wasm_f32x4_splat(0.f);
+          for (int kh = 0; kh < g.KH; kh++) {
+            const int ih = ih0 + kh * g.DH;
+            if (ih < 0 || ih >= g.H) continue;
+            for (int kw = 0; kw < g.KW; kw++) {
+              const int iw = iw0 + kw * g.DW;
+              if (iw < 0 || iw >= g.W) continue;
+              acc = madd(acc, ld(xn + ((long)ih * g.W + iw) * C + c), ld(w + (kh * g.KW + kw) * C + c));
+            }
+          }
+          if (relu6) acc = wasm_f32x4_pmin(wasm_f32x4_pmax(acc, zero), six);
+          st(yo + c, acc);
+        }
+        for (; c < C; c++) {
+          f32 acc = bias ? bias[c] : 0.f;
+          for (int kh = 0; kh < g.KH; kh++) {
+            const int ih = ih0 + kh * g.DH;
+            if (ih < 0 || ih >= g.H) continue;
+            for (int kw = 0; kw < g.KW; kw++) {
+              const int iw = iw0 + kw * g.DW;
+              if (iw < 0 || iw >= g.W) continue;
+              acc += xn[((long)ih * g.W + iw) * C + c] * w[(kh * g.KW + kw) * C + c];
+            }
+          }
+          if (relu6) acc = acc < 0.f ? 0.f : (acc > 6.f ? 6.f : acc);
+          yo[c] = acc;
+        }
+      }
+    }
+  }
+}
+
+/*
+ * Gradients of dw_forward (no bias/activation) in one pass over dy: dx [N,H,W,C] and dw [KH,KW,C], each
+ * overwritten, each optional (0 = not wanted). Scratch (needed with dw): part f32[KH*KW*C], acc f64[same].
+ */
+EXPORT(dw_backward)
+void dw_backward(const f32 *x, const f32 *w, const f32 *dy, f32 *dx, f32 *dw, const int *gp, f32 *part, f64 *acc) {
+  const Geom g = geom(gp);
+  const int C = g.C, F = g.KH * g.KW * C;
+  if (dx) zero_f32(dx, g.N * g.H * g.W * C);
+  if (dw) { zero_f32(part, F); zero_f64(acc, F); }
+  for (int n = 0; n < g.N; n++) {
+    const f32 *xn = x ? x + (long)n * g.H * g.W * C : 0;
+    f32 *dxn = dx ? dx + (long)n * g.H * g.W * C : 0;
+    for (int oh = 0; oh < g.OH; oh++) {
+      for (int ow = 0; ow < g.OW; ow++) {
+        const f32 *gr = dy + (((long)n * g.OH + oh) * g.OW + ow) * C;
+        const int ih0 = oh * g.SH - g.PT, iw0 = ow * g.SW - g.PL;
+        for (int kh = 0; kh < g.KH; kh++) {
+          const int ih = ih0 + kh * g.DH;
+          if (ih < 0 || ih >= g.H) continue;
+          for (int kw = 0; kw < g.KW; kw++) {
+            const int iw = iw0 + kw * g.DW;
+            if (iw < 0 || iw >= g.W) continue;
+            const long off = ((long)ih * g.W + iw) * C;
+            const int tap = (kh * g.KW + kw) * C;
+            int c = 0;
+            if (dx && dw) {
+              for (; c + 4 <= C; c += 4) {
+                const v128_t gv = ld(gr + c);
+                st(dxn + off + c, madd(ld(dxn + off + c), gv, ld(w + tap + c)));
+                st(part + tap + c, madd(ld(part + tap + c), gv, ld(xn + off + c)));
+              }
+              for (; c < C; c++) { dxn[off + c] += gr[c] * w[tap + c]; part[tap + c] += gr[c] * xn[off + c]; }
+            } else if (dx) {
+              for (; c + 4 <= C; c += 4) st(dxn + off + c, madd(ld(dxn + off + c), ld(gr + c), ld(w + tap + c)));
+              for (; c < C; c++) dxn[off + c] += gr[c] * w[tap + c];
+            } else {
+              for (; c + 4 <= C; c += 4) st(part + tap + c, madd(ld(part + tap + c), ld(gr + c), ld(xn + off + c)));
+              for (; c < C; c++) part[tap + c] += gr[c] * xn[off + c];
+            }
+          }
+        }
+      }
+      if (dw) flush(acc, part, F); /* per output row: keeps each float32 partial short */
+    }
+  }
+  if (dw) for (int i = 0; i < F; i++) dw[i] = (f32)acc[i];
+}
+
+/*
+ * Dense convolution filter gradient, NHWC, any geometry: dw[kh,kw,ci,co] = sum x[n,ih,iw,ci] * dy[n,oh,ow,co]
+ * (g as in dw_forward, C = Cin). dw [KH,KW,Cin,Cout] overwritten. Scratch: part f32[KH*KW*Cin*Cout], acc f64[same].
+ */
+EXPORT(conv_filter_grad)
+void conv_filter_grad(const f32 *x, const f32 *dy, f32 *dw, const int *gp, int Cout, f32 *part, f64 *acc) {
+  const Geom g = geom(gp);
+  const int Cin = g.C, F = g.KH * g.KW * Cin * Cout;
+  zero_f32(part, F);
+  zero_f64(acc, F);
+  for (int n = 0; n < g.N; n++) {
+    const f32 *xn = x + (long)n * g.H * g.W * Cin;
+    for (int oh = 0; oh < g.OH; oh++) {
+      for (int ow = 0; ow < g.OW; ow++) {
+        const f32 *gr = dy + (((long)n * g.OH + oh) * g.OW + ow) * Cout;
+        const int ih0 = oh * g.SH - g.PT, iw0 = ow * g.SW - g.PL;
+        for (int kh = 0; kh < g.KH; kh++) {
+          const int ih = ih0 + kh * g.DH;
+          if (ih < 0 || ih >= g.H) continue;
+          for (int kw = 0; kw < g.KW; kw++) {
+            const int iw = iw0 + kw * g.DW;
+            if (iw < 0 || iw >= g.W) continue;
+            const f32 *xp = xn + ((long)ih * g.W + iw) * Cin;
+            for (int ci = 0; ci < Cin; ci++) {
+              f32 *pt = part + ((kh * g.KW + kw) * Cin + ci) * Cout;
+              const f32 xs = xp[ci];
+              const v128_t xv = wasm_f32x4_splat(xs);
+              int co = 0;
+              for (; co + 4 <= Cout; co += 4) st(pt + co, madd(ld(pt + co), xv, ld(gr + co)));
+              for (; co < Cout; co++) pt[co] += xs * gr[co];
+            }
+          }
+        }
+      }
+      flush(acc, part, F);
+    }
+  }
+  for (int i = 0; i < F; i++) dw[i] = (f32)acc[i];
+}
+
+/*
+ * out [K,N] (+)= A^T B over rows [m0, m1) with A [M,K], B [M,N] row-major; `add` accumulates into out.
+ * Register-blocked: 4 rows of out x 8 columns in 8 vector accumulators.
+ */
+static void gemm_tn_rows(const f32 *A, const f32 *B, f32 *out, int m0, int m1, int K, int N, int add) {
+  int k0 = 0;
+  for (; k0 + 4 <= K; k0 += 4) {
+    int n0 = 0;
+    for (; n0 + 8 <= N; n0 += 8) {
+      f32 *o = out + (long)k0 * N + n0;
+      v128_t a00, a01, a10, a11, a20, a21, a30, a31;
+      if (add) {
+        a00 = ld(o); a01 = ld(o + 4); a10 = ld(o + N); a11 = ld(o + N + 4);
+        a20 = ld(o + 2 * N); a21 = ld(o + 2 * N + 4); a30 = ld(o + 3 * N); a31 = ld(o + 3 * N + 4);
+      } else {
+        a00 = wasm_f32x4_splat(0.f); a01 = a00; a10 = a00; a11 = a00; a20 = a00; a21 = a00; a30 = a00; a31 = a00;
+      }
+      const f32 *ap = A + (long)m0 * K + k0, *bp = B + (long)m0 * N + n0;
+      for (int m = m0; m < m1; m++, ap += K, bp += N) {
+        const v128_t b0 = ld(bp), b1 = ld(bp + 4);
+        v128_t s = wasm_f32x4_splat(ap[0]); a00 = madd(a00, s, b0); a01 = madd(a01, s, b1);
+        s = wasm_f32x4_splat(ap[1]); a10 = madd(a10, s, b0); a11 = madd(a11, s, b1);
+        s = wasm_f32x4_splat(ap[2]); a20 = madd(a20, s, b0); a21 = madd(a21, s, b1);
+        s = wasm_f32x4_splat(ap[3]); a30 = madd(a30, s, b0); a31 = madd(a31, s, b1);
+      }
+      st(o, a00); st(o + 4, a01); st(o + N, a10); st(o + N + 4, a11);
+      st(o + 2 * N, a20); st(o + 2 * N + 4, a21); st(o + 3 * N, a30); st(o + 3 * N + 4, a31);
+    }
+    for (; n0 < N; n0++) {
+      f32 *o = out + (long)k0 * N + n0;
+      f32 s0 = add ? o[0] : 0.f, s1 = add ? o[N] : 0.f, s2 = add ? o[2 * N] : 0.f, s3 = add ? o[3 * N] : 0.f;
+      const f32 *ap = A + (long)m0 * K + k0, *bp = B + (long)m0 * N + n0;
+      for (int m = m0; m < m1; m++, ap += K, bp += N) { s0 += ap[0] * *bp; s1 += ap[1] * *bp; s2 += ap[2] * *bp; s3 += ap[3] * *bp; }
+      o[0] = s0; o[N] = s1; o[2 * N] = s2; o[3 * N] = s3;
+    }
+  }
+  for (; k0 < K; k0++) {
+    int n0 = 0;
+    for (; n0 + 4 <= N; n0 += 4) {
+      f32 *o = out + (long)k0 * N + n0;
+      v128_t a0 = add ? ld(o) : wasm_f32x4_splat(0.f);
+      const f32 *ap = A + (long)m0 * K + k0, *bp = B + (long)m0 * N + n0;
+      for (int m = m0; m < m1; m++, ap += K, bp += N) a0 = madd(a0, wasm_f32x4_splat(ap[0]), ld(bp));
+      st(o, a0);
+    }
+    for (; n0 < N; n0++) {
+      f32 *o = out + (long)k0 * N + n0;
+      f32 s = add ? o[0] : 0.f;
+      const f32 *ap = A + (long)m0 * K + k0, *bp = B + (long)m0 * N + n0;
+      for (int m = m0; m < m1; m++, ap += K, bp += N) s += ap[0] * *bp;
+      o[0] = s;
+    }
+  }
+}
+
+/*
+ * out [K,N] = A^T B with A [M,K], B [M,N] (row-major): the weight gradient of y = x W (A = x, B = dy).
+ * tfjs-backend-wasm runs transposed BatchMatMul ~10-30x slower than plain products. Here rows are processed in
+ * chunks small enough for the chunk of A and B to stay in cache while every 4x8 tile of out sweeps it.
+ */
+EXPORT(gemm_tn)
+void gemm_tn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N) {
+  int chunk = 32768 / (K + N);
+  if (chunk < 16) chunk = 16;
+  if (M == 0) { for (long i = 0; i < (long)K * N; i++) out[i] = 0.f; return; }
+  for (int m0 = 0; m0 < M; m0 += chunk) gemm_tn_rows(A, B, out, m0, m0 + chunk < M ? m0 + chunk : M, K, N, m0 > 0);
+}
+
+/* out [C,R] = transpose of in [R,C], in 8x8 tiles for cache locality. */
+EXPORT(transpose2d)
+void transpose2d(const f32 *in, f32 *out, int R, int C) {
+  for (int r0 = 0; r0 < R; r0 += 8) {
+    const int r1 = r0 + 8 < R ? r0 + 8 : R;
+    for (int c0 = 0; c0 < C; c0 += 8) {
+      const int c1 = c0 + 8 < C ? c0 + 8 : C;
+      for (int r = r0; r < r1; r++)
+        for (int c = c0; c < c1; c++) out[(long)c * R + r] = in[(long)r * C + c];
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Loads the hand-written SIMD kernels (kernels.c → kernels.wasm) INTO tfjs-backend-wasm's own memory.
+ *
+ * Why a separate module: tfjs-backend-wasm 4.22 has no backprop kernels for convolutions, runs transposed
+ * matrix products ~10-30x slower than plain ones, and builds BatchNorm training out of many whole-tensor
+ * passes. These kernels fill exactly those gaps. Importing tfjs's memory lets them work on tensors in place
+ * (a tensor's heap offset is a pointer here), so no data is copied between JS and WebAssembly.
+ */
+import type { TensorInfo } from "@tensorflow/tfjs";
+import { KERNELS_WASM_BASE64 } from "./kernels_binary";
+
+// The project compiles without the DOM lib, where the WebAssembly namespace is declared; this is the part used here.
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+};
+type WasmMemory = { buffer: ArrayBuffer };
+
+/** The exports of kernels.wasm; every pointer argument is a byte offset into tfjs's wasm heap. */
+export interface KernelExports {
+  bn_stats(x: number, M: number, C: number, mean: number, variance: number, part: number, acc: number): void;
+  affine_act(x: number, y: number, M: number, C: number, scale: number, shift: number, relu6: number): void;
+  bn_act_grad_sums(
+    dy: number, x: number, M: number, C: number, scale: number, shift: number, relu6: number,
+    xa: number, xb: number, sumG: number, sumGxhat: number, part1: number, part2: number, acc1: number, acc2: number,
+  ): void;
+  bn_act_grad_input(
+    dy: number, x: number, dx: number, M: number, C: number, scale: number, shift: number, relu6: number,
+    xa: number, xb: number, kg: number, kx: number, kc: number,
+  ): void;
+  dw_forward(x: number, w: number, bias: number, y: number, geom: number, relu6: number): void;
+  dw_backward(x: number, w: number, dy: number, dx: number, dw: number, geom: number, part: number, acc: number): void;
+  conv_filter_grad(x: number, dy: number, dw: number, geom: number, cout: number, part: number, acc: number): void;
+  gemm_tn(a: number, b: number, out: number, M: number, K: number, N: number): void;
+  transpose2d(input: number, out: number, rows: number, cols: number): void;
+}
+
+/** The parts of tfjs-backend-wasm's BackendWasm that the kernels use (it is not exported with types). */
+export interface WasmBackendInternals {
+  wasm: {
+    HEAPU8: Uint8Array;
+    asm: { memory: WasmMemory };
+    _malloc(bytes: number): number;
+    _free(ptr: number): void;
+  };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: "float32", memoryOffset?: number): TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+let compiled: object | undefined;
+const instances = new WeakMap<object, KernelExports>();
+
+/** The kernels bound to this wasm backend's memory (instantiated once per backend instance). */
+export function kernelsFor(backend: WasmBackendInternals): KernelExports {
+  let exports = instances.get(backend);
+  if (!exports) {
+    compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
+    const instance = new WebAssembly.Instance(compiled, { env: { memory: backend.wasm.asm.memory } });
+    exports = instance.exports as unknown as KernelExports;
+    instances.set(backend, exports);
+  }
+  return exports;
+}
+
+/** Heap offset of a tensor's data. */
+export function offsetOf(backend: WasmBackendInternals, info: { dataId: object }): number {
+  const entry = backend.dataIdMap.get(info.dataId);
+  if (!entry) throw new Error("tensor data not found on the wasm backend");
+  return entry.memoryOffset;
+}
+
+/**
+ * Temporary heap buffers for one kernel call: `f32(n)`, `f64(n)`, `i32(values)` return offsets; `free()` releases all.
+ * Allocate everything BEFORE taking typed-array views: malloc may grow (and so replace) the heap buffer.
+ */
+export class Scratch {
+  private readonly pointers: number[] = [];
+  constructor(private readonly backend: WasmBackendInternals) {}
+  private alloc(bytes: number): number {
+    const ptr = this.backend.wasm._malloc(Math.max(16, bytes)) >>> 0;
+    this.pointers.push(ptr);
+    return ptr;
+  }
+  f32(n: number): number {
+    return this.alloc(4 * n);
+  }
+  f64(n: number): number {
+    return this.alloc(8 * n);
+  }
+  /** Allocates and fills an int32 array. */
+  i32(values: number[]): number {
+    const ptr = this.alloc(4 * values.length);
+    new Int32Array(this.backend.wasm.HEAPU8.buffer, ptr, values.length).set(values);
+    return ptr;
+  }
+  free(): void {
+    for (const p of this.pointers) this.backend.wasm._free(p);
+    this.pointers.length = 0;
+  }
+}
+
+/** A float32 view of `n` values at heap offset `ptr` (take it right before use; see Scratch). */
+export function f32View(backend: WasmBackendInternals, ptr: number, n: number): Float32Array {
+  return new Float32Array(backend.wasm.HEAPU8.buffer, ptr, n);
+}

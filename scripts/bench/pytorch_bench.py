@@ -1,0 +1,84 @@
+"""PyTorch CPU baseline for `psl bench`: the same MobileNetV2 (scripts/torch/psl_reference.py), same shapes.
+
+Prints exactly one JSON object on stdout:
+  {"torch": version, "threads": n, "trainStep": {batch, chunkSeconds, msMedian, chunksPerSecond, msAll},
+   "inference": {batch, clipSeconds, msMedian, clipsPerSecond}}
+A training step = forward + BCE on soft targets + backward + Adam step (lr 1e-3), as the kit's trainer does.
+Warm-up steps are excluded; the median over --steps timed steps is reported.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
+import psl_reference  # noqa: E402
+
+FRAMES_PER_SECOND = 100  # hop 160 at 16 kHz; a chunk of s seconds has s*100+1 frames
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--chunk-seconds", type=float, default=2.0)
+    parser.add_argument("--classes", type=int, default=527)
+    parser.add_argument("--width-mult", type=float, default=1.0)
+    parser.add_argument("--infer-batch", type=int, default=8)
+    parser.add_argument("--infer-steps", type=int, default=3)
+    parser.add_argument("--clip-seconds", type=float, default=10.0)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = psl_reference.build(args.classes, args.width_mult)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.BCELoss()
+    frames = int(round(args.chunk_seconds * FRAMES_PER_SECOND)) + 1
+    x = torch.randn(args.batch, 64, frames)
+    target = torch.rand(args.batch, args.classes)
+
+    model.train()
+    times = []
+    for i in range(args.warmup + args.steps):
+        start = time.perf_counter()
+        optimizer.zero_grad(set_to_none=True)
+        clip, _ = model(x)
+        loss = loss_fn(clip, target)
+        loss.backward()
+        optimizer.step()
+        elapsed = time.perf_counter() - start
+        if i >= args.warmup:
+            times.append(elapsed * 1000)
+    train_ms = statistics.median(times)
+
+    model.eval()
+    clip_frames = int(round(args.clip_seconds * FRAMES_PER_SECOND)) + 1
+    xi = torch.randn(args.infer_batch, 64, clip_frames)
+    infer_times = []
+    with torch.no_grad():
+        for i in range(1 + args.infer_steps):
+            start = time.perf_counter()
+            model(xi)
+            if i >= 1:
+                infer_times.append((time.perf_counter() - start) * 1000)
+    infer_ms = statistics.median(infer_times)
+
+    print(json.dumps({
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "trainStep": {"batch": args.batch, "chunkSeconds": args.chunk_seconds, "msMedian": train_ms,
+                      "chunksPerSecond": args.batch / (train_ms / 1000), "msAll": times},
+        "inference": {"batch": args.infer_batch, "clipSeconds": args.clip_seconds, "msMedian": infer_ms,
+                      "clipsPerSecond": args.infer_batch / (infer_ms / 1000)},
+    }))
+
+
+if __name__ == "__main__":
+    main()
