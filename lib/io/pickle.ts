@@ -23,9 +23,14 @@ export class PickleGlobal {
   }
 }
 
-/** An instance of an unknown class: constructor arguments and the state BUILD gave it. */
+/**
+ * An instance of an unknown class: constructor arguments, the state BUILD gave it, and the items APPENDS/SETITEMS
+ * added (list and dict subclasses, e.g. an OrderedDict when no findClass maps it).
+ */
 export class PickleObject {
   state: unknown = undefined;
+  readonly listItems: unknown[] = [];
+  readonly dictItems = new Map<unknown, unknown>();
   constructor(
     readonly cls: PickleGlobal,
     readonly args: unknown[],
@@ -145,17 +150,14 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}, start
     return fail(at, "called a value that is not a class or function");
   };
   const setItems = (target: unknown, items: unknown[], at: number) => {
-    if (!(target instanceof Map)) fail(at, "SETITEM(S) on a value that is not a dict");
+    const dict = target instanceof Map ? target : target instanceof PickleObject ? target.dictItems : fail(at, "SETITEM(S) on a value that is not a dict");
     if (items.length % 2 !== 0) fail(at, "odd number of items for SETITEMS");
-    for (let i = 0; i < items.length; i += 2) (target as Map<unknown, unknown>).set(items[i], items[i + 1]);
+    for (let i = 0; i < items.length; i += 2) dict.set(items[i], items[i + 1]);
   };
   const appendItems = (target: unknown, items: unknown[], at: number) => {
     if (Array.isArray(target) && !Object.isFrozen(target)) target.push(...items);
-    else if (target instanceof PickleObject) {
-      // e.g. a list subclass of an unknown class: keep the items with the object
-      const state = (target.state ??= { items: [] as unknown[] }) as { items?: unknown[] };
-      (state.items ??= []).push(...items);
-    } else fail(at, "APPEND(S) on a value that is not a list");
+    else if (target instanceof PickleObject) target.listItems.push(...items);
+    else fail(at, "APPEND(S) on a value that is not a list");
   };
 
   for (;;) {
@@ -263,14 +265,14 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}, start
         stack.push(latin1.decode(raw(u8())));
         break;
       case 0x42: // BINBYTES
-        stack.push(raw(u32()).slice());
+        stack.push(new Uint8Array(raw(u32())));
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(raw(u8()).slice());
+        stack.push(new Uint8Array(raw(u8())));
         break;
       case 0x8e: // BINBYTES8
       case 0x96: // BYTEARRAY8
-        stack.push(raw(u64()).slice());
+        stack.push(new Uint8Array(raw(u64())));
         break;
       case 0x56: // UNICODE (text, raw-unicode-escape; ASCII is enough for what we read)
         stack.push(line());

@@ -121,7 +121,8 @@ export function readSafetensors(path: string): SafetensorsContents {
 
 /** Copies the (possibly unaligned) bytes into a fresh typed array; F16/BF16 become Float32Array. */
 function decode(dtype: SafetensorsDtype, raw: Uint8Array): SafetensorsData {
-  const copy = raw.slice().buffer; // aligned, owned copy (the file buffer's offsets need not be aligned)
+  // Aligned, owned copy: the offsets inside the file need not be aligned. (new Uint8Array copies; Buffer#slice would not.)
+  const copy = new Uint8Array(raw).buffer;
   switch (dtype) {
     case "F64":
       return new Float64Array(copy);
