@@ -1,0 +1,92 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildFeatureCache, openFeatureCache } from "../../lib/data/feature-cache";
+import { decodeAudioFile } from "../../lib/audio/decode";
+import { logMel } from "../../lib/audio/melspec";
+import { writeWav } from "../../lib/audio/wav";
+import { chunkFrames, cutChunks } from "../../lib/data/chunks";
+import type { ManifestRow } from "../../lib/data/manifest";
+
+const ENCODED = join(__dirname, "../fixtures/audio/encoded");
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), "psl-cache-"));
+  const noise = Float32Array.from({ length: 16000 * 3 + 37 }, (_, i) => 0.2 * Math.sin(i * 0.37) * Math.cos(i * 0.0011));
+  writeWav(join(dir, "a.wav"), noise, 16000);
+  copyFileSync(join(ENCODED, "sine440_44k.ogg"), join(dir, "b.ogg"));
+  copyFileSync(join(ENCODED, "not_audio.wav"), join(dir, "broken.wav"));
+  const rows: ManifestRow[] = ["a.wav", "b.ogg", "broken.wav", "gone.wav"].map((filename) => ({ filename, labels: [1], duration: 1, path: join(dir, filename) }));
+  return { dir, rows, cacheDir: join(dir, "cache") };
+}
+
+test("cache holds each clip's log-mel; chunks read back by offset equal the front-end's frames", async () => {
+  const { dir, rows, cacheDir } = setup();
+  try {
+    const progress: number[] = [];
+    const cache = await buildFeatureCache(rows, cacheDir, { onProgress: (p) => progress.push(p.done) });
+    assert.deepEqual(cache.filenames.sort(), ["a.wav", "b.ogg"]);
+    assert.deepEqual(cache.skipped.map((s) => s.filename), ["broken.wav", "gone.wav"]);
+    assert.match(cache.skipped[0].reason, /broken\.wav: cannot decode audio/);
+    assert.match(cache.skipped[1].reason, /gone\.wav: no such audio file/);
+    assert.equal(progress.at(-1), 4);
+    const expected = logMel((await decodeAudioFile(join(dir, "a.wav"))).samples);
+    assert.equal(cache.clipFrames("a.wav"), expected.frames);
+    assert.deepEqual(cache.readClip("a.wav"), expected.data);
+    for (const chunk of cutChunks(3.002, 0.5)) {
+      const { start, end } = chunkFrames(chunk, cache.clipFrames("a.wav"));
+      assert.deepEqual(cache.readFrames("a.wav", start, end), expected.data.subarray(start * 64, end * 64));
+    }
+    assert.throws(() => cache.readFrames("a.wav", 400, 410), /out of range/);
+    assert.throws(() => cache.readClip("gone.wav"), /not cached/);
+    cache.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("resumable: a rebuild recomputes only new or changed clips; strict mode throws on bad audio", async () => {
+  const { dir, rows, cacheDir } = setup();
+  try {
+    const first = await buildFeatureCache(rows.slice(0, 1), cacheDir);
+    const before = first.readClip("a.wav");
+    first.close();
+    let computed = -1;
+    const second = await buildFeatureCache(rows.slice(0, 2), cacheDir, { onProgress: (p) => (computed = p.computed) });
+    assert.equal(computed, 1); // only b.ogg
+    assert.deepEqual(second.readClip("a.wav"), before);
+    second.close();
+    // Change a.wav (new content and mtime): it is recomputed.
+    writeWav(join(dir, "a.wav"), new Float32Array(8000).fill(0.1), 16000);
+    utimesSync(join(dir, "a.wav"), new Date(), new Date(Date.now() + 5000));
+    const third = await buildFeatureCache(rows.slice(0, 2), cacheDir, { onProgress: (p) => (computed = p.computed) });
+    assert.equal(computed, 1);
+    assert.equal(third.clipFrames("a.wav"), 51);
+    third.close();
+    assert.ok(readdirSync(cacheDir).every((f) => f === "index.json" || /^shard-\d+\.bin$/.test(f))); // no temp files left
+    await assert.rejects(buildFeatureCache(rows, cacheDir, { strict: true }), /broken\.wav: cannot decode audio/);
+    // A folder without an index is not a cache.
+    assert.throws(() => openFeatureCache(join(dir, "nowhere")), /no feature cache here/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("int16 centi-dB encoding: half the bytes, every value within 0.005 dB", async () => {
+  const { dir, rows, cacheDir } = setup();
+  try {
+    const cache = await buildFeatureCache(rows.slice(0, 1), cacheDir, { encoding: "int16-centidb" });
+    const exact = logMel((await decodeAudioFile(join(dir, "a.wav"))).samples).data;
+    const stored = cache.readClip("a.wav");
+    let maxDiff = 0;
+    for (let i = 0; i < exact.length; i++) maxDiff = Math.max(maxDiff, Math.abs(stored[i] - exact[i]));
+    assert.ok(maxDiff <= 0.005 + 1e-5, `max diff ${maxDiff}`); // + float32 rounding of values near 100 dB
+    assert.equal(statSync(join(cacheDir, "shard-0.bin")).size, cache.clipFrames("a.wav") * 64 * 2);
+    assert.equal(openFeatureCache(cacheDir).encoding, "int16-centidb");
+    cache.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,90 @@
+// Manifest TSV I/O and matching a partial download folder against the real balanced_train_segments.csv.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readClassLabels } from "../../lib/data/classes";
+import { readSegments } from "../../lib/data/segments";
+import { buildManifestFromFolder, parseDownloadName, readManifest, writeManifest, wavHeaderDuration } from "../../lib/data/manifest";
+import { writeWav } from "../../lib/audio/wav";
+import { UserError } from "../../lib/errors";
+
+const AUDIOSET = join(__dirname, "../../data-manifests/audioset");
+const ENCODED = join(__dirname, "../fixtures/audio/encoded");
+const classes = readClassLabels(join(AUDIOSET, "class_labels_indices.csv"));
+const segments = readSegments(join(AUDIOSET, "balanced_train_segments.csv"), classes);
+
+test("download names: <YTID>_<start>_<end>.<ext> with YTIDs containing '_' and '-'", () => {
+  assert.deepEqual(parseDownloadName("--PJHxphWEs_30.000_40.000.wav"), { ytid: "--PJHxphWEs", start: 30 });
+  assert.deepEqual(parseDownloadName("a_b-c_d_9Xz_30_40.flac"), { ytid: "a_b-c_d_9Xz", start: 30 });
+  assert.deepEqual(parseDownloadName("sub/dir/Yabc.wav"), { ytid: "Yabc" });
+});
+
+test("a partial download: rows for present clips, missing/unlisted/unreadable reported, nothing thrown", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "psl-manifest-"));
+  try {
+    const audio = join(dir, "audio");
+    mkdirSync(join(audio, "part2"), { recursive: true });
+    const [s0, s1, s2, s3, s4] = segments;
+    const tone = Float32Array.from({ length: 16000 * 3 + 800 }, (_, i) => 0.3 * Math.sin(i / 5));
+    writeWav(join(audio, `${s0.ytid}_${s0.startText}_${s0.endText}.wav`), tone, 16000);
+    copyFileSync(join(ENCODED, "sine440_48k.flac"), join(audio, `${s1.ytid}_${s1.start}_${s1.end}.flac`)); // "_50_60" style
+    writeFileSync(join(audio, `${s2.ytid}_${s2.startText}_${s2.endText}.wav`), "not audio at all");
+    writeFileSync(join(audio, `${s3.ytid}_${s3.startText}_${s3.endText}.wav`), "");
+    writeWav(join(audio, "part2", `Y${s4.ytid}.wav`), tone.subarray(0, 16000), 16000); // PANNs naming, in a subfolder
+    writeWav(join(audio, "notInTheList_0.000_10.000.wav"), tone, 16000);
+    writeWav(join(audio, `${s0.ytid}_99.000_109.000.wav`), tone, 16000); // listed YTID, other segment
+    writeFileSync(join(audio, "readme.txt"), "ignored: not an audio extension");
+
+    const result = await buildManifestFromFolder(audio, segments);
+    assert.deepEqual(result.rows.map((r) => [r.filename, r.labels, r.duration]), [
+      [`${s0.ytid}_${s0.startText}_${s0.endText}.wav`, s0.labels, 3.05],
+      [`${s1.ytid}_${s1.start}_${s1.end}.flac`, s1.labels, 0.25],
+      [`part2/Y${s4.ytid}.wav`, s4.labels, 1],
+    ]);
+    assert.equal(result.missing.length, segments.length - 5);
+    assert.ok(!result.missing.includes(s0) && result.missing.includes(segments[5]));
+    assert.deepEqual(result.unlisted.sort(), [`${s0.ytid}_99.000_109.000.wav`, "notInTheList_0.000_10.000.wav"].sort());
+    assert.equal(result.unreadable.length, 2);
+    const [corrupt, empty] = result.unreadable;
+    assert.ok(corrupt.filename.startsWith(s2.ytid) && corrupt.reason.includes(s2.ytid) && /cannot decode/.test(corrupt.reason), corrupt.reason);
+    assert.ok(empty.filename.startsWith(s3.ytid) && /empty file/.test(empty.reason));
+
+    // Written next to the audio folder: filenames become relative to the manifest and resolve back.
+    const manifestPath = join(dir, "balanced.tsv");
+    writeManifest(manifestPath, result.rows);
+    const text = readFileSync(manifestPath, "utf8").split("\n");
+    assert.equal(text[0], "filename\tlabels\tduration");
+    assert.equal(text[1], `audio/${s0.ytid}_${s0.startText}_${s0.endText}.wav\t${s0.labels.join(";")}\t3.05`);
+    const back = readManifest(manifestPath);
+    assert.deepEqual(back.map((r) => [r.labels, r.duration, r.path]), result.rows.map((r) => [r.labels, r.duration, r.path]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("readManifest accepts the reference's TSV (extra hdf5path column) and names file:line on bad rows", () => {
+  const dir = mkdtempSync(join(tmpdir(), "psl-manifest-"));
+  try {
+    const path = join(dir, "balanced.csv");
+    writeFileSync(path, "filename\tlabels\tduration\thdf5path\n/data/a.wav\t0;137\t10.0\tbalanced.h5\nb.wav\t5\t9.9\tbalanced.h5\n");
+    const rows = readManifest(path);
+    assert.deepEqual(rows, [
+      { filename: "/data/a.wav", labels: [0, 137], duration: 10, path: "/data/a.wav" },
+      { filename: "b.wav", labels: [5], duration: 9.9, path: join(dir, "b.wav") },
+    ]);
+    writeFileSync(path, "filename\tlabels\tduration\na.wav\t0;x\t10\n");
+    assert.throws(() => readManifest(path), (e: unknown) => e instanceof UserError && e.message.endsWith(`balanced.csv:2: bad label index "x" in "0;x"`));
+    writeFileSync(path, "filename\tduration\na.wav\t10\n");
+    assert.throws(() => readManifest(path), /header lacks column\(s\) labels/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("WAV header duration without decoding", () => {
+  assert.equal(wavHeaderDuration(join(ENCODED, "sine440_44k_stereo_s16.wav")), 0.25);
+  assert.equal(wavHeaderDuration(join(ENCODED, "sine440_16k_f32.wav")), 0.25);
+  assert.equal(wavHeaderDuration(join(ENCODED, "not_audio.wav")), undefined);
+});
