@@ -8,21 +8,22 @@
  * "Human_voice", FSDKaggle2018's "Oboe") cannot be scored and is reported as unmapped; clips keep their other labels.
  */
 import { UserError } from "../errors";
+import { mapToAudioSet } from "../data/fsd";
 import { evaluateScores, type ScoreMatrix } from "../eval/metrics";
 import { ratio } from "./threshold-counter";
 
-/** One row of an FSD vocabulary (FSD50K vocabulary.csv is headerless `idx,label,mid`). */
+/** One row of an FSD vocabulary (FSD50K vocabulary.csv is headerless `idx,label,mid`; lib/data FsdClass rows). */
 export interface FsdVocabularyEntry {
   index: number;
   label: string;
   mid: string;
 }
 
-/** One AudioSet output class (class_labels_indices.csv `index,mid,display_name`). */
+/** One AudioSet output class (class_labels_indices.csv `index,mid,display_name`; lib/data readClassLabels rows). */
 export interface AudioSetClassEntry {
   index: number;
   mid: string;
-  name: string;
+  displayName: string;
 }
 
 export interface MappedFsdClass {
@@ -48,45 +49,50 @@ export interface FsdMapping {
 }
 
 /**
- * Maps an FSD vocabulary to AudioSet output indices by mid. Duplicate FSD labels, indices or mids are input errors
- * (each would silently merge two classes); two FSD classes may not map to one AudioSet class for the same reason.
+ * Maps an FSD vocabulary to AudioSet output indices by mid (the join is lib/data's `mapToAudioSet`); adds the AudioSet
+ * display names and, for unmapped classes, the reason. Duplicate FSD labels, indices or mids are input errors (each
+ * would silently merge two classes in the evaluation).
  */
 export function mapFsdToAudioSet(
   vocabulary: readonly FsdVocabularyEntry[],
   audioSetClasses: readonly AudioSetClassEntry[],
 ): FsdMapping {
-  const byMid = new Map<string, AudioSetClassEntry>();
-  for (const entry of audioSetClasses) byMid.set(entry.mid, entry);
   const seenLabels = new Set<string>();
   const seenIndices = new Set<number>();
   const seenMids = new Set<string>();
-  const mapped: MappedFsdClass[] = [];
-  const unmapped: UnmappedFsdClass[] = [];
-  for (const entry of [...vocabulary].sort((a, b) => a.index - b.index)) {
+  for (const entry of vocabulary) {
     if (seenLabels.has(entry.label)) throw new UserError(`FSD vocabulary: label ${entry.label} appears twice`);
     if (seenIndices.has(entry.index)) throw new UserError(`FSD vocabulary: index ${entry.index} appears twice`);
+    if (entry.mid !== "" && seenMids.has(entry.mid)) throw new UserError(`FSD vocabulary: mid ${entry.mid} appears twice (second at ${entry.label})`);
     seenLabels.add(entry.label);
     seenIndices.add(entry.index);
-    const mid = entry.mid.trim();
-    if (mid === "") {
-      unmapped.push({ fsdIndex: entry.index, fsdLabel: entry.label, mid, reason: "no mid" });
-      continue;
-    }
-    if (seenMids.has(mid)) throw new UserError(`FSD vocabulary: mid ${mid} appears twice (second at ${entry.label})`);
-    seenMids.add(mid);
-    const target = byMid.get(mid);
-    if (!target) {
-      unmapped.push({ fsdIndex: entry.index, fsdLabel: entry.label, mid, reason: `mid not among the ${audioSetClasses.length} AudioSet classes` });
-      continue;
-    }
-    mapped.push({ fsdIndex: entry.index, fsdLabel: entry.label, mid, audioSetIndex: target.index, audioSetName: target.name });
+    seenMids.add(entry.mid);
   }
+  const names = new Map(audioSetClasses.map((c) => [c.index, c.displayName]));
+  const joined = mapToAudioSet(
+    vocabulary.map((v) => ({ ...v })),
+    audioSetClasses.map((c) => ({ ...c })),
+  );
+  const mapped = joined.mapped
+    .map((m) => ({ fsdIndex: m.index, fsdLabel: m.label, mid: m.mid, audioSetIndex: m.audioSetIndex, audioSetName: names.get(m.audioSetIndex) ?? `#${m.audioSetIndex}` }))
+    .sort((a, b) => a.fsdIndex - b.fsdIndex);
+  const unmapped = joined.unmapped
+    .map((u) => ({
+      fsdIndex: u.index,
+      fsdLabel: u.label,
+      mid: u.mid,
+      reason: u.mid === "" ? "no mid" : `mid not among the ${audioSetClasses.length} AudioSet classes`,
+    }))
+    .sort((a, b) => a.fsdIndex - b.fsdIndex);
   return { vocabularySize: vocabulary.length, mapped, unmapped };
 }
 
-/** An FSD eval clip: its labels as FSD label names (or mids; both are accepted, as FSD50K's eval.csv carries both). */
-export interface FsdClip {
-  filename: string;
+/**
+ * An FSD eval clip (lib/data's FSD readers return these): its labels as FSD label names, or mids — both are accepted,
+ * as FSD50K's eval.csv carries both columns.
+ */
+export interface FsdEvalClip {
+  fname: string;
   labels: readonly string[];
 }
 
@@ -94,7 +100,7 @@ export interface FsdClip {
  * Multi-hot targets [clips, mapped classes] for the mapped classes. Labels of unmapped classes are dropped; a label
  * that is neither an FSD label nor a mid of the vocabulary is an input error.
  */
-export function fsdTargets(mapping: FsdMapping, clips: readonly FsdClip[]): Uint8Array {
+export function fsdTargets(mapping: FsdMapping, clips: readonly FsdEvalClip[]): Uint8Array {
   const column = new Map<string, number | null>();
   mapping.mapped.forEach((m, j) => {
     column.set(m.fsdLabel, j);
@@ -109,7 +115,7 @@ export function fsdTargets(mapping: FsdMapping, clips: readonly FsdClip[]): Uint
   clips.forEach((clip, i) => {
     for (const label of clip.labels) {
       const j = column.get(label);
-      if (j === undefined) throw new UserError(`FSD labels: clip ${clip.filename} has label ${label}, which is not in the vocabulary`);
+      if (j === undefined) throw new UserError(`FSD labels: clip ${clip.fname} has label ${label}, which is not in the vocabulary`);
       if (j !== null) targets[i * K + j] = 1;
     }
   });
@@ -125,10 +131,20 @@ export interface ModelClipScores {
 }
 
 /**
- * The model's scores for `clips` (matched by filename, in the clips' order) restricted to the mapped classes:
- * [clips, mapped] row-major. A clip without scores is an input error (a silently shorter eval set would shift mAP).
+ * The clip id a file name stands for: its base name without an audio extension, so that FSD ground truth's `fname`
+ * ("37199" in FSD50K's eval.csv, "00044347.wav" in FSDKaggle2018's) meets a manifest's "audio/37199.wav".
  */
-export function restrictScores(mapping: FsdMapping, model: ModelClipScores, clips: readonly FsdClip[]): Float32Array {
+export function fsdClipKey(name: string): string {
+  const base = name.slice(Math.max(name.lastIndexOf("/"), name.lastIndexOf("\\")) + 1);
+  return base.replace(/\.(wav|flac|ogg|oga|opus|mp3|m4a|aac|aif|aiff|webm)$/i, "");
+}
+
+/**
+ * The model's scores for `clips` (matched by filename — exactly, else by `fsdClipKey` — in the clips' order) restricted
+ * to the mapped classes: [clips, mapped] row-major. A clip without scores is an input error (a silently shorter eval
+ * set would shift mAP), and so is a key two score rows share.
+ */
+export function restrictScores(mapping: FsdMapping, model: ModelClipScores, clips: readonly FsdEvalClip[]): Float32Array {
   const C = model.numClasses;
   if (model.scores.length !== model.filenames.length * C) {
     throw new UserError(`scores of ${model.model}: ${model.scores.length} values for ${model.filenames.length} clips × ${C} classes`);
@@ -136,15 +152,25 @@ export function restrictScores(mapping: FsdMapping, model: ModelClipScores, clip
   for (const m of mapping.mapped) {
     if (m.audioSetIndex >= C) throw new UserError(`scores of ${model.model}: ${C} classes, but ${m.fsdLabel} maps to AudioSet index ${m.audioSetIndex}`);
   }
-  const row = new Map<string, number>();
-  model.filenames.forEach((name, i) => row.set(name, i));
+  const exact = new Map<string, number>();
+  const byKey = new Map<string, number>(); // -1: ambiguous
+  model.filenames.forEach((name, i) => {
+    exact.set(name, i);
+    const key = fsdClipKey(name);
+    byKey.set(key, byKey.has(key) ? -1 : i);
+  });
   const K = mapping.mapped.length;
   const out = new Float32Array(clips.length * K);
   clips.forEach((clip, i) => {
-    const r = row.get(clip.filename);
-    if (r === undefined) throw new UserError(`scores of ${model.model}: no scores for clip ${clip.filename}`);
+    let r = exact.get(clip.fname);
+    if (r === undefined) {
+      r = byKey.get(fsdClipKey(clip.fname));
+      if (r === -1) throw new UserError(`scores of ${model.model}: several score rows match clip ${clip.fname}`);
+    }
+    if (r === undefined) throw new UserError(`scores of ${model.model}: no scores for clip ${clip.fname}`);
+    const base = r * C;
     mapping.mapped.forEach((m, j) => {
-      out[i * K + j] = model.scores[r * C + m.audioSetIndex];
+      out[i * K + j] = model.scores[base + m.audioSetIndex];
     });
   });
   return out;
@@ -180,6 +206,11 @@ export interface FsdClassRow {
 export interface FsdEvaluation {
   dataset: string;
   clips: number;
+  /**
+   * Eval clips none of whose labels maps (e.g. FSDKaggle2018's Oboe clips). They stay in the evaluation as negatives for
+   * every mapped class unless `dropClipsWithoutMappedLabels` is set; either way the count is reported.
+   */
+  clipsWithoutMappedLabels: number;
   mapping: FsdMapping;
   /** One row per model, in the order given. */
   summary: FsdSummaryRow[];
@@ -193,11 +224,15 @@ export interface FsdEvaluation {
  */
 export function evaluateOnFsd(
   mapping: FsdMapping,
-  clips: readonly FsdClip[],
+  allClips: readonly FsdEvalClip[],
   models: readonly ModelClipScores[],
-  options: { dataset?: string } = {},
+  options: { dataset?: string; dropClipsWithoutMappedLabels?: boolean } = {},
 ): FsdEvaluation {
   const dataset = options.dataset ?? "FSD";
+  const allTargets = fsdTargets(mapping, allClips);
+  const hasMapped = allClips.map((_, i) => allTargets.subarray(i * mapping.mapped.length, (i + 1) * mapping.mapped.length).some((v) => v === 1));
+  const clipsWithoutMappedLabels = hasMapped.filter((h) => !h).length;
+  const clips = options.dropClipsWithoutMappedLabels ? allClips.filter((_, i) => hasMapped[i]) : allClips;
   if (mapping.mapped.length === 0) throw new UserError(`${dataset}: no FSD class maps to an AudioSet class`);
   if (clips.length === 0) throw new UserError(`${dataset}: no eval clips`);
   const names = new Set<string>();
@@ -238,7 +273,7 @@ export function evaluateOnFsd(
       });
     });
   }
-  return { dataset, clips: clips.length, mapping, summary, perClass };
+  return { dataset, clips: clips.length, clipsWithoutMappedLabels, mapping, summary, perClass };
 }
 
 /** A type alias, not an interface, so that it is assignable to report.recordSummary's JSON value type. */

@@ -3,10 +3,11 @@ import assert from "node:assert/strict";
 import {
   evaluateOnFsd,
   fsdClassDeltas,
+  fsdClipKey,
   fsdComparison,
   fsdTargets,
   mapFsdToAudioSet,
-  type FsdClip,
+  type FsdEvalClip,
   type ModelClipScores,
 } from "../../lib/analysis";
 import { dPrimeFromAuc } from "../../lib/eval/metrics";
@@ -14,11 +15,11 @@ import { UserError } from "../../lib/errors";
 
 // A 5-class "AudioSet" and a 4-class FSD vocabulary; Oboe's mid is in no AudioSet output (like the real Oboe).
 const AUDIOSET = [
-  { index: 0, mid: "/m/a", name: "Speech" },
-  { index: 1, mid: "/m/b", name: "Dog" },
-  { index: 2, mid: "/m/c", name: "Rain" },
-  { index: 3, mid: "/m/d", name: "Music" },
-  { index: 4, mid: "/m/e", name: "Bark" },
+  { index: 0, mid: "/m/a", displayName: "Speech" },
+  { index: 1, mid: "/m/b", displayName: "Dog" },
+  { index: 2, mid: "/m/c", displayName: "Rain" },
+  { index: 3, mid: "/m/d", displayName: "Music" },
+  { index: 4, mid: "/m/e", displayName: "Bark" },
 ];
 const VOCABULARY = [
   { index: 0, label: "Bark", mid: "/m/e" },
@@ -26,12 +27,12 @@ const VOCABULARY = [
   { index: 2, label: "Oboe", mid: "/m/zz" },
   { index: 3, label: "Speech", mid: "/m/a" },
 ];
-const CLIPS: FsdClip[] = [
-  { filename: "x1", labels: ["Bark"] },
-  { filename: "x2", labels: ["Rain", "Oboe"] },
-  { filename: "x3", labels: ["Speech"] },
-  { filename: "x4", labels: ["Oboe"] }, // only an unmapped label: a negative for every mapped class
-  { filename: "x5", labels: ["/m/e"] }, // labels may be mids, as FSD50K's eval.csv `mids` column gives them
+const CLIPS: FsdEvalClip[] = [
+  { fname: "x1", labels: ["Bark"] },
+  { fname: "x2", labels: ["Rain", "Oboe"] },
+  { fname: "x3", labels: ["Speech"] },
+  { fname: "x4", labels: ["Oboe"] }, // only an unmapped label: a negative for every mapped class
+  { fname: "x5", labels: ["/m/e"] }, // labels may be mids, as FSD50K's eval.csv `mids` column gives them
 ];
 
 /** AudioSet-space scores; rows in a different order than CLIPS plus one extra clip, to test alignment by name. */
@@ -67,7 +68,7 @@ test("targets: mapped labels only, by name or mid; unknown labels are errors", (
   const mapping = mapFsdToAudioSet(VOCABULARY, AUDIOSET);
   // columns Bark, Rain, Speech
   assert.deepEqual([...fsdTargets(mapping, CLIPS)], [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0]);
-  assert.throws(() => fsdTargets(mapping, [{ filename: "y", labels: ["Cowbell"] }]), /clip y has label Cowbell/);
+  assert.throws(() => fsdTargets(mapping, [{ fname: "y", labels: ["Cowbell"] }]), /clip y has label Cowbell/);
 });
 
 test("weak vs PSL side by side on hand-computed AP / AUC / d′", () => {
@@ -105,7 +106,20 @@ test("a clip without scores, a duplicate model name or a class without positives
   assert.throws(() => evaluateOnFsd(mapping, CLIPS, [dropped]), /no scores for clip x1/);
   assert.throws(() => evaluateOnFsd(mapping, CLIPS, [model("weak", 0.2), model("weak", 0.3)]), /given twice/);
   // Without x3, Speech has no positive clip: it is left out of mAP and its AP is null.
-  const result = evaluateOnFsd(mapping, CLIPS.filter((c) => c.filename !== "x3"), [model("weak", 0.2)]);
+  const result = evaluateOnFsd(mapping, CLIPS.filter((c) => c.fname !== "x3"), [model("weak", 0.2)]);
   assert.equal(result.summary[0].classesEvaluated, 2);
   assert.equal(result.perClass.find((r) => r.fsdLabel === "Speech")!.ap, null);
+});
+
+test("score rows match FSD clip ids by base name without extension; ambiguous keys are errors", () => {
+  assert.equal(fsdClipKey("audio/eval/37199.wav"), "37199");
+  assert.equal(fsdClipKey("00044347.wav"), "00044347");
+  assert.equal(fsdClipKey("37199"), "37199");
+  const mapping = mapFsdToAudioSet(VOCABULARY, AUDIOSET);
+  const m = model("weak", 0.2);
+  const renamed = { ...m, filenames: m.filenames.map((f) => `eval_audio/${f}.wav`) };
+  const byKey = evaluateOnFsd(mapping, CLIPS, [renamed]);
+  assert.ok(Math.abs(byKey.summary[0].mAP - 0.75) < 1e-12);
+  const twice = { ...renamed, filenames: renamed.filenames.map((f) => f.replace("x2.wav", "x1.flac")) };
+  assert.throws(() => evaluateOnFsd(mapping, CLIPS, [twice]), /several score rows match clip x1/);
 });
