@@ -5,10 +5,12 @@
 import { UserError } from "../errors";
 import { BackendError } from "../engine/backend";
 import type { Command } from "./command";
+import { featuresCommand } from "./commands/features";
 import { metricsCommand } from "./commands/metrics";
 
 // Each sub-command registers here, one line each (keep alphabetical).
 const COMMANDS: Command[] = [
+  featuresCommand,
   metricsCommand,
 ];
 

@@ -1,0 +1,140 @@
+/**
+ * Front-end benchmark: log-mel speed on one core (the kit is single-threaded JS), next to torchaudio's figure for
+ * the same transform on the same machine when Debian's /usr/bin/python3 has torchaudio (torch limited to 1 thread);
+ * plus resampling and feature-cache build/read rates. `psl bench` calls these; run alone with
+ * `npx tsx lib/bench/frontend.ts`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { logMel } from "../audio/melspec";
+import { resample } from "../audio/resample";
+import { writeWav } from "../audio/wav";
+import { buildFeatureCache } from "../data/feature-cache";
+import { createRng } from "../data/random";
+import { chunkFrames, cutChunks } from "../data/chunks";
+
+export interface FrontEndBench {
+  /** Seconds of audio turned into log-mels per second of compute (one core). */
+  realtimeFactor: number;
+  /** Median milliseconds for one 10 s clip. */
+  msPer10sClip: number;
+  /** Fastest repeat: the least disturbed by other processes on a shared machine. */
+  minMsPer10sClip: number;
+  /** torchaudio MelSpectrogram + AmplitudeToDB on the same clip length, 1 thread (absent without torchaudio). */
+  torchaudioMsPer10sClip?: number;
+  /** Median milliseconds to resample 10 s of 44.1 kHz audio to 16 kHz. */
+  resampleMsPer10sAt44k: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function noise(samples: number, seed: number): Float32Array {
+  const rng = createRng(seed);
+  return Float32Array.from({ length: samples }, () => rng.next() - 0.5);
+}
+
+const TORCHAUDIO_SCRIPT = `
+import time, torch, torchaudio
+torch.set_num_threads(1)
+mel = torch.nn.Sequential(
+    torchaudio.transforms.MelSpectrogram(sample_rate=16000, n_fft=512, win_length=512, hop_length=160, n_mels=64,
+                                         f_min=0.0, f_max=8000.0, power=2.0, center=True, pad_mode="reflect", norm=None, mel_scale="htk"),
+    torchaudio.transforms.AmplitudeToDB(stype="power", top_db=120))
+x = torch.rand(1, 160000) - 0.5
+times = []
+with torch.no_grad():
+    for i in range(25):
+        t = time.perf_counter(); mel(x); times.append((time.perf_counter() - t) * 1000)
+times = sorted(times[5:])
+print(times[len(times) // 2])
+`;
+
+/** torchaudio's median ms per 10 s clip on one thread, or undefined when /usr/bin/python3 lacks torchaudio. */
+export function torchaudioMsPer10sClip(): number | undefined {
+  if (!existsSync("/usr/bin/python3")) return undefined;
+  const run = spawnSync("/usr/bin/python3", ["-c", TORCHAUDIO_SCRIPT], {
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+  });
+  const value = Number(run.stdout?.trim());
+  return run.status === 0 && Number.isFinite(value) ? value : undefined;
+}
+
+export async function benchFrontEnd(options: { repeats?: number; torchaudio?: boolean } = {}): Promise<FrontEndBench> {
+  const repeats = options.repeats ?? 30;
+  const clip = noise(160000, 1);
+  for (let i = 0; i < 5; i++) logMel(clip); // JIT warm-up
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    logMel(clip);
+    times.push(performance.now() - t);
+  }
+  const msPer10sClip = median(times);
+  const clip44 = noise(441000, 2);
+  resample(clip44, 44100, 16000);
+  const resampleTimes: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    resample(clip44, 44100, 16000);
+    resampleTimes.push(performance.now() - t);
+  }
+  return {
+    realtimeFactor: 10_000 / msPer10sClip,
+    msPer10sClip,
+    minMsPer10sClip: Math.min(...times),
+    torchaudioMsPer10sClip: options.torchaudio === false ? undefined : torchaudioMsPer10sClip(),
+    resampleMsPer10sAt44k: median(resampleTimes),
+  };
+}
+
+export interface FeatureCacheBench {
+  clips: number;
+  /** Clips per second through decode (16-bit WAV) + log-mel + shard write. */
+  buildClipsPerSecond: number;
+  /** 2 s chunks read back per second (random order, by file offset). */
+  chunkReadsPerSecond: number;
+}
+
+/** Builds a cache of `clips` synthetic 10 s 16-bit WAV clips in a temp folder, then reads random 2 s chunks. */
+export async function benchFeatureCache(clips = 40): Promise<FeatureCacheBench> {
+  const dir = mkdtempSync(join(tmpdir(), "psl-bench-cache-"));
+  try {
+    const rows = [];
+    for (let i = 0; i < clips; i++) {
+      const path = join(dir, `clip${i}.wav`);
+      writeWav(path, noise(160000, 100 + i), 16000);
+      rows.push({ filename: `clip${i}.wav`, labels: [0], duration: 10, path });
+    }
+    let t = performance.now();
+    const cache = await buildFeatureCache(rows, join(dir, "cache"));
+    const buildSeconds = (performance.now() - t) / 1000;
+    const chunks = cutChunks(10, 2);
+    const rng = createRng(3);
+    const reads = 2000;
+    t = performance.now();
+    for (let i = 0; i < reads; i++) {
+      const filename = rows[rng.int(clips)].filename;
+      const { start, end } = chunkFrames(chunks[rng.int(chunks.length)], cache.clipFrames(filename));
+      cache.readFrames(filename, start, end);
+    }
+    const readSeconds = (performance.now() - t) / 1000;
+    cache.close();
+    return { clips, buildClipsPerSecond: clips / buildSeconds, chunkReadsPerSecond: reads / readSeconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  (async () => {
+    const frontEnd = await benchFrontEnd();
+    console.log(JSON.stringify({ frontEnd, featureCache: await benchFeatureCache() }, null, 2));
+  })();
+}
