@@ -8,3 +8,4 @@ export * as analysis from "./analysis";
 export * as audio from "./audio";
 export * as data from "./data";
 export * as io from "./io";
+export * as demo from "./demo";

@@ -1,0 +1,250 @@
+/**
+ * `ensureDemoCorpus`: generates (once) and returns the embedded demo corpus — 10-s 16 kHz clips mixed from real and
+ * rendered recordings with known strong labels, AudioSet-like missing weak labels, and a second FSD50K-like domain.
+ *
+ * Layout under `<outDir>/<key>/` (key = hash of generator version, seed, sizes, label model and source list):
+ *   <split>/manifest.tsv      kit manifest (filename, labels = WEAK labels, duration), audio in <split>/audio/
+ *   <split>/truth.tsv         same clips with the TRUE labels
+ *   <split>/strong.tsv        filename, onset, offset, label (AudioSet-strong-like, one row per event placement)
+ *   <split>/clip_labels.tsv   one row per (clip, true class): active seconds, level, drop probability, kept (1/0)
+ *   domain2/vocabulary.csv    headerless idx,label,mid (FSD50K form);  domain2/eval.csv  fname,labels,mids (FSD50K form)
+ *   corpus.json               written LAST (atomic): its presence means the corpus is complete → later calls return at once.
+ * Clip WAVs are written atomically, so an interrupted run resumes by skipping clips already on disk (plans are
+ * deterministic, so the skipped clips are the very clips the new run would write).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { decodeAudioFile } from "../audio/decode";
+import { writeWav } from "../audio/wav";
+import { createRng } from "../data/random";
+import { UserError } from "../errors";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic";
+import { csvField } from "./csv";
+import { loadSourceAudio, SAMPLE_RATE } from "./load";
+import { renderClip, type SourceInfo } from "./mix";
+import { encodePcm16Wav } from "./pcm-wav";
+import { planDomain2, planMixedSplit, SPLITS, type ClipRecord, type SourcePool, type SplitName } from "./plan";
+import { prerenderFluidsynth } from "./render";
+import { resolveSizes, type DemoProfile, type DemoSizes } from "./profiles";
+import { readSourceList, type DemoSource, type SourceRole } from "./sources";
+import { DEFAULT_MISSING_LABEL_MODEL, type MissingLabelModel } from "./weak-labels";
+
+/** Bump when the generator's output changes for the same inputs (invalidates cached corpora). */
+export const GENERATOR_VERSION = 1;
+
+export interface DemoClass {
+  index: number;
+  mid: string;
+  displayName: string;
+}
+
+export interface DemoSplit {
+  /** Kit manifest TSV with the weak labels (for eval/domain2: equal to the truth). */
+  manifest: string;
+  strongLabels: string;
+  truthManifest: string;
+  /** Per (clip, true class) label statistics and whether the weak labels kept it. */
+  clipLabels: string;
+  clips: number;
+}
+
+export interface DemoCorpus {
+  root: string;
+  classes: DemoClass[];
+  splits: Record<SplitName, DemoSplit>;
+  /** FSD50K-like vocabulary of the second domain (headerless idx,label,mid). */
+  domain2Vocabulary: string;
+  /** FSD50K-like ground truth of the second domain (fname,labels,mids). */
+  domain2GroundTruth: string;
+  seed: number;
+  sizes: DemoSizes;
+  /** Fraction of true labels missing from the weak labels, per training split. */
+  missingLabelRate: Record<"full" | "balanced" | "val", number>;
+  generatorVersion: number;
+}
+
+export interface DemoProgress {
+  phase: "sources" | "clips";
+  split?: SplitName;
+  done: number;
+  total: number;
+}
+
+export interface EnsureDemoCorpusOptions {
+  profile?: DemoProfile;
+  /** Split sizes overriding the profile's. */
+  sizes?: Partial<DemoSizes>;
+  seed?: number;
+  /** Parent folder of the keyed corpus folders; default `<repo>/.cache/demo-corpus`. */
+  outDir?: string;
+  /** Source rows to use (default: data-manifests/demo/sources.csv). */
+  sources?: DemoSource[];
+  missingLabels?: Partial<MissingLabelModel>;
+  /** Exponent of the Zipf-like class frequencies of `full` (0 = balanced). */
+  fullZipfExponent?: number;
+  onProgress?: (progress: DemoProgress) => void;
+}
+
+/** Repository root: the nearest folder above this file holding data-manifests/ (lib/demo or lib/dist/demo). */
+function repoRoot(): string {
+  for (const up of ["../..", "../../.."]) {
+    const candidate = join(__dirname, up);
+    if (existsSync(join(candidate, "data-manifests"))) return candidate;
+  }
+  return process.cwd();
+}
+
+export function defaultDemoCorpusDir(): string {
+  return process.env.PSL_DEMO_CORPUS_DIR ?? join(repoRoot(), ".cache", "demo-corpus");
+}
+
+/** FSD50K-style label name for an AudioSet display name ("Chicken, rooster" → "Chicken_and_rooster"). */
+export function fsdLabelName(displayName: string): string {
+  return displayName.replace(/, /g, "_and_").replace(/ /g, "_");
+}
+
+function poolFor(sources: DemoSource[], roles: SourceRole[], lengths: Map<string, number>): SourcePool {
+  const events = new Map<number, SourceInfo[]>();
+  const beds: SourceInfo[] = [];
+  for (const s of sources) {
+    if (!roles.includes(s.role)) continue;
+    const info = { sourceId: s.sourceId, classIndex: s.classIndex, length: lengths.get(s.sourceId)! };
+    if (s.usage === "bed") beds.push(info);
+    else events.set(s.classIndex, [...(events.get(s.classIndex) ?? []), info]);
+  }
+  return { events, beds };
+}
+
+const labelText = (labels: number[]): string => labels.join(";");
+const seconds = (s: number): string => s.toFixed(2);
+
+function writeSplitTables(dir: string, records: ClipRecord[]): void {
+  const manifest = ["filename\tlabels\tduration"];
+  const truth = ["filename\tlabels\tduration"];
+  const strong = ["filename\tonset\toffset\tlabel"];
+  const stats = ["filename\tlabel\tactive_seconds\tlevel_db\tdrop_probability\tkept"];
+  for (const r of records) {
+    manifest.push(`${r.filename}\t${labelText(r.weakLabels)}\t${seconds(r.plan.seconds)}`);
+    truth.push(`${r.filename}\t${labelText(r.trueLabels)}\t${seconds(r.plan.seconds)}`);
+    const events = [...r.plan.events].sort((a, b) => a.onset - b.onset || a.classIndex - b.classIndex);
+    for (const e of events) strong.push(`${r.filename}\t${e.onset.toFixed(2)}\t${e.offset.toFixed(2)}\t${e.classIndex}`);
+    for (const s of r.stats) {
+      stats.push(`${r.filename}\t${s.classIndex}\t${s.activeSeconds.toFixed(2)}\t${s.levelDb.toFixed(1)}\t${s.dropProbability.toFixed(3)}\t${s.kept ? 1 : 0}`);
+    }
+  }
+  writeFileAtomic(join(dir, "manifest.tsv"), manifest.join("\n") + "\n");
+  writeFileAtomic(join(dir, "truth.tsv"), truth.join("\n") + "\n");
+  writeFileAtomic(join(dir, "strong.tsv"), strong.join("\n") + "\n");
+  writeFileAtomic(join(dir, "clip_labels.tsv"), stats.join("\n") + "\n");
+}
+
+function missingRate(records: ClipRecord[]): number {
+  let total = 0;
+  let missing = 0;
+  for (const r of records) {
+    total += r.trueLabels.length;
+    missing += r.trueLabels.length - r.weakLabels.length;
+  }
+  return total === 0 ? 0 : Math.round((missing / total) * 1000) / 1000;
+}
+
+/** Generates the corpus if it is not already complete under its key; returns its description. */
+export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): Promise<DemoCorpus> {
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`demo corpus seed must be a non-negative integer, got ${seed}`);
+  const sizes = resolveSizes(options.profile ?? "default", options.sizes);
+  const model: MissingLabelModel = { ...DEFAULT_MISSING_LABEL_MODEL, ...options.missingLabels };
+  const zipfExponent = options.fullZipfExponent ?? 1;
+  const sources = options.sources ?? readSourceList();
+  const outDir = options.outDir ?? defaultDemoCorpusDir();
+  const key = createHash("sha1")
+    .update(JSON.stringify({ version: GENERATOR_VERSION, seed, sizes, model, zipfExponent, sources }))
+    .digest("hex")
+    .slice(0, 16);
+  const root = join(outDir, key);
+  const marker = join(root, "corpus.json");
+  if (existsSync(marker)) return JSON.parse(readFileSync(marker, "utf8")) as DemoCorpus;
+
+  // Source audio (renders are cached across corpora in <outDir>/sources).
+  const audio = new Map<string, Float32Array>();
+  const renderDir = join(outDir, "sources");
+  await prerenderFluidsynth(sources, renderDir, async (path) => (await decodeAudioFile(path)).samples, (path, samples) => writeWav(path, samples, SAMPLE_RATE, 32));
+  for (const [i, source] of sources.entries()) {
+    audio.set(source.sourceId, await loadSourceAudio(source, renderDir));
+    options.onProgress?.({ phase: "sources", done: i + 1, total: sources.length });
+  }
+  const lengths = new Map([...audio].map(([id, a]) => [id, a.length]));
+  const trainPool = poolFor(sources, ["train"], lengths);
+  const evalPool = poolFor(sources, ["eval"], lengths);
+  const domain2Pool = poolFor(sources, ["domain2"], lengths);
+  // Only classes with both training and evaluation recordings are scored; others would have no eval positives.
+  for (const c of [...trainPool.events.keys()]) if (!evalPool.events.has(c)) trainPool.events.delete(c);
+  for (const c of [...evalPool.events.keys()]) if (!trainPool.events.has(c)) evalPool.events.delete(c);
+
+  // One independent stream per split, drawn in a fixed order from the corpus seed.
+  const seedRng = createRng(seed);
+  const splitSeeds = new Map(SPLITS.map((name) => [name, seedRng.int(2 ** 31)]));
+  const splitSeed = (name: SplitName): number => splitSeeds.get(name)!;
+  const records: Record<SplitName, ClipRecord[]> = {
+    full: planMixedSplit({ split: "full", count: sizes.full, pool: trainPool, classDistribution: { kind: "zipf", exponent: zipfExponent }, missingLabels: model, seed: splitSeed("full") }),
+    balanced: planMixedSplit({ split: "balanced", count: sizes.balanced, pool: trainPool, classDistribution: { kind: "balanced" }, missingLabels: model, seed: splitSeed("balanced") }),
+    val: planMixedSplit({ split: "val", count: sizes.val, pool: trainPool, classDistribution: { kind: "balanced" }, missingLabels: model, seed: splitSeed("val") }),
+    eval: planMixedSplit({ split: "eval", count: sizes.eval, pool: evalPool, classDistribution: { kind: "balanced" }, missingLabels: null, seed: splitSeed("eval") }),
+    domain2: planDomain2(domain2Pool, sizes.domain2, splitSeed("domain2")),
+  };
+
+  for (const split of SPLITS) {
+    const dir = join(root, split);
+    const list = records[split];
+    list.forEach((record, i) => {
+      const path = join(dir, record.filename);
+      if (!existsSync(path)) writeFileAtomic(path, encodePcm16Wav(renderClip(record.plan, audio)));
+      if (options.onProgress && (i % 25 === 24 || i === list.length - 1)) options.onProgress({ phase: "clips", split, done: i + 1, total: list.length });
+    });
+    writeSplitTables(dir, list);
+  }
+
+  // Classes: everything a split can carry (train/eval event classes and beds), with their AudioSet identity.
+  const byIndex = new Map<number, DemoClass>();
+  for (const s of sources) {
+    const used = s.role === "domain2" ? domain2Pool.events.has(s.classIndex) : trainPool.events.has(s.classIndex) || s.usage === "bed";
+    if (used) byIndex.set(s.classIndex, { index: s.classIndex, mid: s.mid, displayName: s.displayName });
+  }
+  const classes = [...byIndex.values()].sort((a, b) => a.index - b.index);
+
+  // Second domain: FSD50K-like vocabulary (alphabetical, like FSD50K's) and ground truth.
+  const domain2Classes = [...domain2Pool.events.keys()].map((c) => byIndex.get(c)!).sort((a, b) => (fsdLabelName(a.displayName) < fsdLabelName(b.displayName) ? -1 : 1));
+  const vocabulary = domain2Classes.map((c, i) => `${i},${csvField(fsdLabelName(c.displayName))},${c.mid}`);
+  const vocabularyPath = join(root, "domain2", "vocabulary.csv");
+  writeFileAtomic(vocabularyPath, vocabulary.join("\n") + "\n");
+  const groundTruthPath = join(root, "domain2", "eval.csv");
+  const gt = ["fname,labels,mids"];
+  for (const r of records.domain2) {
+    const cls = r.trueLabels.map((c) => byIndex.get(c)!);
+    gt.push(`${r.fname},${csvField(cls.map((c) => fsdLabelName(c.displayName)).join(","))},${csvField(cls.map((c) => c.mid).join(","))}`);
+  }
+  writeFileAtomic(groundTruthPath, gt.join("\n") + "\n");
+
+  const split = (name: SplitName): DemoSplit => ({
+    manifest: join(root, name, "manifest.tsv"),
+    strongLabels: join(root, name, "strong.tsv"),
+    truthManifest: join(root, name, "truth.tsv"),
+    clipLabels: join(root, name, "clip_labels.tsv"),
+    clips: records[name].length,
+  });
+  const corpus: DemoCorpus = {
+    root,
+    classes,
+    splits: { full: split("full"), balanced: split("balanced"), val: split("val"), eval: split("eval"), domain2: split("domain2") },
+    domain2Vocabulary: vocabularyPath,
+    domain2GroundTruth: groundTruthPath,
+    seed,
+    sizes,
+    missingLabelRate: { full: missingRate(records.full), balanced: missingRate(records.balanced), val: missingRate(records.val) },
+    generatorVersion: GENERATOR_VERSION,
+  };
+  // Written last: its presence is the "complete" marker.
+  writeJsonAtomic(marker, corpus);
+  return corpus;
+}

@@ -1,0 +1,8 @@
+/** The embedded demo corpus: curated offline sources, seeded clip generator, AudioSet-like weak labels. */
+export * from "./corpus";
+export * from "./sources";
+export * from "./profiles";
+export * from "./weak-labels";
+export { planMixedSplit, planDomain2, labelClip, SPLITS, type SplitName, type ClipRecord, type ClassLabelStat } from "./plan";
+export { sourceAvailable, trimAndNormalise } from "./load";
+export { recipeToMidi } from "./render";

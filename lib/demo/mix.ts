@@ -1,0 +1,178 @@
+/**
+ * Clip planning and mixing. A plan is drawn from a seeded generator and says everything about a clip (which source
+ * segments play where, how loud, how fast, over which background); rendering a plan is a pure function of the plan and
+ * the source audio. Keeping the two apart lets a resumed run rebuild every label without re-rendering audio, and makes
+ * the labels exactly the plan's events.
+ */
+import type { Rng } from "../data/random";
+import { SAMPLE_RATE } from "./load";
+
+export const CLIP_SECONDS = 10;
+
+export interface EventPlacement {
+  sourceId: string;
+  classIndex: number;
+  /** Seconds into the clip. */
+  onset: number;
+  offset: number;
+  /** First source sample used and playback-rate factor (1 = original pitch and speed). */
+  sourceStart: number;
+  speed: number;
+  /** Level relative to the normalised source (dB). */
+  gainDb: number;
+}
+
+export type NoiseColour = "white" | "pink" | "brown" | "room";
+
+export interface ClipPlan {
+  seconds: number;
+  noise: { colour: NoiseColour; levelDb: number; seed: number };
+  /** Foreground events and music beds, in mixing order. */
+  events: EventPlacement[];
+}
+
+export interface SourceInfo {
+  sourceId: string;
+  classIndex: number;
+  length: number; // samples at 16 kHz after trimming
+}
+
+export const uniform = (rng: Rng, lo: number, hi: number): number => lo + (hi - lo) * rng.next();
+
+/** How many distinct sound classes a training/eval clip holds: 1–4, mostly 1–2 (AudioSet averages ~2.7 labels incl. parents). */
+const EVENT_COUNT_WEIGHTS = [0.35, 0.35, 0.2, 0.1];
+
+export function drawEventCount(rng: Rng): number {
+  let u = rng.next();
+  for (let k = 0; k < EVENT_COUNT_WEIGHTS.length; k++) {
+    u -= EVENT_COUNT_WEIGHTS[k];
+    if (u < 0) return k + 1;
+  }
+  return EVENT_COUNT_WEIGHTS.length;
+}
+
+/**
+ * Places one source as an event "slot": a segment (whole short sources; 1.5–8 s crops of long ones) played 1–3 times
+ * (short sounds repeat, like a dog barking twice), at random onsets and a level shared (±2 dB) by the repeats.
+ */
+export function placeEvent(rng: Rng, source: SourceInfo, seconds: number, gainDb: number): EventPlacement[] {
+  const sourceSeconds = source.length / SAMPLE_RATE;
+  const speed = uniform(rng, 0.94, 1.06);
+  let segmentSeconds = sourceSeconds;
+  let sourceStart = 0;
+  if (sourceSeconds > 8) {
+    segmentSeconds = uniform(rng, 1.5, 8);
+    sourceStart = rng.int(Math.max(1, source.length - Math.ceil(segmentSeconds * SAMPLE_RATE)));
+  }
+  const playedSeconds = Math.min(seconds, segmentSeconds / speed);
+  const repeats = playedSeconds < 2 ? 1 + rng.int(3) : 1;
+  const placements: EventPlacement[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const onset = Math.round(uniform(rng, 0, seconds - playedSeconds) * 100) / 100;
+    placements.push({
+      sourceId: source.sourceId,
+      classIndex: source.classIndex,
+      onset,
+      offset: Math.min(seconds, Math.round((onset + playedSeconds) * 100) / 100),
+      sourceStart,
+      speed,
+      gainDb: gainDb + (r === 0 ? 0 : uniform(rng, -2, 2)),
+    });
+  }
+  return placements;
+}
+
+/** A music bed under the whole clip, from a random point of a long track. */
+export function placeBed(rng: Rng, source: SourceInfo, seconds: number, gainDb: number): EventPlacement {
+  const need = Math.ceil(seconds * SAMPLE_RATE * 1.06) + 1;
+  return {
+    sourceId: source.sourceId,
+    classIndex: source.classIndex,
+    onset: 0,
+    offset: seconds,
+    sourceStart: rng.int(Math.max(1, source.length - need)),
+    speed: 1,
+    gainDb,
+  };
+}
+
+/** Background noise: white, pink (Voss–McCartney-like 1/f by leaky sums), brown (integrated), or "room" (brown + mains hum). */
+export function renderNoise(colour: NoiseColour, levelDb: number, seed: number, length: number): Float32Array {
+  const out = new Float32Array(length);
+  // mulberry32 inlined: the kit's Rng (xoshiro128** behind closures) costs ~4× more per sample, and a 10-s clip
+  // needs 640k draws; the noise only has to be seeded and deterministic, not of statistical-test quality.
+  let state = seed >>> 0;
+  const uniform01 = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let z = state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
+  };
+  // Sum of two uniforms (triangular): smooth enough for a background, half the cost of a Gaussian.
+  const white = (): number => (uniform01() + uniform01() - 1) * 2.449;
+  if (colour === "white") {
+    for (let i = 0; i < length; i++) out[i] = white();
+  } else if (colour === "pink") {
+    // Paul Kellet's economy pink filter (three leaky integrators), good to ±0.5 dB above 10 Hz.
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    for (let i = 0; i < length; i++) {
+      const w = white();
+      b0 = 0.99765 * b0 + w * 0.099046;
+      b1 = 0.963 * b1 + w * 0.2965164;
+      b2 = 0.57 * b2 + w * 1.0526913;
+      out[i] = b0 + b1 + b2 + w * 0.1848;
+    }
+  } else {
+    let y = 0;
+    const hz = (seed & 1) === 0 ? 50 : 60;
+    for (let i = 0; i < length; i++) {
+      y = 0.995 * y + 0.05 * white();
+      out[i] = y + (colour === "room" ? 0.15 * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE) : 0);
+    }
+  }
+  let sum = 0;
+  for (let i = 0; i < length; i++) sum += out[i] * out[i];
+  const gain = 10 ** (levelDb / 20) / Math.sqrt(sum / length || 1);
+  for (let i = 0; i < length; i++) out[i] *= gain;
+  return out;
+}
+
+/** Adds `audio[sourceStart + t·speed]` (linear interpolation) times the gain into `out` over the placement. */
+export function mixPlacement(out: Float32Array, placement: EventPlacement, audio: Float32Array): void {
+  const gain = 10 ** (placement.gainDb / 20);
+  const start = Math.round(placement.onset * SAMPLE_RATE);
+  const end = Math.min(out.length, Math.round(placement.offset * SAMPLE_RATE));
+  // A short fade at both ends avoids clicks where a crop cuts into sound.
+  const fade = Math.min(80, Math.floor((end - start) / 4));
+  for (let i = start; i < end; i++) {
+    const position = placement.sourceStart + (i - start) * placement.speed;
+    const k = Math.floor(position);
+    if (k + 1 >= audio.length) break;
+    const frac = position - k;
+    let g = gain;
+    if (i - start < fade) g *= (i - start) / fade;
+    else if (end - 1 - i < fade) g *= (end - 1 - i) / fade;
+    out[i] += g * (audio[k] * (1 - frac) + audio[k + 1] * frac);
+  }
+}
+
+/** Renders a plan; peaks above 0.95 scale the whole clip down (a limiter would smear the labels' levels). */
+export function renderClip(plan: ClipPlan, audio: Map<string, Float32Array>): Float32Array {
+  const length = Math.round(plan.seconds * SAMPLE_RATE);
+  const out = renderNoise(plan.noise.colour, plan.noise.levelDb, plan.noise.seed, length);
+  for (const placement of plan.events) {
+    const source = audio.get(placement.sourceId);
+    if (!source) throw new Error(`renderClip: no audio for ${placement.sourceId}`);
+    mixPlacement(out, placement, source);
+  }
+  let peak = 0;
+  for (let i = 0; i < length; i++) peak = Math.max(peak, Math.abs(out[i]));
+  if (peak > 0.95) {
+    const g = 0.95 / peak;
+    for (let i = 0; i < length; i++) out[i] *= g;
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * The curated source list of the demo corpus (data-manifests/demo/sources.csv): one row per source recording —
+ * a file shipped by a Debian package, or a deterministic render recipe (fluidsynth soundfont preset, espeak-ng voice).
+ * Each row carries its true AudioSet class and the split family it may feed, so that no recording is ever shared
+ * between training splits and evaluation (the disjointness the corpus tests check).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "../errors";
+import { parseCsv } from "./csv";
+
+/** Split families: `train` feeds full/balanced/val, `eval` the eval split, `domain2` the second (FSD-like) domain. */
+export type SourceRole = "train" | "eval" | "domain2";
+/** `event`: a foreground sound event; `bed`: a long background music bed (labelled, usually quiet). */
+export type SourceUsage = "event" | "bed";
+
+export interface FluidsynthRecipe {
+  kind: "fluidsynth";
+  font: string;
+  bank: number;
+  program: number;
+  /** MIDI notes played one after another, `step` seconds apart, each held `hold` seconds. */
+  notes: number[];
+  step: number;
+  hold: number;
+  /** Seconds rendered after the last note-off (release and reverb tails). */
+  tail: number;
+  /** Percussion channel (MIDI channel 10): `program` selects the kit, notes select the instrument. */
+  drums: boolean;
+}
+
+export interface EspeakRecipe {
+  kind: "espeak";
+  voice: string;
+  speed: number;
+  pitch: number;
+  text: string;
+}
+
+export type RenderRecipe = FluidsynthRecipe | EspeakRecipe;
+
+export interface DemoSource {
+  sourceId: string;
+  /** Debian package that provides the file or the soundfont/voice. */
+  package: string;
+  /** Absolute path of the file in the installed package ("" for espeak renders). */
+  path: string;
+  render: RenderRecipe | null;
+  classIndex: number;
+  mid: string;
+  displayName: string;
+  licence: string;
+  role: SourceRole;
+  usage: SourceUsage;
+}
+
+export const SOURCE_COLUMNS = [
+  "source_id",
+  "package",
+  "path",
+  "render",
+  "audioset_index",
+  "mid",
+  "display_name",
+  "licence",
+  "role",
+  "usage",
+] as const;
+
+/** The committed source list, resolved from this file's location (works from lib/ sources and lib/dist). */
+export function defaultSourceListPath(): string {
+  const candidates = [join(__dirname, "../../data-manifests/demo/sources.csv"), join(__dirname, "../../../data-manifests/demo/sources.csv")];
+  for (const candidate of candidates) {
+    try {
+      readFileSync(candidate);
+      return candidate;
+    } catch {
+      // try the next layout
+    }
+  }
+  return candidates[0];
+}
+
+function parseRecipe(text: string, where: string): RenderRecipe | null {
+  if (text === "") return null;
+  const [kind, ...parts] = text.split(";");
+  const fields = new Map<string, string>();
+  for (const part of parts) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw new UserError(`${where}: render recipe part "${part}" is not key=value`);
+    fields.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  const get = (key: string): string => {
+    const value = fields.get(key);
+    if (value === undefined || value === "") throw new UserError(`${where}: render recipe lacks "${key}"`);
+    return value;
+  };
+  const num = (key: string): number => {
+    const value = Number(get(key));
+    if (!Number.isFinite(value)) throw new UserError(`${where}: render recipe "${key}" is not a number`);
+    return value;
+  };
+  if (kind === "fluidsynth") {
+    const notes = get("notes").split("+").map(Number);
+    if (notes.some((n) => !Number.isInteger(n) || n < 0 || n > 127)) throw new UserError(`${where}: bad MIDI notes "${get("notes")}"`);
+    return {
+      kind,
+      font: get("font"),
+      bank: num("bank"),
+      program: num("program"),
+      notes,
+      step: num("step"),
+      hold: num("hold"),
+      tail: num("tail"),
+      drums: get("drums") === "1",
+    };
+  }
+  if (kind === "espeak") {
+    return { kind, voice: get("voice"), speed: num("speed"), pitch: num("pitch"), text: get("text") };
+  }
+  throw new UserError(`${where}: unknown render kind "${kind}" (fluidsynth or espeak)`);
+}
+
+/** Parses and validates a source list; errors name the file, line and field. */
+export function parseSourceList(text: string, nameForErrors: string): DemoSource[] {
+  const rows = parseCsv(text, nameForErrors);
+  if (rows.length === 0) throw new UserError(`${nameForErrors}: empty source list`);
+  const header = rows[0];
+  if (header.join(",") !== SOURCE_COLUMNS.join(",")) {
+    throw new UserError(`${nameForErrors}: header must be ${SOURCE_COLUMNS.join(",")}, got ${header.join(",")}`);
+  }
+  const seen = new Set<string>();
+  const sources: DemoSource[] = [];
+  rows.slice(1).forEach((row, i) => {
+    const where = `${nameForErrors}: line ${i + 2}`;
+    if (row.length !== SOURCE_COLUMNS.length) throw new UserError(`${where}: expected ${SOURCE_COLUMNS.length} fields, got ${row.length}`);
+    const [sourceId, pkg, path, render, index, mid, displayName, licence, role, usage] = row;
+    if (sourceId === "") throw new UserError(`${where}: empty source_id`);
+    if (seen.has(sourceId)) throw new UserError(`${where}: duplicate source_id "${sourceId}"`);
+    seen.add(sourceId);
+    const classIndex = Number(index);
+    if (!Number.isInteger(classIndex) || classIndex < 0) throw new UserError(`${where}: audioset_index "${index}" is not a class index`);
+    if (!/^\/[mgt]\//.test(mid)) throw new UserError(`${where}: mid "${mid}" is not an AudioSet mid`);
+    if (role !== "train" && role !== "eval" && role !== "domain2") throw new UserError(`${where}: role "${role}" (train, eval or domain2)`);
+    if (usage !== "event" && usage !== "bed") throw new UserError(`${where}: usage "${usage}" (event or bed)`);
+    const recipe = parseRecipe(render, where);
+    if (recipe === null && path === "") throw new UserError(`${where}: neither a path nor a render recipe`);
+    if (recipe !== null && path !== "") throw new UserError(`${where}: both a path and a render recipe`);
+    sources.push({ sourceId, package: pkg, path, render: recipe, classIndex, mid, displayName, licence, role, usage });
+  });
+  return sources;
+}
+
+export function readSourceList(path: string = defaultSourceListPath()): DemoSource[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new UserError(`${path}: cannot read the demo source list`);
+  }
+  return parseSourceList(text, path);
+}
