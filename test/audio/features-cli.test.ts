@@ -25,7 +25,7 @@ test("psl features writes the float32 [frames, 64] log-mel of a file", async () 
     assert.deepEqual(array.data, expected.data);
     await assert.rejects(featuresCommand.run([input]), /--out <file\.npy> is required/);
     await assert.rejects(featuresCommand.run([join(ENCODED, "not_audio.wav"), "--out", out]), /not_audio\.wav: cannot decode audio/);
-    await assert.rejects(featuresCommand.run([input, "--out", out, "--top-db", "-3"]), /--top-db must be/);
+    await assert.rejects(featuresCommand.run([input, "--out", out, "--top-db=-3"]), /--top-db must be/);
   } finally {
     console.log = log;
     rmSync(dir, { recursive: true, force: true });
