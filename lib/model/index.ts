@@ -6,3 +6,4 @@ export * from "./mobilenetv2";
 export * from "./predict";
 export * from "./checkpoint";
 export * from "./torch-import";
+export * from "./open";
