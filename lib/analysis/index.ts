@@ -7,3 +7,4 @@ export * from "./missing-label-truth";
 export * from "./ap-by-missing-rate";
 export * from "./strong-labels";
 export * from "./fsd-generalization";
+export * from "./recovery-by-event";

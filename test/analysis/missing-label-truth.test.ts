@@ -8,7 +8,9 @@ import {
   chunkTruth,
   missingLabelsHeadline,
   missingRateFromTruth,
+  parseClipLabelStats,
   parseStrongLabels,
+  recoveryByEventAttribute,
   perClassRecovery,
   type ChunkScores,
   type LabelledClip,
@@ -213,4 +215,32 @@ test("strong-label TSV reader", () => {
   assert.throws(() => parseStrongLabels("A.wav\t2\t1\t7\n", "s.tsv"), /s\.tsv:1: bad offset/);
   assert.throws(() => parseStrongLabels("A.wav\t0\t1\t-1\n", "s.tsv"), /bad label index/);
   assert.throws(() => parseStrongLabels("A.wav\t0\t1\n", "s.tsv"), /expected 4/);
+});
+
+test("recovery of dropped labels by event activity, from the demo's clip_labels.tsv format", () => {
+  const stats = parseClipLabelStats(
+    [
+      "filename\tlabel\tactive_seconds\tlevel_db\tdrop_probability\tkept",
+      "A\t0\t4.00\t0.0\t0.050\t1",
+      "A\t1\t1.00\t-10.0\t0.300\t0", // dropped, teacher max 0.75 → recovered
+      "B\t2\t6.00\t-20.0\t0.500\t1", // kept, teacher max 0.25 → not confirmed
+      "C\t1\t10.00\t0.0\t0.050\t1", // exactly at the top edge: in the last (closed) bin
+      "C\t2\t0.50\t-15.0\t0.600\t0", // dropped, teacher max 0.375 → not recovered
+      "Z\t2\t0.50\t-15.0\t0.600\t0", // clip not in the chunk table: ignored
+      "",
+    ].join("\n"),
+  );
+  assert.equal(stats.length, 6);
+  const rows = recoveryByEventAttribute(toyChunks(), stats, { threshold: 0.5, attribute: "activeSeconds", edges: [0, 2, 10] });
+  assert.deepEqual(pick(rows, "bin", "dropped", "recovered", "recoveryRate", "kept", "confirmed"), [
+    ["[0, 2)", 2, 1, 0.5, 0, 0],
+    ["[2, 10]", 0, 0, NaN, 3, 2],
+  ]);
+  const byLevel = recoveryByEventAttribute(toyChunks(), stats, { threshold: 0.5, attribute: "levelDb", edges: [-30, -12, 0] });
+  assert.deepEqual(pick(byLevel, "dropped", "recovered", "kept", "confirmed"), [
+    [1, 0, 1, 0], // C c2 (−15, dropped), B c2 (−20, kept)
+    [1, 1, 2, 2], // A c1 (−10, dropped), A c0 and C c1 (0 dB, kept)
+  ]);
+  assert.throws(() => parseClipLabelStats("filename\tlabel\n"), /missing column "active_seconds"/);
+  assert.throws(() => recoveryByEventAttribute(toyChunks(), stats, { threshold: 0.5, attribute: "levelDb", edges: [0, 0] }), UserError);
 });
