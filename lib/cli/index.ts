@@ -5,14 +5,12 @@
 import { UserError } from "../errors";
 import { BackendError } from "../engine/backend";
 import type { Command } from "./command";
-import { demoCorpusCommand } from "./commands/demo-corpus";
 import { featuresCommand } from "./commands/features";
 import { metricsCommand } from "./commands/metrics";
 import { predictCommand } from "./commands/predict";
 
 // Each sub-command registers here, one line each (keep alphabetical).
 const COMMANDS: Command[] = [
-  demoCorpusCommand,
   featuresCommand,
   metricsCommand,
   predictCommand,
