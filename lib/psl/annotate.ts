@@ -1,0 +1,115 @@
+/**
+ * Offline annotation — the pseudo strong labels. The teacher scores every chunk of every clip once; the result is the
+ * PSL table (lib/psl/table.ts). Clips are processed in shards written atomically (`shards/shard-00000.arrow`), so an
+ * interrupted run resumes at the first missing shard; the merged `psl.arrow` + readable `psl-top.tsv` are written last.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { cutChunks, chunkFrames } from "../data/chunks";
+import type { MobileNetV2 } from "../model/mobilenetv2";
+import { predictClips } from "../model/predict";
+import { createProgress } from "../report/progress";
+import { writeJsonAtomic } from "../io/atomic";
+import type { FeatureSource } from "./features";
+import { concatTables, readPslTable, writePslTable, writePslTableTsv, type PslTable } from "./table";
+
+export interface AnnotateRow {
+  filename: string;
+  labels: readonly number[];
+  duration: number;
+}
+
+export interface AnnotateOptions {
+  chunkSeconds: number;
+  hopSeconds: number;
+  /** Clips per shard (resume granularity). */
+  shardClips?: number;
+  /** Chunks per teacher forward pass. */
+  batchSize?: number;
+  classNames?: readonly string[];
+  /** Test hook simulating a kill: stop (throw) after this many shards of this call. */
+  abortAfterShards?: number;
+}
+
+/** Teacher probabilities for every chunk of `rows` (clip indices offset by `firstClip`). */
+export function annotateClips(teacher: MobileNetV2, rows: readonly AnnotateRow[], features: FeatureSource, options: AnnotateOptions, firstClip = 0): PslTable {
+  const C = teacher.config.numClasses;
+  const filenames: string[] = [];
+  const clip: number[] = [];
+  const chunk: number[] = [];
+  const from: number[] = [];
+  const to: number[] = [];
+  const weak: (readonly number[])[] = [];
+  const inputs: { data: Float32Array; frames: number }[] = [];
+  rows.forEach((row, i) => {
+    const clipFrames = features.clipFrames(row.filename);
+    for (const c of cutChunks(row.duration, options.chunkSeconds, options.hopSeconds)) {
+      // A duration rounded up in the manifest can put a last chunk past the features' end: skip it / clamp it.
+      const range = chunkFrames(c);
+      if (range.start >= clipFrames) continue;
+      range.end = Math.min(range.end, clipFrames);
+      inputs.push({ data: features.readFrames(row.filename, range.start, range.end), frames: range.end - range.start });
+      filenames.push(row.filename);
+      clip.push(firstClip + i);
+      chunk.push(c.index);
+      from.push(c.from);
+      to.push(c.to);
+      weak.push(row.labels);
+    }
+  });
+  const scores = predictClips(teacher, inputs, { batchSize: options.batchSize ?? 32 });
+  const probs = new Float32Array(scores.length * C);
+  scores.forEach((s, r) => probs.set(s, r * C));
+  return {
+    numClasses: C,
+    filenames,
+    clipIndex: Int32Array.from(clip),
+    chunkIndex: Int32Array.from(chunk),
+    from: Float32Array.from(from),
+    to: Float32Array.from(to),
+    weak,
+    probs,
+  };
+}
+
+export class AnnotationAborted extends Error {}
+
+/**
+ * Annotates all rows into `<dir>/psl.arrow` (+ `psl-top.tsv`), resuming from finished shards. Returns the table.
+ * When `psl.arrow` already exists (a finished annotation), it is read back without running the teacher.
+ */
+export function annotateToDir(teacher: MobileNetV2, rows: readonly AnnotateRow[], features: FeatureSource, dir: string, options: AnnotateOptions): { table: PslTable; path: string; tsv: string } {
+  const path = join(dir, "psl.arrow");
+  const tsv = join(dir, "psl-top.tsv");
+  if (existsSync(path) && existsSync(join(dir, "done.json"))) return { table: readPslTable(path), path, tsv };
+  const shardClips = options.shardClips ?? 256;
+  const shards = Math.ceil(rows.length / shardClips);
+  mkdirSync(join(dir, "shards"), { recursive: true });
+  const progress = createProgress({ label: "annotate", total: rows.length, unit: "clips" });
+  const tables: PslTable[] = [];
+  let written = 0;
+  for (let s = 0; s < shards; s += 1) {
+    const shardPath = join(dir, "shards", `shard-${String(s).padStart(5, "0")}.arrow`);
+    const first = s * shardClips;
+    const slice = rows.slice(first, first + shardClips);
+    if (existsSync(shardPath)) {
+      tables.push(readPslTable(shardPath));
+    } else {
+      if (options.abortAfterShards !== undefined && written >= options.abortAfterShards) {
+        progress.done();
+        throw new AnnotationAborted(`annotation aborted after ${written} shards (test hook)`);
+      }
+      const table = annotateClips(teacher, slice, features, options, first);
+      writePslTable(shardPath, table);
+      tables.push(table);
+      written += 1;
+    }
+    progress.tick(slice.length);
+  }
+  progress.done();
+  const table = concatTables(tables, teacher.config.numClasses);
+  writePslTable(path, table);
+  writePslTableTsv(tsv, table, { classNames: options.classNames });
+  writeJsonAtomic(join(dir, "done.json"), { rows: table.filenames.length, clips: rows.length, shards });
+  return { table, path, tsv };
+}

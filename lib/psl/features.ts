@@ -1,0 +1,54 @@
+/**
+ * Where the pipeline gets log-mel frames from, and how variable-length items become one batch.
+ *
+ * `FeatureSource` is the part of the data layer's feature cache (lib/data feature cache: `clipFrames`, `readFrames`)
+ * the pipeline needs; tests and notebooks can also pass an in-memory source (`memoryFeatureSource`).
+ */
+import { UserError } from "../errors";
+
+export const MEL_BINS = 64;
+
+export interface FeatureSource {
+  /** Number of log-mel frames of a clip. */
+  clipFrames(filename: string): number;
+  /** Frames [start, end) of a clip, row-major [end − start, 64]. */
+  readFrames(filename: string, start: number, end: number): Float32Array;
+}
+
+/** A FeatureSource over log-mels held in memory (filename → row-major [frames, 64]). */
+export function memoryFeatureSource(clips: Map<string, { data: Float32Array; frames: number }>): FeatureSource {
+  const get = (filename: string) => {
+    const clip = clips.get(filename);
+    if (!clip) throw new UserError(`no features for clip "${filename}"`);
+    return clip;
+  };
+  return {
+    clipFrames: (filename) => get(filename).frames,
+    readFrames(filename, start, end) {
+      const clip = get(filename);
+      if (start < 0 || end > clip.frames || end <= start) throw new UserError(`clip "${filename}": frames ${start}…${end} outside 0…${clip.frames}`);
+      return clip.data.subarray(start * MEL_BINS, end * MEL_BINS);
+    },
+  };
+}
+
+/**
+ * Stacks items of possibly different length into one [N, T, 64] batch, T = the longest. Shorter items are padded with
+ * their own minimum value — the log-mel floor, i.e. silence (the reference zero-pads the waveform, which the front-end
+ * turns into floor-level frames too). Padded frames enter the clip mean as in the reference; evaluation never pads
+ * (lib/model predictClips groups equal lengths).
+ */
+export function stackBatch(items: readonly Float32Array[]): { input: Float32Array; frames: number } {
+  const frames = Math.max(...items.map((x) => x.length / MEL_BINS));
+  const input = new Float32Array(items.length * frames * MEL_BINS);
+  items.forEach((item, i) => {
+    const offset = i * frames * MEL_BINS;
+    input.set(item, offset);
+    if (item.length < frames * MEL_BINS) {
+      let floor = Infinity;
+      for (let k = 0; k < item.length; k += 1) if (item[k] < floor) floor = item[k];
+      input.fill(Number.isFinite(floor) ? floor : 0, offset + item.length, offset + frames * MEL_BINS);
+    }
+  });
+  return { input, frames };
+}
