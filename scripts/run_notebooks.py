@@ -38,6 +38,8 @@ DECLARATION = re.compile(r"^\s*(?:export\s+)?(let|const|var)\s+([A-Za-z_$][\w$]*
 # stderr text that means the cell (or a callback it started) failed even though the reply said "ok".
 FAILURE_IN_STDERR = re.compile(r"^(UncaughtException|UnhandledPromiseRejection)\b", re.M)
 STREAM_HTML_MAX_LINES = 200
+CURRENT_UMASK = os.umask(0)
+os.umask(CURRENT_UMASK)
 
 
 class RunnerError(Exception):
@@ -60,6 +62,7 @@ def write_atomic(path: Path, data: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~CURRENT_UMASK)  # mkstemp makes 0600 files; reports are meant to be shared
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(data)
             f.flush()
@@ -191,6 +194,27 @@ def shorten_streams_for_html(nb, max_lines: int = STREAM_HTML_MAX_LINES) -> None
                 out.text = "\n".join(lines[:head] + [f"… {omitted} lines omitted here (full log in the executed .ipynb) …"] + lines[-tail:])
 
 
+TSLAB_FRAME = re.compile(r"^\s+at .*(node:vm|node_modules[\\/]tslab[\\/]|sigintHandlersWrap).*$")
+TS_DIAGNOSTIC = re.compile(r"^\d+:\d+ - ", re.M)
+
+
+def without_kernel_frames(text: str) -> str:
+    """Drops the stack frames of tslab's own machinery (vm, executor): they are the same for every error."""
+    return "\n".join(line for line in text.split("\n") if not TSLAB_FRAME.match(line))
+
+
+def is_injected(cell) -> bool:
+    return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+
+
+def cell_position(nb, cell_index: int) -> str:
+    """Where a cell is, counted as in the SOURCE notebook (the injected cell is not part of it)."""
+    if is_injected(nb.cells[cell_index]):
+        return "the injected-parameters cell"
+    own = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_injected(c)]
+    return f"code cell {own.index(cell_index) + 1} of {len(own)}"
+
+
 def error_text(cell) -> str:
     parts = []
     for out in cell.get("outputs", []):
@@ -227,7 +251,8 @@ def execute_notebook(nb, path: Path, env_extra: dict, cell_timeout, quiet: bool)
         position = code_cells.index(cell_index) + 1 if cell_index in code_cells else "?"
         status = content.get("status")
         if status != "ok":
-            raise CellFailed(cell_index, cell, f"the kernel answered status {status!r}")
+            compile_error = any(o.output_type == "stream" and o.name == "stderr" and TS_DIAGNOSTIC.search(o.text) for o in cell.get("outputs", []))
+            raise CellFailed(cell_index, cell, "TypeScript compile error" if compile_error else f"the kernel answered status {status!r}")
         if cell.get("execution_count") is None:
             raise CellFailed(cell_index, cell, "the kernel gave the cell no execution count (it was skipped)")
         for out in cell.get("outputs", []):
@@ -465,11 +490,10 @@ def main(argv=None) -> int:
         }
         if error is not None:
             cell = error.cell
-            code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-            where = f"code cell {code_cells.index(error.cell_index) + 1} (cell index {error.cell_index})" if cell is not None else "a cell"
-            detail = error_text(cell) if cell is not None else error.reason
+            where = cell_position(nb, error.cell_index) if cell is not None else "a cell"
+            detail = without_kernel_frames(error_text(cell)) if cell is not None else error.reason
             hint = ""
-            if cell is not None and "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            if cell is not None and is_injected(cell):
                 hint = "\nhint: a --set/--params value does not fit the parameter's type in the parameters cell"
             record["error"] = {"cell": where, "reason": error.reason, "text": detail}
             sys.stderr.write(

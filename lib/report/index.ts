@@ -3,4 +3,5 @@ export * from "./display";
 export * from "./plotly";
 export * from "./tables";
 export * from "./summary";
+export * from "./versions";
 export * from "./progress";

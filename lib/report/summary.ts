@@ -43,9 +43,9 @@ function checkValue(key: string, value: unknown, path: string): void {
 /**
  * Records one headline result (metric, count, setting) under `key`. Keys are global across notebooks
  * (e.g. "teacher.mAP", "psl.chunk5s.mAP"); recording the same key again replaces the value.
- * Returns the value so it can be used inline.
+ * Returns nothing, so a call as a cell's last expression prints nothing.
  */
-export function recordSummary<T extends SummaryValue>(key: string, value: T): T {
+export function recordSummary(key: string, value: SummaryValue): void {
   if (key.trim() === "") throw new UserError("recordSummary: the key is empty");
   checkValue(key, value, "value");
   recorded[key] = value;
@@ -55,7 +55,6 @@ export function recordSummary<T extends SummaryValue>(key: string, value: T): T 
     existing[key] = value;
     writeJsonAtomic(path, existing);
   }
-  return value;
 }
 
 /** Everything recorded in this process so far (a copy). */
