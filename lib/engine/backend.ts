@@ -11,6 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
+import { registerWasmKernels } from "./wasm/register";
 
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -72,8 +73,10 @@ async function activate(tfjsName: string): Promise<boolean> {
 }
 
 async function activateWasm(): Promise<boolean> {
-  // Registers the "wasm" backend factory; in Node the .wasm binaries are read from the package's dist folder.
+  // Registers the "wasm" backend factory (in Node the .wasm binaries are read from the package's dist folder),
+  // then the engine's kernels: the missing conv gradients, fast transposed matMul, the fused training kernels.
   require("@tensorflow/tfjs-backend-wasm");
+  registerWasmKernels();
   return activate("wasm");
 }
 

@@ -4,7 +4,10 @@
 # kernels_binary.ts so that both the TypeScript sources and the compiled lib/dist find it without file-path games).
 set -eu
 cd "$(dirname "$0")"
-clang --target=wasm32 -msimd128 -O3 -nostdlib -ffreestanding -fno-builtin \
+# -fno-vectorize / -fno-slp-vectorize: the kernels are vectorised by hand; clang 14's automatic vectorisation of the
+# scalar channel tails produced wrong sums in dw_backward for some heap address layouts (caught by
+# test/engine/grad-kernels.test.ts), so it stays off.
+clang --target=wasm32 -msimd128 -O3 -fno-vectorize -fno-slp-vectorize -nostdlib -ffreestanding -fno-builtin \
   -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all -Wl,--allow-undefined \
   -o kernels.wasm kernels.c
 # The module runs inside tfjs's memory: it must neither use a stack (its stack region would overlap tfjs's heap)

@@ -1,0 +1,84 @@
+/**
+ * The fused wasm paths of the MobileNetV2 blocks (lib/engine/ops.ts) against the reference implementation
+ * (reference_ops.ts on the cpu backend): outputs, gradients for input / weights / BN gamma and beta, and the
+ * BatchNorm running-statistic updates, in training and eval mode, with and without ReLU6.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { convBn, depthwiseConvBn, pointwiseConvBn, batchNorm, type BatchNormVars } from "../../lib/engine/ops";
+import { assertClose, backends, seeded } from "./helpers";
+
+type Block = "bn" | "pointwise" | "depthwise" | "full";
+
+interface Setup {
+  block: Block;
+  x: number[];
+  w?: number[];
+  stride?: 1 | 2;
+  relu6: boolean;
+  training: boolean;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Runs one block on `backend` and returns [y, dx, dw?, dgamma, dbeta, runningMean, runningVar] as arrays. */
+async function run(backend: "wasm" | "cpu", s: Setup): Promise<Float32Array[]> {
+  await backends();
+  await tf.setBackend(backend);
+  const C = s.block === "pointwise" || s.block === "full" ? s.w![s.w!.length - 1] : s.x[3];
+  // Input scaled so that ReLU6 clips at both ends for some elements.
+  const x = tf.variable(tf.tensor(seeded(size(s.x), 11).map((v) => 4 * v + 1), s.x));
+  const w = s.w ? tf.variable(tf.tensor(seeded(size(s.w), 12), s.w)) : undefined;
+  const bn: BatchNormVars = {
+    gamma: tf.variable(tf.tensor1d(seeded(C, 13).map((v) => 1 + 0.5 * v))),
+    beta: tf.variable(tf.tensor1d(seeded(C, 14).map((v) => 0.5 * v))),
+    runningMean: tf.variable(tf.tensor1d(seeded(C, 15).map((v) => 0.1 * v)), false),
+    runningVar: tf.variable(tf.tensor1d(seeded(C, 16).map((v) => 1 + 0.2 * v)), false),
+  };
+  let y: tf.Tensor | undefined;
+  const forward = () => {
+    const x4 = x as unknown as tf.Tensor4D;
+    if (s.block === "bn") return batchNorm(x4, bn, s.relu6, s.training);
+    if (s.block === "pointwise") return pointwiseConvBn(x4, w as unknown as tf.Tensor2D, bn, { relu6: s.relu6, training: s.training });
+    const opts = { stride: s.stride ?? 1, relu6: s.relu6, training: s.training };
+    return s.block === "depthwise" ? depthwiseConvBn(x4, w as unknown as tf.Tensor4D, bn, opts) : convBn(x4, w as unknown as tf.Tensor4D, bn, opts);
+  };
+  const vars = [x, ...(w ? [w] : []), bn.gamma, bn.beta];
+  const { value, grads } = tf.variableGrads(() => {
+    const out = forward();
+    y = tf.keep(out.clone());
+    return tf.sum(tf.mul(out, tf.tensor(seeded(out.size, 17), out.shape)));
+  }, vars);
+  const result = [y!, ...vars.map((v) => grads[v.name]), bn.runningMean, bn.runningVar].map((t) => t.dataSync().slice() as Float32Array);
+  tf.dispose([value, y!, ...Object.values(grads), ...vars, bn.runningMean, bn.runningVar]);
+  await tf.setBackend("wasm");
+  return result;
+}
+
+const setups: (Setup & { name: string })[] = [
+  { name: "BatchNorm+ReLU6 train", block: "bn", x: [2, 5, 6, 7], relu6: true, training: true },
+  { name: "BatchNorm linear train", block: "bn", x: [3, 4, 5, 8], relu6: false, training: true },
+  { name: "BatchNorm+ReLU6 eval", block: "bn", x: [2, 3, 4, 5], relu6: true, training: false },
+  { name: "pointwise+BN+ReLU6 train", block: "pointwise", x: [2, 4, 5, 6], w: [6, 9], relu6: true, training: true },
+  { name: "pointwise+BN linear train", block: "pointwise", x: [2, 4, 5, 12], w: [12, 4], relu6: false, training: true },
+  { name: "depthwise s1+BN+ReLU6 train", block: "depthwise", x: [2, 6, 7, 6], w: [3, 3, 6, 1], stride: 1, relu6: true, training: true },
+  { name: "depthwise s2+BN+ReLU6 train (odd sizes)", block: "depthwise", x: [2, 7, 9, 5], w: [3, 3, 5, 1], stride: 2, relu6: true, training: true },
+  { name: "depthwise s2 eval", block: "depthwise", x: [1, 8, 6, 4], w: [3, 3, 4, 1], stride: 2, relu6: true, training: false },
+  { name: "stem conv 3x3 s2 + BN + ReLU6 train", block: "full", x: [2, 8, 11, 1], w: [3, 3, 1, 8], stride: 2, relu6: true, training: true },
+];
+
+for (const s of setups) {
+  test(`fused ${s.name} matches the reference (values, gradients, running statistics)`, async () => {
+    const fast = await run("wasm", s);
+    const ref = await run("cpu", s);
+    const names = ["y", "dx", ...(s.w ? ["dw"] : []), "dgamma", "dbeta", "running_mean", "running_var"];
+    assert.equal(fast.length, names.length);
+    names.forEach((n, i) => assertClose(fast[i], ref[i], 2e-4, 2e-5, `${s.name}: ${n}`));
+    if (s.training) {
+      // The running statistics really moved (momentum 0.1 towards the batch statistics).
+      const start = seeded(fast[names.length - 2].length, 15).map((v) => 0.1 * v);
+      assert.ok(fast[names.length - 2].some((v, i) => Math.abs(v - start[i]) > 1e-3), `${s.name}: running mean unchanged`);
+    }
+  });
+}
