@@ -58,6 +58,7 @@ export interface HasSetState {
 }
 
 const MARK = Symbol("pickle.mark");
+const MAX_LONG_BYTES = 1024;
 
 /** Parses one pickle from `bytes` (starting at `start`); returns the value and the offset after STOP. */
 export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}, start = 0): { value: unknown; end: number } {
@@ -129,6 +130,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}, start
   const memoPut = (index: number) => memo.set(index, top());
   const bigFromBytes = (data: Uint8Array): number | bigint => {
     if (data.length === 0) return 0;
+    // Building a BigInt byte by byte is quadratic; no real checkpoint holds integers anywhere near this size.
+    if (data.length > MAX_LONG_BYTES) fail(pos, `integer of ${data.length} bytes is too large`);
     let value = 0n;
     for (let i = data.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(data[i]);
     if (data[data.length - 1] & 0x80) value -= 1n << BigInt(8 * data.length);

@@ -87,6 +87,9 @@ function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride:
   }
   const numel = size.reduce((a, b) => a * b, 1);
   const available = st.bytes.byteLength / DTYPE_SIZE[st.dtype];
+  // A stride-0 (expanded) view could claim any size over a tiny storage; state dicts never hold such views, and
+  // materialising one could exhaust memory.
+  if (numel > Math.max(available, 1 << 20)) throw new UserError(`tensor of shape [${size}] is larger than its storage (${available} elements)`);
   if (numel > 0) {
     const last = (offset as number) + size.reduce((acc, d, i) => acc + (d - 1) * stride[i], 0);
     if (last >= available) throw new UserError(`tensor of shape [${size}] reads past its storage (${available} elements)`);
@@ -123,7 +126,13 @@ export function readTorchFile(bytes: Uint8Array, name: string): unknown {
   }
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes);
+    // torch.save stores entries uncompressed; refuse implausible inflation ratios (zip bombs) before inflating.
+    entries = unzipSync(bytes, {
+      filter: (file) => {
+        if (file.compression !== 0 && file.originalSize > 100 * file.size + (1 << 20)) throw new Error(`entry ${file.name} inflates ${file.size} → ${file.originalSize} bytes`);
+        return true;
+      },
+    });
   } catch (error) {
     throw new UserError(`${name}: corrupt zip archive (${(error as Error).message})`);
   }

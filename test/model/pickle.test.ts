@@ -74,3 +74,14 @@ test("bounded fuzz: random corruption of a real pickle only ever gives values or
     }
   }
 });
+
+test("oversized integers are refused quickly instead of building huge BigInts", () => {
+  const n = 5_000_000;
+  const bytes = new Uint8Array(2 + 1 + 4 + n + 1);
+  bytes.set([0x80, 0x02, 0x8b]);
+  new DataView(bytes.buffer).setInt32(3, n, true);
+  bytes[bytes.length - 1] = 0x2e;
+  const started = Date.now();
+  assert.throws(() => unpickle(bytes), (e: unknown) => e instanceof UserError && /too large/.test(e.message));
+  assert.ok(Date.now() - started < 1000);
+});
