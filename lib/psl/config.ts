@@ -257,7 +257,7 @@ export function validateConfig(config: ExperimentConfig, source = "config"): Exp
   }
   need(Number.isInteger(config.seed), "seed", `must be an integer, got ${JSON.stringify(config.seed)}`, source);
   need(config.backend === "auto" || (BACKEND_NAMES as readonly string[]).includes(config.backend), "backend", `must be "auto" or one of ${BACKEND_NAMES.join(", ")}, got ${JSON.stringify(config.backend)}`, source);
-  need(config.workers === "auto" || (Number.isInteger(config.workers) && (config.workers as number) >= 1), "workers", `must be "auto" or a positive integer`, source);
+  need(config.workers === "auto" || (Number.isInteger(config.workers) && (config.workers as number) >= 0), "workers", `must be "auto" or an integer ≥ 0 (0 = train in-process)`, source);
   need(typeof config.cacheDir === "string" && config.cacheDir !== "", "cacheDir", "must be a folder path", source);
   need(typeof config.reportsDir === "string" && config.reportsDir !== "", "reportsDir", "must be a folder path", source);
   return config;

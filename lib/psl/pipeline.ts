@@ -1,0 +1,250 @@
+/**
+ * The PSL experiment, stage by stage, with caching: teacher → annotation (pseudo strong labels) → student → evaluation.
+ *
+ * `runExperiment(config, {resume, until})` resolves the data (demo corpus, or manifests), computes the log-mel feature
+ * cache once, then runs each stage only when its cached artefact (keyed by the parameters that matter, see cache.ts) is
+ * missing: changing a threshold re-trains only the student; changing the chunk size re-annotates with the same teacher.
+ * With `resume`, an interrupted stage continues from its last checkpoint / finished shards; without it, an unfinished
+ * stage starts over (finished artefacts are always re-used).
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { UserError } from "../errors";
+import { initBackend } from "../engine/backend";
+import { createTrainer } from "../engine/trainer";
+import { readManifest, type ManifestRow } from "../data/manifest";
+import { readClassLabels } from "../data/classes";
+import { buildFeatureCache } from "../data/feature-cache";
+import { createRng } from "../data/random";
+import { ensureDemoCorpus } from "../demo";
+import { loadModel } from "../model/checkpoint";
+import type { MobileNetV2 } from "../model/mobilenetv2";
+import type { EvalMetrics } from "../eval";
+import { createProgress } from "../report/progress";
+import { annotateToDir } from "./annotate";
+import { artefactDir, fileFingerprint, rowsFingerprint } from "./cache";
+import { hopSecondsOf, type ExperimentConfig, type TrainingSettings } from "./config";
+import { evaluateModel, saveEvaluation } from "./evaluate";
+import type { FeatureSource } from "./features";
+import { readLoopState, type TrainerFactory } from "./loop";
+import { trainStudent, type TeacherTargetSource } from "./student";
+import type { PslTable } from "./table";
+import { loadTeacher, trainTeacher, type ManifestLikeRow } from "./teacher";
+
+export type Stage = "teacher" | "annotate" | "student" | "evaluate";
+const ORDER: Stage[] = ["teacher", "annotate", "student", "evaluate"];
+
+export interface ExperimentData {
+  teacherTrain: ManifestLikeRow[];
+  studentTrain: ManifestLikeRow[];
+  validation: ManifestLikeRow[];
+  eval: ManifestLikeRow[];
+  classNames?: string[];
+  features: FeatureSource;
+}
+
+export interface RunOptions {
+  /** Continue interrupted stages from their checkpoints / shards. */
+  resume?: boolean;
+  /** Last stage to run (default "evaluate"). */
+  until?: Stage;
+  /** Data to use instead of resolving `config.dataset` (tests, notebooks with their own features). */
+  data?: ExperimentData;
+  /** Trainer factory (default: the engine's createTrainer). */
+  createTrainer?: TrainerFactory;
+  /** Called with a line per stage event (also printed to stderr). */
+  onProgress?: (message: string) => void;
+}
+
+export interface StageArtefact {
+  key: string;
+  dir: string;
+}
+
+export interface ExperimentResult {
+  teacher?: StageArtefact & { checkpoint: string; metrics?: EvalMetrics };
+  annotation?: StageArtefact & { table: string; tsv: string; rows: number };
+  student?: StageArtefact & { checkpoint: string; metrics?: EvalMetrics };
+  /** reports folder of this experiment (metrics JSON + per-class CSV). */
+  reportDir: string;
+}
+
+/** Holds out `fraction` of the rows (seeded) for validation. */
+export function splitValidation<T>(rows: readonly T[], fraction: number, seed: number): { train: T[]; validation: T[] } {
+  const order = createRng(seed).shuffle(rows.map((_, i) => i));
+  const count = Math.max(1, Math.round(rows.length * fraction));
+  const held = new Set(order.slice(0, count));
+  return { train: rows.filter((_, i) => !held.has(i)), validation: rows.filter((_, i) => held.has(i)) };
+}
+
+function classNamesFrom(classes: readonly { index: number; displayName: string }[], numClasses: number): string[] {
+  const names = Array.from({ length: numClasses }, (_, i) => String(i));
+  for (const c of classes) if (c.index < numClasses) names[c.index] = c.displayName;
+  return names;
+}
+
+/** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
+export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}): Promise<ExperimentData> {
+  const d = config.data;
+  let teacherTrain: ManifestRow[] | undefined;
+  let studentTrain: ManifestRow[];
+  let validation: ManifestRow[] | undefined;
+  let evalRows: ManifestRow[];
+  let classNames: string[] | undefined;
+  const read = (path: string | null) => (path ? readManifest(path) : undefined);
+  if (config.dataset === "demo") {
+    const demoProgress = createProgress({ label: "demo corpus", unit: "clips" });
+    const corpus = await ensureDemoCorpus({ profile: d.demoProfile, seed: config.seed, onProgress: (p) => p.phase === "clips" && demoProgress.tick(0) });
+    demoProgress.done();
+    teacherTrain = read(d.teacherTrain) ?? readManifest(corpus.splits.full.manifest);
+    studentTrain = read(d.studentTrain) ?? readManifest(corpus.splits.balanced.manifest);
+    validation = read(d.validation) ?? readManifest(corpus.splits.val.manifest);
+    evalRows = read(d.eval) ?? readManifest(corpus.splits.eval.manifest);
+    classNames = classNamesFrom(corpus.classes, config.numClasses);
+  } else {
+    const studentPath = d.studentTrain ?? (config.dataset === "audioset" ? null : config.dataset);
+    if (!studentPath) throw new UserError(`dataset "audioset": set data.studentTrain (and data.eval) to your manifests (see configs/audioset-psl-2s.json)`);
+    if (!d.eval) throw new UserError(`dataset ${config.dataset}: data.eval (the evaluation manifest) is required`);
+    studentTrain = readManifest(studentPath);
+    teacherTrain = read(d.teacherTrain);
+    validation = read(d.validation);
+    evalRows = readManifest(d.eval);
+    const labels = d.classLabels ?? (config.dataset === "audioset" ? "data-manifests/audioset/class_labels_indices.csv" : null);
+    if (labels && existsSync(labels)) classNames = classNamesFrom(readClassLabels(labels), config.numClasses);
+  }
+  if (!validation) {
+    // No validation manifest: hold out part of the student's training clips (never validate on training clips).
+    const split = splitValidation(studentTrain, d.validationFraction, config.seed);
+    studentTrain = split.train;
+    validation = split.validation;
+    log(`validation: held out ${validation.length} of ${validation.length + studentTrain.length} training clips (data.validationFraction ${d.validationFraction})`);
+  }
+  teacherTrain = teacherTrain ?? studentTrain;
+  for (const row of [...teacherTrain, ...studentTrain, ...validation, ...evalRows]) {
+    for (const c of row.labels) if (c >= config.numClasses) throw new UserError(`${row.filename}: label ${c} ≥ numClasses ${config.numClasses}`);
+  }
+  const all = new Map<string, ManifestRow>();
+  for (const row of [...teacherTrain, ...studentTrain, ...validation, ...evalRows]) all.set(row.path ?? row.filename, row);
+  const progress = createProgress({ label: "features", total: all.size, unit: "clips" });
+  let done = 0;
+  const cache = await buildFeatureCache([...all.values()], join(config.cacheDir, "features"), {
+    onProgress: (p) => {
+      progress.tick(p.done - done);
+      done = p.done;
+    },
+  });
+  progress.done();
+  if (cache.skipped.length) log(`features: skipped ${cache.skipped.length} unreadable clips (first: ${cache.skipped[0].filename}: ${cache.skipped[0].reason})`);
+  const keep = (rows: ManifestRow[]) => rows.filter((r) => cache.has(r.filename));
+  return { teacherTrain: keep(teacherTrain), studentTrain: keep(studentTrain), validation: keep(validation), eval: keep(evalRows), classNames, features: cache };
+}
+
+/** Settings that change a model's weights (progress and checkpoint cadence do not). */
+function trainingKey(settings: TrainingSettings): Record<string, unknown> {
+  const { checkpointEverySteps: _ignored, ...rest } = settings;
+  return rest;
+}
+
+function finished(dir: string): boolean {
+  return existsSync(join(dir, "best.safetensors")) && readLoopState(dir)?.finished === true;
+}
+
+export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<ExperimentResult> {
+  const until = ORDER.indexOf(options.until ?? "evaluate");
+  const log = (message: string) => {
+    console.error(`[psl] ${message}`);
+    options.onProgress?.(message);
+  };
+  await initBackend({ preferred: config.backend === "auto" ? undefined : config.backend, quiet: true });
+  const factory = options.createTrainer ?? createTrainer;
+  const data = options.data ?? (await resolveData(config, log));
+  const reportDir = join(config.reportsDir, config.name);
+  const result: ExperimentResult = { reportDir };
+  const alpha = config.student.alpha;
+  const needsTeacher = alpha > 0 || until <= ORDER.indexOf("annotate");
+  const C = config.numClasses;
+  const fp = {
+    teacherTrain: rowsFingerprint(data.teacherTrain),
+    studentTrain: rowsFingerprint(data.studentTrain),
+    validation: rowsFingerprint(data.validation),
+  };
+
+  // 1. Teacher.
+  let teacher: MobileNetV2 | undefined;
+  let teacherKey = "none";
+  if (needsTeacher) {
+    if (config.teacher.checkpoint) {
+      const path = resolve(config.teacher.checkpoint);
+      if (!existsSync(path)) throw new UserError(`teacher.checkpoint: ${path} does not exist`);
+      teacherKey = `pretrained-${fileFingerprint(path)}`;
+      teacher = await loadTeacher(path);
+      if (teacher.config.numClasses !== C) throw new UserError(`teacher.checkpoint ${path} has ${teacher.config.numClasses} classes, config.numClasses is ${C}`);
+      result.teacher = { key: teacherKey, dir: path, checkpoint: path };
+      log(`teacher: pretrained ${path}`);
+    } else {
+      const { key, dir } = artefactDir(config.cacheDir, "teacher", { data: fp.teacherTrain, validation: fp.validation, settings: trainingKey(config.teacher), numClasses: C, seed: config.seed });
+      teacherKey = key;
+      if (finished(dir)) {
+        log(`teacher: cached ${dir}`);
+      } else {
+        log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${data.validation.length})`);
+        await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: data.validation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
+      }
+      teacher = loadModel(join(dir, "best.safetensors"));
+      result.teacher = { key, dir, checkpoint: join(dir, "best.safetensors") };
+    }
+  }
+
+  try {
+    if (until < ORDER.indexOf("annotate")) return result;
+    // 2. Annotation (offline mode only; online mode runs the teacher inside the student's batches).
+    const chunkSeconds = config.annotation.chunkSeconds;
+    const hopSeconds = hopSecondsOf(config.annotation);
+    let table: PslTable | undefined;
+    let annotationKey = "none";
+    if (teacher && (config.annotation.mode === "offline" || until === ORDER.indexOf("annotate"))) {
+      const { key, dir } = artefactDir(config.cacheDir, "annotation", { teacher: teacherKey, data: fp.studentTrain, chunkSeconds, hopSeconds, numClasses: C });
+      annotationKey = key;
+      log(`annotation: ${existsSync(join(dir, "done.json")) ? "cached" : "running"} in ${dir}`);
+      const out = annotateToDir(teacher, data.studentTrain, data.features, dir, { chunkSeconds, hopSeconds, shardClips: config.annotation.shardClips, classNames: data.classNames });
+      table = out.table;
+      result.annotation = { key, dir, table: out.path, tsv: out.tsv, rows: out.table.filenames.length };
+    }
+    if (until < ORDER.indexOf("student")) return result;
+
+    // 3. Student.
+    const source: TeacherTargetSource = alpha === 0 ? { kind: "none" } : config.annotation.mode === "online" ? { kind: "online", teacher: teacher! } : { kind: "table", table: table! };
+    const targetKey = alpha === 0 ? null : { target: config.annotation.target, threshold: config.annotation.threshold, topK: config.annotation.topK, weak: config.annotation.weak };
+    const studentSource = alpha === 0 ? { weak: true, chunkSeconds, hopSeconds } : config.annotation.mode === "online" ? { online: teacherKey, chunkSeconds, hopSeconds } : { annotation: annotationKey };
+    const { key, dir } = artefactDir(config.cacheDir, "student", { source: studentSource, targets: targetKey, data: fp.studentTrain, validation: fp.validation, settings: trainingKey(config.student), numClasses: C, seed: config.seed });
+    if (finished(dir)) {
+      log(`student: cached ${dir}`);
+    } else {
+      log(`student: training in ${dir} (alpha ${alpha}, ${alpha === 0 ? "weak labels" : config.annotation.mode} teacher targets)`);
+      await trainStudent({
+        dir, settings: config.student, numClasses: C, seed: config.seed, train: data.studentTrain, validation: data.validation, chunkSeconds, hopSeconds,
+        teacher: source, targetOptions: config.annotation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames,
+      });
+    }
+    result.student = { key, dir, checkpoint: join(dir, "best.safetensors") };
+    if (until < ORDER.indexOf("evaluate")) return result;
+
+    // 4. Evaluation on full eval clips.
+    const student = loadModel(result.student.checkpoint);
+    try {
+      const metrics = evaluateModel(student, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate student" });
+      saveEvaluation(join(reportDir, "student"), metrics, { experiment: config.name, checkpoint: result.student.checkpoint, split: "eval" });
+      result.student.metrics = metrics;
+    } finally {
+      student.dispose();
+    }
+    if (teacher && result.teacher) {
+      const metrics = evaluateModel(teacher, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate teacher" });
+      saveEvaluation(join(reportDir, "teacher"), metrics, { experiment: config.name, checkpoint: result.teacher.checkpoint, split: "eval" });
+      result.teacher.metrics = metrics;
+    }
+    return result;
+  } finally {
+    teacher?.dispose();
+  }
+}

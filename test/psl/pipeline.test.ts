@@ -1,0 +1,81 @@
+/**
+ * End to end on a tiny synthetic corpus (3 tone classes, 2–2.5 s clips, width 0.1, 1 epoch each):
+ * teacher → annotate → student → evaluate, then the caching contract: a threshold change re-uses teacher and
+ * annotation; a chunk-size change re-uses the teacher only; the weak baseline needs no teacher.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initBackend } from "../../lib/engine/backend";
+import { resolveConfig } from "../../lib/psl/config";
+import { runExperiment, type ExperimentData } from "../../lib/psl/pipeline";
+import { readPslTable } from "../../lib/psl/table";
+import { tinyCorpus, tinyFeatures, warmUpWasmTrainer } from "./helpers";
+
+test("teacher → annotate → student → evaluate, with caching by parameters", async () => {
+  await initBackend({ preferred: "wasm", quiet: true });
+  await warmUpWasmTrainer();
+  const teacherTrain = tinyCorpus(16, 11, "full");
+  const studentTrain = tinyCorpus(8, 12, "balanced");
+  const val = tinyCorpus(4, 13, "val");
+  const evalSet = tinyCorpus(6, 14, "eval");
+  const data: ExperimentData = {
+    teacherTrain: teacherTrain.rows,
+    studentTrain: studentTrain.rows,
+    validation: val.rows,
+    eval: evalSet.rows,
+    classNames: ["Low tone", "Mid tone", "High tone"],
+    features: tinyFeatures(teacherTrain, studentTrain, val, evalSet),
+  };
+  const dir = mkdtempSync(join(tmpdir(), "psl-e2e-"));
+  const base = {
+    name: "tiny-psl",
+    numClasses: 3,
+    backend: "wasm",
+    workers: 0,
+    cacheDir: join(dir, "cache"),
+    reportsDir: join(dir, "reports"),
+    teacher: { widthMult: 0.1, epochs: 1, batchSize: 8, patience: 2 },
+    student: { widthMult: 0.1, epochs: 1, batchSize: 8, patience: 2, alpha: 1 },
+    annotation: { chunkSeconds: 1 },
+  };
+  const events: string[] = [];
+  const first = await runExperiment(resolveConfig(base), { data, onProgress: (m) => events.push(m) });
+  assert.ok(first.teacher && first.annotation && first.student);
+  // 8 clips of 2 or 2.5 s in 1-s chunks: 2 or 3 chunks each.
+  const table = readPslTable(first.annotation.table);
+  assert.equal(table.filenames.length, first.annotation.rows);
+  const expectedRows = studentTrain.rows.reduce((n, r) => n + Math.ceil(r.duration / 1), 0);
+  assert.equal(table.filenames.length, expectedRows);
+  assert.ok(table.probs.every((p) => p > 0 && p < 1));
+  const metrics = first.student.metrics!;
+  assert.equal(metrics.numClips, 6);
+  assert.ok(metrics.mAP > 0 && metrics.mAP <= 1 && metrics.meanAUC >= 0 && metrics.meanAUC <= 1);
+  const saved = JSON.parse(readFileSync(join(first.reportDir, "student", "metrics.json"), "utf8"));
+  assert.equal(saved.mAP, metrics.mAP);
+  assert.ok(existsSync(join(first.reportDir, "student", "per_class.csv")));
+  assert.ok(first.teacher.metrics && existsSync(join(first.reportDir, "teacher", "metrics.json")));
+  assert.match(readFileSync(first.annotation.tsv, "utf8"), /tone:/);
+
+  // A threshold change: same teacher, same annotation, new student.
+  events.length = 0;
+  const hard = await runExperiment(resolveConfig(base, ["annotation.target=hard", "annotation.threshold=0.5"]), { data, until: "student", onProgress: (m) => events.push(m) });
+  assert.equal(hard.teacher!.key, first.teacher.key);
+  assert.equal(hard.annotation!.key, first.annotation.key);
+  assert.notEqual(hard.student!.key, first.student.key);
+  assert.ok(events.some((e) => e.startsWith("teacher: cached")) && events.some((e) => e.startsWith("annotation: cached")), events.join("\n"));
+
+  // A chunk-size change: same teacher, new annotation.
+  const chunk2 = await runExperiment(resolveConfig(base, ["annotation.chunkSeconds=2"]), { data, until: "annotate" });
+  assert.equal(chunk2.teacher!.key, first.teacher.key);
+  assert.notEqual(chunk2.annotation!.key, first.annotation.key);
+  assert.equal(chunk2.annotation!.rows, studentTrain.rows.reduce((n, r) => n + Math.ceil(r.duration / 2), 0));
+
+  // Weak baseline: α = 0, no teacher, no annotation.
+  const weak = await runExperiment(resolveConfig({ ...base, name: "tiny-weak", student: { ...base.student, alpha: 0 } }), { data });
+  assert.equal(weak.teacher, undefined);
+  assert.equal(weak.annotation, undefined);
+  assert.equal(weak.student!.metrics!.numClips, 6);
+});
