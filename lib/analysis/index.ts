@@ -8,3 +8,4 @@ export * from "./ap-by-missing-rate";
 export * from "./strong-labels";
 export * from "./fsd-generalization";
 export * from "./recovery-by-event";
+export * from "./bootstrap";

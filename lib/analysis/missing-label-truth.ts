@@ -14,7 +14,7 @@
 import { UserError } from "../errors";
 import { clipMaxScores, labelSetsFor } from "./chunk-scores";
 import { DEFAULT_THRESHOLDS, normalizeThresholds, ratio, ThresholdCounter } from "./threshold-counter";
-import { className, type ChunkScores, type ClassNames, type LabelledClip, type StrongEvent } from "./types";
+import { className, type ChunkScores, type ChunkSizeTable, type ClassNames, type LabelledClip, type StrongEvent } from "./types";
 
 export interface AddedLabelPoint {
   threshold: number;
@@ -107,11 +107,6 @@ export function addedLabelCurve(
 function f1(precision: number, recall: number): number {
   if (Number.isNaN(precision) || Number.isNaN(recall)) return NaN;
   return precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-}
-
-export interface ChunkSizeTable {
-  chunkSeconds: number;
-  chunks: ChunkScores;
 }
 
 /** `addedLabelCurve` for several PSL tables (one per chunk size), as one tidy table with a chunkSeconds column. */

@@ -5,7 +5,7 @@
  */
 import { UserError } from "../errors";
 import { clipMaxScores, labelSetsFor, type ClipMaxScores } from "./chunk-scores";
-import { className, type ChunkScores, type ClassNames, type LabelledClip } from "./types";
+import { className, type ChunkScores, type ChunkSizeTable, type ClassNames, type LabelledClip } from "./types";
 
 export interface TeacherLabel {
   classIndex: number;
@@ -192,6 +192,22 @@ export function labelCountSummary(chunks: ChunkScores, report: MissingLabelRepor
     totalAdded,
     totalUnconfirmed,
   };
+}
+
+/**
+ * `labelCountSummary` for each table of a chunk-size sweep at one threshold: the paper-style table of how many labels
+ * per clip / per chunk the teacher gives as the chunks shrink.
+ */
+export function labelCountSummaries(
+  tables: readonly ChunkSizeTable[],
+  weak: Iterable<LabelledClip>,
+  options: { threshold: number },
+): (LabelCountSummary & { chunkSeconds: number })[] {
+  const weakList = [...weak];
+  return tables.map(({ chunkSeconds, chunks }) => ({
+    chunkSeconds,
+    ...labelCountSummary(chunks, findMissingLabels(chunks, weakList, options)),
+  }));
 }
 
 export type ExampleCriterion = "most-added" | "most-unconfirmed" | "most-confident-added";

@@ -18,6 +18,12 @@ export interface ChunkScores {
   probs: Float32Array;
 }
 
+/** One PSL table of a chunk-size sweep (10 / 5 / 2 s …). */
+export interface ChunkSizeTable {
+  chunkSeconds: number;
+  chunks: ChunkScores;
+}
+
 /** A clip and its label indices (weak labels from a weak manifest, or true labels from a truth manifest). */
 export interface LabelledClip {
   filename: string;

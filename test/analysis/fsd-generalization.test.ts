@@ -6,11 +6,14 @@ import {
   fsdClipKey,
   fsdComparison,
   fsdTargets,
+  fsdPairedBootstrap,
   mapFsdToAudioSet,
+  pairedBootstrap,
   type FsdEvalClip,
   type ModelClipScores,
 } from "../../lib/analysis";
-import { dPrimeFromAuc } from "../../lib/eval/metrics";
+import { createRng } from "../../lib/data/random";
+import { dPrimeFromAuc, evaluateScores } from "../../lib/eval/metrics";
 import { UserError } from "../../lib/errors";
 
 // A 5-class "AudioSet" and a 4-class FSD vocabulary; Oboe's mid is in no AudioSet output (like the real Oboe).
@@ -123,3 +126,43 @@ test("score rows match FSD clip ids by base name without extension; ambiguous ke
   const twice = { ...renamed, filenames: renamed.filenames.map((f) => f.replace("x2.wav", "x1.flac")) };
   assert.throws(() => evaluateOnFsd(mapping, CLIPS, [twice]), /several score rows match clip x1/);
 });
+
+test("paired bootstrap: identical models never differ; an oracle beats noise on every resample; seeded", () => {
+  const rand = mulberry(3);
+  const n = 60;
+  const K = 4;
+  const targets = Array.from({ length: n * K }, () => (rand() < 0.3 ? 1 : 0));
+  const noise = targets.map(() => rand());
+  const oracle = targets.map((t, i) => t * 0.5 + noise[i] * 0.5); // positives ≥ 0.5 > … mostly on top
+  const same = pairedBootstrap(targets, noise, noise, K, { resamples: 50, seed: 1 });
+  assert.deepEqual([same.observedMapDelta, same.mapDeltaLow, same.mapDeltaHigh, same.probabilityComparedBetter], [0, 0, 0, 0]);
+  const result = pairedBootstrap(targets, noise, oracle, K, { resamples: 100, seed: 1, baseline: "noise", compared: "oracle" });
+  assert.ok(result.observedMapDelta > 0.3);
+  assert.ok(result.mapDeltaLow > 0 && result.mapDeltaLow <= result.observedMapDelta && result.observedMapDelta <= result.mapDeltaHigh);
+  assert.equal(result.probabilityComparedBetter, 1);
+  assert.deepEqual(pairedBootstrap(targets, noise, oracle, K, { resamples: 100, seed: 1 }).mapDeltaLow, result.mapDeltaLow);
+  assert.notEqual(pairedBootstrap(targets, noise, oracle, K, { resamples: 100, seed: 2 }).mapDeltaLow, result.mapDeltaLow);
+  // One resample: the same clips are drawn for both models (replayed here with the same seeded generator).
+  const rng = createRng(9);
+  const rows = Array.from({ length: n }, () => rng.int(n));
+  const take = (m: number[]) => rows.flatMap((r) => m.slice(r * K, (r + 1) * K));
+  const expected = evaluateScores(take(targets), take(oracle), K).mAP - evaluateScores(take(targets), take(noise), K).mAP;
+  const one = pairedBootstrap(targets, noise, oracle, K, { resamples: 1, seed: 9 });
+  assert.ok(Math.abs(one.mapDeltaLow - expected) < 1e-12);
+  // The FSD wrapper restricts to mapped classes first.
+  const mapping = mapFsdToAudioSet(VOCABULARY, AUDIOSET);
+  const fsd = fsdPairedBootstrap(mapping, CLIPS, model("weak", 0.2), model("psl-2s", 0.95), { resamples: 20 });
+  assert.ok(Math.abs(fsd.observedMapDelta - (2.5 / 3 - 0.75)) < 1e-12);
+  assert.deepEqual([fsd.baseline, fsd.compared], ["weak", "psl-2s"]);
+});
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

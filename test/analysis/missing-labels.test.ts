@@ -5,6 +5,7 @@ import {
   exampleView,
   findMissingLabels,
   labelCountSummary,
+  labelCountSummaries,
   perClassMissingCounts,
   pickExampleClips,
   weakLabelsOfTable,
@@ -135,4 +136,13 @@ test("a PSL table (lib/psl) is a ChunkScores and carries the weak labels", () =>
   assert.deepEqual(weak, TOY_WEAK);
   assert.deepEqual(findMissingLabels(table, weak, { threshold: 0.5 }).clips.map((c) => c.added.length), [1, 1, 0]);
   assert.throws(() => weakLabelsOfTable({ ...table, weak: table.weak.map((w, i) => (i === 1 ? [2] : w)) }), /rows of clip A disagree/);
+});
+
+test("label counts per chunk size: one row per table", () => {
+  const oneChunk = chunkTable({ A: [[0.875, 0.75, 0.125]], B: [[0.125, 0.125, 0.125]], C: [[0, 0.875, 0.25]] }, 6);
+  const rows = labelCountSummaries([{ chunkSeconds: 6, chunks: oneChunk }, { chunkSeconds: 2, chunks: toyChunks() }], TOY_WEAK, { threshold: 0.5 });
+  assert.deepEqual(rows.map((r) => [r.chunkSeconds, r.chunks, r.totalAdded, r.totalUnconfirmed]), [
+    [6, 3, 1, 1],
+    [2, 9, 2, 1],
+  ]);
 });
