@@ -1,8 +1,8 @@
 /**
  * Import of PyTorch checkpoints of the reference model (e.g. the authors' released teacher) without Python.
  *
- * Reads the `torch.save` zip format (`<archive>/data.pkl` + `<archive>/data/<key>` raw storages, little-endian) with
- * the small pickle reader in lib/io/pickle.ts. Accepts a plain state_dict or the usual wrappers
+ * Reads the `torch.save` zip format (`<archive>/data.pkl` + `<archive>/data/<key>` raw storages, little-endian) and
+ * the legacy pre-1.6 stream format, with the small pickle reader in lib/io/pickle.ts. Accepts a plain state_dict or the usual wrappers
  * (`{"model": …}`, `{"state_dict": …}`, `{"model_state_dict": …}`, a `module.` prefix from DataParallel).
  * `front_end.*` buffers (the reference's mel filterbank/window) and `num_batches_tracked` are ignored; every model key
  * must be present with the right shape, otherwise a UserError lists what is missing/unexpected/mis-shaped — never a
@@ -114,16 +114,41 @@ function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-/** Unpickles a `torch.save` zip; returns the saved object with tensors as TorchTensor and dicts as Map. */
+/** GLOBALs a torch checkpoint needs; `rebuild` decides what a tensor becomes. */
+function torchFindClass(rebuild: (storage: unknown, offset: unknown, size: unknown, stride: unknown) => unknown) {
+  return (module: string, qualname: string): unknown => {
+    if (module === "collections" && qualname === "OrderedDict") return () => new Map();
+    if (module === "torch._utils" && qualname === "_rebuild_tensor_v2") return rebuild;
+    if (module === "torch._utils" && (qualname === "_rebuild_parameter" || qualname === "_rebuild_parameter_with_state")) {
+      return (data: unknown) => data;
+    }
+    // Storage classes only appear as the type inside a persistent id: a plain marker value is enough.
+    if (module === "torch" && qualname in STORAGE_TYPES) return new StorageType(STORAGE_TYPES[qualname].dtype);
+    return undefined;
+  };
+}
+
+/** Checks a persistent id `('storage', storage_type, key, location, numel, …)`; returns its dtype, key and numel. */
+function storageId(pid: unknown, name: string): { dtype: TorchDtype; key: string; numel: number } {
+  if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== "storage") throw new UserError(`${name}: unsupported persistent id`);
+  const dtype = pid[1] instanceof StorageType ? pid[1].dtype : undefined;
+  if (!dtype) throw new UserError(`${name}: unsupported storage type ${pid[1] instanceof PickleGlobal ? pid[1].qualifiedName : String(pid[1])}`);
+  const numel = Number(pid[4]);
+  if (!Number.isSafeInteger(numel) || numel < 0) throw new UserError(`${name}: storage with a bad element count ${String(pid[4])}`);
+  return { dtype, key: String(pid[2]), numel };
+}
+
+/**
+ * Unpickles a `torch.save` file — the zip format (torch ≥ 1.6) or the legacy stream format — and returns the saved
+ * object with tensors as TorchTensor and dicts as Map.
+ */
 export function readTorchFile(bytes: Uint8Array, name: string): unknown {
-  if (!isZip(bytes)) {
-    const legacy = bytes.length >= 2 && bytes[0] === 0x80;
-    throw new UserError(
-      legacy
-        ? `${name}: legacy (pre-1.6) torch.save format is not supported; re-save it in Python with torch.save(torch.load(path), path)`
-        : `${name}: not a PyTorch checkpoint (expected a torch.save zip archive)`,
-    );
-  }
+  if (isZip(bytes)) return readZipFormat(bytes, name);
+  if (bytes.length >= 2 && bytes[0] === 0x80) return readLegacyFormat(bytes, name);
+  throw new UserError(`${name}: not a PyTorch checkpoint (expected a torch.save file)`);
+}
+
+function readZipFormat(bytes: Uint8Array, name: string): unknown {
   let entries: Record<string, Uint8Array>;
   try {
     // torch.save stores entries uncompressed; refuse implausible inflation ratios (zip bombs) before inflating.
@@ -144,37 +169,75 @@ export function readTorchFile(bytes: Uint8Array, name: string): unknown {
     throw new UserError(`${name}: big-endian torch checkpoints are not supported`);
   }
   const storages = new Map<string, TorchStorage>();
-  const findClass = (module: string, qualname: string) => {
-    if (module === "collections" && qualname === "OrderedDict") return () => new Map();
-    if (module === "torch._utils" && qualname === "_rebuild_tensor_v2") {
-      return (storage: unknown, offset: unknown, size: unknown, stride: unknown) => rebuildTensor(storage, offset, size, stride);
-    }
-    if (module === "torch._utils" && (qualname === "_rebuild_parameter" || qualname === "_rebuild_parameter_with_state")) {
-      return (data: unknown) => data;
-    }
-    // Storage classes only appear as the type inside a persistent id: a plain marker value is enough.
-    if (module === "torch" && qualname in STORAGE_TYPES) return new StorageType(STORAGE_TYPES[qualname].dtype);
-    return undefined;
-  };
   const persistentLoad = (pid: unknown): TorchStorage => {
-    // ('storage', storage_type, key, location, numel)
-    if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== "storage") throw new UserError(`${name}: unsupported persistent id`);
-    const dtype = pid[1] instanceof StorageType ? pid[1].dtype : undefined;
-    if (!dtype) throw new UserError(`${name}: unsupported storage type ${pid[1] instanceof PickleGlobal ? pid[1].qualifiedName : String(pid[1])}`);
-    const key = String(pid[2]);
+    const { dtype, key, numel } = storageId(pid, name);
     const cached = storages.get(key);
     if (cached) return cached;
     const data = entries[`${prefix}data/${key}`];
     if (!data) throw new UserError(`${name}: storage "${prefix}data/${key}" missing from the archive`);
-    const numel = Number(pid[4]);
-    if (!Number.isSafeInteger(numel) || numel < 0 || numel * DTYPE_SIZE[dtype] > data.byteLength) {
-      throw new UserError(`${name}: storage "${key}" holds ${data.byteLength} bytes, fewer than its ${pid[4]} elements`);
-    }
+    if (numel * DTYPE_SIZE[dtype] > data.byteLength) throw new UserError(`${name}: storage "${key}" holds ${data.byteLength} bytes, fewer than its ${numel} elements`);
     const storage = { dtype, bytes: data };
     storages.set(key, storage);
     return storage;
   };
+  const findClass = torchFindClass((storage, offset, size, stride) => rebuildTensor(storage, offset, size, stride));
   return unpickle(entries[pickles[0]], { findClass, persistentLoad, name: `${name}:${pickles[0]}` }).value;
+}
+
+/** torch's legacy format magic number (first pickle of the stream). */
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+
+/**
+ * The pre-1.6 stream: pickles of (magic, protocol version, sys_info, the object, the sorted storage keys), then each
+ * storage as an int64 element count + raw little-endian data, in key order. Tensors refer to storages that come
+ * after the object pickle, so the object is parsed twice: once to learn where it ends and which storages exist,
+ * once more with the storage data in hand.
+ */
+function readLegacyFormat(bytes: Uint8Array, name: string): unknown {
+  const magic = unpickle(bytes, { name: `${name} (magic number)` });
+  if (magic.value !== LEGACY_MAGIC) throw new UserError(`${name}: not a PyTorch checkpoint (a pickle, but not written by torch.save)`);
+  const version = unpickle(bytes, { name: `${name} (protocol version)` }, magic.end);
+  if (version.value !== 1001) throw new UserError(`${name}: unsupported legacy torch protocol version ${String(version.value)}`);
+  const sysInfo = unpickle(bytes, { name: `${name} (sys_info)` }, version.end);
+  if (sysInfo.value instanceof Map && sysInfo.value.get("little_endian") === false) throw new UserError(`${name}: big-endian torch checkpoints are not supported`);
+
+  const declared = new Map<string, { dtype: TorchDtype; numel: number }>();
+  const scan = unpickle(
+    bytes,
+    {
+      name,
+      findClass: torchFindClass(() => null),
+      persistentLoad: (pid) => {
+        const { dtype, key, numel } = storageId(pid, name);
+        declared.set(key, { dtype, numel });
+        return null;
+      },
+    },
+    sysInfo.end,
+  );
+  const keys = unpickle(bytes, { name: `${name} (storage keys)` }, scan.end);
+  if (!Array.isArray(keys.value) || !keys.value.every((k) => typeof k === "string")) throw new UserError(`${name}: malformed storage key list`);
+  const storages = new Map<string, TorchStorage>();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = keys.end;
+  for (const key of keys.value as string[]) {
+    const info = declared.get(key);
+    if (!info) throw new UserError(`${name}: storage "${key}" is listed but never used`);
+    if (pos + 8 > bytes.byteLength) throw new UserError(`${name}: file ends before storage "${key}"`);
+    const numel = Number(view.getBigInt64(pos, true));
+    const length = numel * DTYPE_SIZE[info.dtype];
+    if (numel !== info.numel || pos + 8 + length > bytes.byteLength) throw new UserError(`${name}: storage "${key}" is truncated or inconsistent (${numel} elements)`);
+    storages.set(key, { dtype: info.dtype, bytes: bytes.subarray(pos + 8, pos + 8 + length) });
+    pos += 8 + length;
+  }
+  const persistentLoad = (pid: unknown): TorchStorage => {
+    const { key } = storageId(pid, name);
+    const storage = storages.get(key);
+    if (!storage) throw new UserError(`${name}: storage "${key}" is missing from the file`);
+    return storage;
+  };
+  const findClass = torchFindClass((storage, offset, size, stride) => rebuildTensor(storage, offset, size, stride));
+  return unpickle(bytes, { name, findClass, persistentLoad }, sysInfo.end).value;
 }
 
 function isTensor(value: unknown): value is TorchTensor {

@@ -72,6 +72,21 @@ test("wrapped {model: state_dict} in float16 with extra entries imports; widthMu
   model.dispose();
 });
 
+test("legacy (pre-1.6) torch.save stream format imports with the same numbers", async () => {
+  await initBackend({ preferred: "wasm", quiet: true });
+  const model = importTorchCheckpoint(fixture("tiny_legacy_f16.pt"));
+  assert.deepEqual(model.config, { numClasses: 3, widthMult: 0.1 });
+  const input = npyTensor("input_b.npy");
+  const out = model.forward(input, { training: false });
+  const error = maxAbsDiff(out.clip.dataSync(), readNpy(fixture("expected_tiny_b_clip.npy")).data);
+  assert.ok(error < 1e-4, `clip error ${error}`);
+  tf.dispose([input, out.clip, out.frames]);
+  model.dispose();
+  // Truncated legacy files are user errors.
+  const bytes = readFileSync(fixture("tiny_legacy_f16.pt"));
+  for (const cut of [3, 200, 5000, bytes.length - 10]) assert.throws(() => readTorchFile(bytes.subarray(0, cut), "cut.pt"), UserError, `cut ${cut}`);
+});
+
 test("front_end.* and num_batches_tracked are ignored; a missing / mis-shaped / unexpected key is named", () => {
   const stateDict = extractStateDict(readTorchFile(readFileSync(fixture("small_state_dict.pt")), "small"), "small");
   assert.ok(stateDict.has("front_end.0.mel_scale.fb"));
@@ -94,6 +109,7 @@ test("front_end.* and num_batches_tracked are ignored; a missing / mis-shaped / 
 test("files that are not a matching checkpoint give UserErrors naming the problem", () => {
   assert.throws(() => importTorchCheckpoint(fixture("foreign.pt")), (e: unknown) => e instanceof UserError && /foreign\.pt/.test(e.message));
   assert.throws(() => importTorchCheckpoint(fixture("input_a.npy")), (e: unknown) => e instanceof UserError && /not a PyTorch checkpoint/.test(e.message));
+  assert.throws(() => importTorchCheckpoint(fixture("pickle_p2.pkl")), (e: unknown) => e instanceof UserError && /not written by torch\.save/.test(e.message));
   assert.throws(() => importTorchCheckpoint(fixture("does-not-exist.pt")), (e: unknown) => e instanceof UserError && /cannot read/.test(e.message));
   // A truncated zip.
   const bytes = readFileSync(fixture("tiny_wrapped_f16.pt"));
@@ -120,5 +136,17 @@ test("bounded fuzz: corrupted torch files never crash or hang, only UserError", 
     }
   }
   assert.ok(userErrors > 250, `only ${userErrors} of 300 corrupted files were rejected`);
-  assert.ok(Date.now() - started < 20_000);
+  // The legacy stream: flips in the raw float data go unnoticed (valid numbers), the rest must be UserErrors.
+  const legacy = new Uint8Array(readFileSync(fixture("tiny_legacy_f16.pt")));
+  for (let trial = 0; trial < 100; trial++) {
+    const bytes = legacy.slice(0, next() < 0.3 ? Math.floor(next() * legacy.length) : legacy.length);
+    // Bias the flips towards the pickles at the start, where structure lives.
+    for (let i = 0; i < 4; i++) bytes[Math.floor(next() * Math.min(bytes.length, 40_000))] = Math.floor(next() * 256);
+    try {
+      stateDictToWeights(extractStateDict(readTorchFile(bytes, "fuzz-legacy.pt"), "fuzz-legacy.pt"), "fuzz-legacy.pt");
+    } catch (error) {
+      assert.ok(error instanceof UserError, `legacy trial ${trial}: ${(error as Error).stack}`);
+    }
+  }
+  assert.ok(Date.now() - started < 30_000);
 });
