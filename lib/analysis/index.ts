@@ -9,3 +9,4 @@ export * from "./strong-labels";
 export * from "./fsd-generalization";
 export * from "./recovery-by-event";
 export * from "./bootstrap";
+export * from "./inherited-labels";

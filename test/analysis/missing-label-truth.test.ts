@@ -6,6 +6,7 @@ import {
   apByMissingRate,
   chunkLevelCurve,
   chunkTruth,
+  inheritedLabelQuality,
   missingLabelsHeadline,
   missingRateFromTruth,
   parseClipLabelStats,
@@ -243,4 +244,19 @@ test("recovery of dropped labels by event activity, from the demo's clip_labels.
   ]);
   assert.throws(() => parseClipLabelStats("filename\tlabel\n"), /missing column "active_seconds"/);
   assert.throws(() => recoveryByEventAttribute(toyChunks(), stats, { threshold: 0.5, attribute: "levelDb", edges: [0, 0] }), UserError);
+});
+
+test("inherited weak chunk labels get worse as chunks shrink (strong labels as chunk truth)", () => {
+  const clips = TOY_WEAK.map((w) => ({ filename: w.filename, labels: [...w.labels], duration: 6 }));
+  const rows = inheritedLabelQuality(clips, TOY_STRONG, [6, 2]);
+  // 6 s: one chunk per clip, all 3 weak labels have an event in the clip; true pairs = 5 (A c0 c1, B c2, C c1 c2).
+  assert.deepEqual(pick(rows, "chunkSeconds", "chunks", "inheritedLabels", "correct", "truePairs", "chunksWithWrongLabel"), [
+    [6, 3, 3, 3, 5, 0],
+    [2, 9, 9, 8, 10, 1 / 9], // A's "Speech" (c0, 0–4 s) is wrong for A's chunk 4–6 s
+  ]);
+  assert.equal(rows[1].precision, 8 / 9);
+  assert.equal(rows[1].recall, 8 / 10);
+  // Agrees with the inherited columns of chunkLevelCurve on the same 2-s chunks.
+  const [curve] = chunkLevelCurve(toyChunks(), TOY_WEAK, TOY_STRONG, { thresholds: [0.5] });
+  assert.deepEqual([curve.inheritedPrecision, curve.inheritedRecall], [rows[1].precision, rows[1].recall]);
 });
