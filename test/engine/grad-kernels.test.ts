@@ -61,7 +61,7 @@ test("wasm BatchMatMul: every transpose combination and batched operands match c
   for (const [as, bs, ta, tb] of combos) {
     const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
     const av = seeded(size(as), 4), bv = seeded(size(bs), 5);
-    const run = (backend: "wasm" | "cpu") => on(backend, () => tf.matMul(tf.tensor(av, as) as tf.Tensor2D, tf.tensor(bv, bs) as tf.Tensor2D, ta, tb));
+    const run = (backend: "wasm" | "cpu") => on(backend, () => tf.matMul(tf.tensor(av, as as number[]) as unknown as tf.Tensor2D, tf.tensor(bv, bs as number[]) as unknown as tf.Tensor2D, ta, tb));
     const [w] = await run("wasm");
     const [c] = await run("cpu");
     assertClose(w, c, 1e-5, 1e-5, `matMul ${as} x ${bs} tA=${ta} tB=${tb} vs cpu`);

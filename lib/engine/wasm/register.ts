@@ -156,10 +156,13 @@ function depthwiseInfo(xShape: number[], filterShape: number[], a: ConvAttrs): t
   );
 }
 
-/** Depthwise conv forward (multiplier 1): inputs x, filter [KH,KW,C,1]; attrs as tf.depthwiseConv2d. */
+/**
+ * Depthwise conv forward (multiplier 1): inputs x, filter [KH,KW,C,1], optional bias [C]; attrs as
+ * tf.depthwiseConv2d plus `relu6` (bias and ReLU6 fused: inference with BatchNorm folded into the filter).
+ */
 function depthwiseKernel({ inputs, backend: b, attrs }: KernelArgs): Info {
   const backend = b as WasmBackendInternals;
-  const { x, filter } = inputs;
+  const { x, filter, bias } = inputs;
   requireFloat32(DEPTHWISE_KERNEL, x, filter);
   if (filter.shape[3] !== 1) throw new Error(`${DEPTHWISE_KERNEL}: channel multiplier must be 1`);
   const info = depthwiseInfo(x.shape, filter.shape, attrs as unknown as ConvAttrs);
@@ -167,7 +170,7 @@ function depthwiseKernel({ inputs, backend: b, attrs }: KernelArgs): Info {
   const s = new Scratch(backend);
   const g = s.i32(geometry(info, x.shape[3]));
   try {
-    kernelsFor(backend).dw_forward(offsetOf(backend, x), offsetOf(backend, filter), 0, offsetOf(backend, y), g, 0);
+    kernelsFor(backend).dw_forward(offsetOf(backend, x), offsetOf(backend, filter), bias ? offsetOf(backend, bias) : 0, offsetOf(backend, y), g, attrs?.relu6 ? 1 : 0);
   } finally {
     s.free();
   }

@@ -1,0 +1,129 @@
+/**
+ * Fast eval-mode inference: BatchNorm folded into the convolutions.
+ *
+ * In eval mode BatchNorm is a per-channel affine map, so conv → BN → ReLU6 equals conv with weights W·s and
+ * bias β − μ·s (s = γ/√(σ² + ε)) followed by ReLU6. Each layer then is ONE fused op: tfjs's fused matMul
+ * (XNNPACK, bias + ReLU6) for 1x1 convs, the engine's depthwise kernel with bias + ReLU6 on wasm, tfjs's fused
+ * conv2d for the stem. Results equal model.forward(x, {training: false}) to float32 rounding (tested).
+ *
+ * `foldModel` snapshots the weights: fold again after the model's weights change (e.g. after trainer.syncModel()).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { MobileNetV2 } from "../model/mobilenetv2";
+import { BN_EPSILON } from "./bn_types";
+import { torchPad } from "./reference_ops";
+import { DEPTHWISE_KERNEL, registerWasmKernels } from "./wasm/register";
+
+interface FoldedLayer {
+  kind: "full" | "depthwise" | "pointwise";
+  stride: 1 | 2;
+  relu6: boolean;
+  weight: tf.Tensor;
+  bias: tf.Tensor1D;
+}
+
+export interface Predictions {
+  /** Clip probabilities [batchSize, numClasses], row-major. */
+  clip: Float32Array;
+  /** Frame probabilities [batchSize, frameCount, numClasses], row-major. */
+  frames: Float32Array;
+  frameCount: number;
+}
+
+export interface FoldedModel {
+  readonly numClasses: number;
+  /** Eval-mode probabilities of a batch of log-mels [batchSize, frames, 64] (row-major). */
+  predict(input: Float32Array, batchSize: number, frames: number): Predictions;
+  /** The same as tensors (caller disposes): {clip [N, C], frames [N, T', C]}. */
+  forward(input: tf.Tensor3D): { clip: tf.Tensor2D; frames: tf.Tensor3D };
+  dispose(): void;
+}
+
+/** Folds every BatchNorm of `model` (its current running statistics) into the preceding convolution. */
+export function foldModel(model: MobileNetV2): FoldedModel {
+  const v = (key: string) => {
+    const t = model.variables.get(key);
+    if (!t) throw new Error(`foldModel: the model has no tensor "${key}"`);
+    return t;
+  };
+  const blocks = model.plan.blocks.map((block) => ({
+    residual: block.residual,
+    layers: block.layers.map((layer): FoldedLayer => tf.tidy(() => {
+      const scale = tf.div(v(`${layer.bnKey}.weight`), tf.sqrt(tf.add(v(`${layer.bnKey}.running_var`), BN_EPSILON)));
+      const bias = tf.sub(v(`${layer.bnKey}.bias`), tf.mul(v(`${layer.bnKey}.running_mean`), scale)) as tf.Tensor1D;
+      const w = v(`${layer.convKey}.weight`);
+      // Output channels are the last axis for full [kh,kw,cin,cout] and pointwise [cin,cout]; the channel axis
+      // (2) for depthwise [kh,kw,C,1].
+      const weight = layer.kind === "depthwise" ? tf.mul(w, tf.reshape(scale, [1, 1, -1, 1])) : tf.mul(w, scale);
+      return { kind: layer.kind, stride: layer.stride, relu6: layer.relu6, weight: tf.keep(weight), bias: tf.keep(bias) };
+    })),
+  }));
+  const classifierWeight = tf.clone(v(`${model.plan.classifierKey}.weight`)) as tf.Tensor2D;
+  const classifierBias = tf.clone(v(`${model.plan.classifierKey}.bias`)) as tf.Tensor1D;
+  const numClasses = model.config.numClasses;
+  let disposed = false;
+
+  const layerForward = (x: tf.Tensor4D, l: FoldedLayer): tf.Tensor4D => {
+    const activation = l.relu6 ? "relu6" : "linear";
+    if (l.kind === "pointwise") {
+      const [n, h, w, cin] = x.shape;
+      const y = tf.fused.matMul({ a: tf.reshape(x, [n * h * w, cin]), b: l.weight as tf.Tensor2D, bias: l.bias, activation });
+      return tf.reshape(y, [n, h, w, l.weight.shape[1]!]);
+    }
+    const pad = torchPad(l.weight.shape[0]!);
+    if (l.kind === "depthwise" && tf.getBackend() === "wasm" && l.weight.shape[3] === 1) {
+      registerWasmKernels();
+      return tf.engine().runKernel(DEPTHWISE_KERNEL, { x, filter: l.weight, bias: l.bias }, { strides: l.stride, pad, dilations: 1, relu6: l.relu6 }) as tf.Tensor4D;
+    }
+    const padded = tf.pad(x, pad);
+    return l.kind === "depthwise"
+      ? tf.fused.depthwiseConv2d({ x: padded, filter: l.weight as tf.Tensor4D, strides: l.stride, pad: "valid", bias: l.bias, activation })
+      : tf.fused.conv2d({ x: padded, filter: l.weight as tf.Tensor4D, strides: l.stride, pad: "valid", bias: l.bias, activation });
+  };
+
+  const forward = (input: tf.Tensor3D) => {
+    if (disposed) throw new Error("FoldedModel: disposed");
+    return tf.tidy(() => {
+      let x = tf.expandDims(tf.transpose(input, [0, 2, 1]), 3) as tf.Tensor4D;
+      for (const block of blocks) {
+        const blockInput = x;
+        for (const l of block.layers) x = layerForward(x, l);
+        if (block.residual) x = tf.add(blockInput, x);
+      }
+      const perFrame = tf.mean(x, 1) as tf.Tensor3D;
+      const [n, t, c] = perFrame.shape;
+      const logits = tf.fused.matMul({ a: tf.reshape(perFrame, [n * t, c]), b: classifierWeight, bias: classifierBias });
+      const frames = tf.reshape(tf.sigmoid(logits), [n, t, numClasses]) as tf.Tensor3D;
+      return { clip: tf.mean(frames, 1) as tf.Tensor2D, frames };
+    });
+  };
+
+  return {
+    numClasses,
+    forward,
+    predict(input, batchSize, frames) {
+      if (input.length !== batchSize * frames * 64) throw new Error(`predict: input has ${input.length} values, expected ${batchSize}*${frames}*64`);
+      const x = tf.tensor3d(input, [batchSize, frames, 64]);
+      const out = forward(x);
+      const result = { clip: out.clip.dataSync() as Float32Array, frames: out.frames.dataSync() as Float32Array, frameCount: out.frames.shape[1] };
+      tf.dispose([x, out.clip, out.frames]);
+      return result;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const b of blocks) for (const l of b.layers) tf.dispose([l.weight, l.bias]);
+      tf.dispose([classifierWeight, classifierBias]);
+    },
+  };
+}
+
+/** One-shot eval-mode prediction (folds, predicts, disposes); for many batches keep a `foldModel` result instead. */
+export function predict(model: MobileNetV2, input: Float32Array, batchSize: number, frames: number): Predictions {
+  const folded = foldModel(model);
+  try {
+    return folded.predict(input, batchSize, frames);
+  } finally {
+    folded.dispose();
+  }
+}

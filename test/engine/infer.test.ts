@@ -1,0 +1,35 @@
+/** Folded-BatchNorm inference equals the model's own eval-mode forward, on wasm and cpu, with trained-looking BN stats. */
+import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
+import { foldModel, predict } from "../../lib/engine/infer";
+import { assertClose, backends, seeded } from "./helpers";
+
+for (const backend of ["wasm", "cpu"] as const) {
+  test(`foldModel/predict match model.forward (eval) on ${backend}`, async () => {
+    await backends();
+    await tf.setBackend(backend);
+    const model = createMobileNetV2({ numClasses: 5, widthMult: 0.5 }, 9);
+    // Non-trivial BatchNorm parameters and statistics, so the folding is really exercised.
+    let i = 0;
+    for (const [key, v] of model.variables) {
+      i += 1;
+      if (/running_var$/.test(key)) v.assign(tf.tensor(seeded(v.size, i).map((x) => 0.5 + 0.4 * x), v.shape));
+      else if (/running_mean$|bn|\.1\.bias$/.test(key) || /\.weight$/.test(key) && v.rank === 1) v.assign(tf.tensor(seeded(v.size, i).map((x) => 0.3 * x + (/weight$/.test(key) ? 1 : 0)), v.shape));
+    }
+    const [n, t] = [3, 45];
+    const input = seeded(n * t * 64, 77).map((x) => 2 * x);
+    const expected = tf.tidy(() => {
+      const out = model.forward(tf.tensor3d(input, [n, t, 64]), { training: false });
+      return [out.clip.dataSync().slice(), out.frames.dataSync().slice()];
+    });
+    const got = predict(model, input, n, t);
+    assertClose(got.clip, expected[0], 1e-4, 1e-5, "clip probabilities");
+    assertClose(got.frames, expected[1], 1e-4, 1e-5, "frame probabilities");
+    const folded = foldModel(model);
+    assertClose(folded.predict(input, n, t).clip, expected[0], 1e-4, 1e-5, "clip probabilities (kept folded model)");
+    folded.dispose();
+    model.dispose();
+    await tf.setBackend("wasm");
+  });
+}
