@@ -5,15 +5,23 @@
 import { UserError } from "../errors";
 import { BackendError } from "../engine/backend";
 import type { Command } from "./command";
+import { annotateCommand } from "./commands/annotate";
+import { evaluateCommand } from "./commands/evaluate";
 import { featuresCommand } from "./commands/features";
 import { metricsCommand } from "./commands/metrics";
 import { predictCommand } from "./commands/predict";
+import { trainStudentCommand } from "./commands/train-student";
+import { trainTeacherCommand } from "./commands/train-teacher";
 
 // Each sub-command registers here, one line each (keep alphabetical).
 const COMMANDS: Command[] = [
+  annotateCommand,
+  evaluateCommand,
   featuresCommand,
   metricsCommand,
   predictCommand,
+  trainStudentCommand,
+  trainTeacherCommand,
 ];
 
 function help(): string {

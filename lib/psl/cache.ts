@@ -44,10 +44,10 @@ export function rowsFingerprint(rows: readonly { filename: string; labels: reado
   return hash.digest("hex").slice(0, 16);
 }
 
-export type Stage = "teacher" | "annotation" | "student";
+export type CacheStage = "teacher" | "annotation" | "student";
 
 /** The artefact folder of a stage for these parameters; writes params.json there (for humans) once. */
-export function artefactDir(cacheDir: string, stage: Stage, params: Record<string, unknown>): { key: string; dir: string } {
+export function artefactDir(cacheDir: string, stage: CacheStage, params: Record<string, unknown>): { key: string; dir: string } {
   const key = hashParams({ stage, ...params });
   const dir = join(cacheDir, stage, key);
   writeJsonAtomic(join(dir, "params.json"), { stage, key, ...params });
