@@ -9,3 +9,4 @@ export * as audio from "./audio";
 export * as data from "./data";
 export * as io from "./io";
 export * as demo from "./demo";
+export * as psl from "./psl";

@@ -3,7 +3,7 @@
  * model (a kit checkpoint or the reference's PyTorch checkpoint, e.g. the released teacher).
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
@@ -17,7 +17,16 @@ import { predictClips, predictClipsAndFrames, type FramePredictions } from "../.
 
 /** The model's time stride: five stride-2 stages → one output frame per 32 input frames (0.32 s). */
 const FRAME_SECONDS = (32 * HOP_LENGTH) / SAMPLE_RATE;
-const DEFAULT_LABELS = join(__dirname, "..", "..", "..", "data-manifests", "audioset", "class_labels_indices.csv");
+/** The AudioSet class list shipped with the kit: found by walking up from this file (sources or lib/dist). */
+function defaultLabelsPath(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, "data-manifests", "audioset", "class_labels_indices.csv");
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
 
 const usage = `usage: psl predict <audio…> --checkpoint <model> [--out <probs.npy>] [--frames] [--top <k>] [--batch-size <n>] [--labels <csv>]
 
@@ -32,7 +41,7 @@ Decodes each audio file (mono 16 kHz), computes its log-mel spectrogram and runs
 Backend: PSL_BACKEND=wasm|cpu|tensorflow|tensorflow-gpu overrides the automatic choice.`;
 
 function classNames(numClasses: number, labelsPath: string | undefined): (index: number) => string {
-  const path = labelsPath ?? (existsSync(DEFAULT_LABELS) ? DEFAULT_LABELS : undefined);
+  const path = labelsPath ?? defaultLabelsPath();
   if (!path) return (i) => `class ${i}`;
   const classes = readClassLabels(path);
   if (classes.length !== numClasses) {
