@@ -1,0 +1,63 @@
+/**
+ * Teacher-free measurements on a generated demo corpus (what the corpus itself determines before any model exists):
+ * missing-label rates, how wrong inherited weak chunk labels are per chunk size, where the dropped labels sit
+ * (event activity), and the second domain's vocabulary mapping and ground truth through the FSD study's functions.
+ * Run: npx tsx bench/analysis-demo.ts <corpus root (the folder holding corpus.json)>
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  evaluateOnFsd,
+  inheritedLabelQuality,
+  mapFsdToAudioSet,
+  missingRateFromTruth,
+  readClipLabelStats,
+  readStrongLabels,
+} from "../lib/analysis";
+import { readClassLabels } from "../lib/data/classes";
+import { readFsd50kGroundTruth, readFsd50kVocabulary } from "../lib/data/fsd";
+import { readManifest } from "../lib/data/manifest";
+
+const root = process.argv[2];
+if (!root) throw new Error("usage: npx tsx bench/analysis-demo.ts <corpus root>");
+const corpus = JSON.parse(readFileSync(join(root, "corpus.json"), "utf8"));
+console.log(`corpus ${root}: sizes ${JSON.stringify(corpus.sizes)}, ${corpus.classes.length} classes, missingLabelRate ${JSON.stringify(corpus.missingLabelRate)}`);
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+
+for (const split of ["full", "balanced"]) {
+  const dir = join(root, split);
+  const weak = readManifest(join(dir, "manifest.tsv"));
+  const truth = readManifest(join(dir, "truth.tsv"));
+  const strong = readStrongLabels(join(dir, "strong.tsv"));
+  const rates = missingRateFromTruth(weak, truth, 527).filter((r) => r.trueCount > 0);
+  const sorted = rates.map((r) => r.missingRate).sort((a, b) => a - b);
+  console.log(`\n[${split}] ${weak.length} clips, ${rates.length} classes present; per-class missing rate min ${fmt(sorted[0])} median ${fmt(sorted[Math.floor(sorted.length / 2)])} max ${fmt(sorted[sorted.length - 1])}`);
+  console.log("inherited weak chunk labels vs strong labels:");
+  console.log("chunk_s  chunks  inherited  precision  recall  chunks_with_wrong_label");
+  for (const r of inheritedLabelQuality(weak, strong, [10, 5, 2, 1])) {
+    console.log(`${String(r.chunkSeconds).padStart(7)}  ${String(r.chunks).padStart(6)}  ${String(r.inheritedLabels).padStart(9)}  ${fmt(r.precision).padStart(9)}  ${fmt(r.recall).padStart(6)}  ${fmt(r.chunksWithWrongLabel)}`);
+  }
+  const stats = readClipLabelStats(join(dir, "clip_labels.tsv"));
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const dropped = stats.filter((s) => !s.kept);
+  const kept = stats.filter((s) => s.kept);
+  console.log(`dropped labels: ${dropped.length}, mean active ${fmt(mean(dropped.map((s) => s.activeSeconds)))} s, mean level ${fmt(mean(dropped.map((s) => s.levelDb)))} dB; kept: ${kept.length}, mean active ${fmt(mean(kept.map((s) => s.activeSeconds)))} s, level ${fmt(mean(kept.map((s) => s.levelDb)))} dB`);
+}
+
+const vocabulary = readFsd50kVocabulary(join(root, "domain2", "vocabulary.csv"));
+const mapping = mapFsdToAudioSet(vocabulary, readClassLabels("data-manifests/audioset/class_labels_indices.csv"));
+const clips = readFsd50kGroundTruth(join(root, "domain2", "eval.csv"), vocabulary);
+console.log(`\n[domain2] vocabulary ${vocabulary.length} classes, ${mapping.mapped.length} mapped, unmapped: ${mapping.unmapped.map((u) => u.fsdLabel).join(", ") || "none"}; ${clips.length} eval clips`);
+const toAudioSet = new Map(mapping.mapped.map((m) => [m.fsdLabel, m.audioSetIndex]));
+const oracle = new Float32Array(clips.length * 527);
+clips.forEach((c, i) => c.labels.forEach((l) => toAudioSet.has(l) && (oracle[i * 527 + toAudioSet.get(l)!] = 1)));
+const result = evaluateOnFsd(
+  mapping,
+  clips,
+  [
+    { model: "oracle", filenames: clips.map((c) => c.fname), numClasses: 527, scores: oracle },
+    { model: "constant", filenames: clips.map((c) => c.fname), numClasses: 527, scores: new Float32Array(clips.length * 527).fill(0.5) },
+  ],
+  { dataset: "demo domain2" },
+);
+for (const r of result.summary) console.log(`${r.model}: mAP ${fmt(r.mAP)} meanAUC ${fmt(r.meanAUC)} d' ${fmt(r.dPrime)} clips ${r.clips} classes ${r.classesEvaluated}/${r.classesMapped}`);
