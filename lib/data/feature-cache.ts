@@ -13,12 +13,13 @@
  * (`skipped`), or raises the UserError in `strict` mode.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { UserError } from "../errors";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic";
 import { decodeAudioFile } from "../audio/decode";
 import { F_MAX, F_MIN, HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, TOP_DB, WIN_LENGTH, logMel } from "../audio/melspec";
 import type { ManifestRow } from "./manifest";
+import { openWaveformHdf5, type WaveformStore } from "./reference-hdf5";
 
 export type FeatureEncoding = "float32" | "int16-centidb";
 
@@ -143,6 +144,23 @@ export async function buildFeatureCache(
     pendingBytes = 0;
     pendingClips = [];
   };
+  const stores = new Map<string, WaveformStore>();
+  /** Waveform of a row: from its reference HDF5 (int16 / 32768, keyed by basename) or by decoding its audio file. */
+  const loadSamples = async (row: ManifestRow, path: string): Promise<Float32Array> => {
+    if (!row.hdf5path) return (await decodeAudioFile(path)).samples;
+    let store = stores.get(row.hdf5path);
+    if (!store) {
+      store = await openWaveformHdf5(row.hdf5path);
+      stores.set(row.hdf5path, store);
+    }
+    const key = basename(row.filename);
+    if (!store.has(key)) throw new UserError(`${row.hdf5path}: no waveform for ${row.filename} (dataset "${key}")`);
+    const samples = store.read(key);
+    for (let i = 0; i < samples.length; i++) {
+      if (!Number.isFinite(samples[i])) throw new UserError(`${row.hdf5path}: "${key}" sample ${i} is NaN or infinite`);
+    }
+    return samples;
+  };
   let computed = 0;
   let done = 0;
   const seen = new Set<string>();
@@ -152,10 +170,12 @@ export async function buildFeatureCache(
     if (seen.has(filename)) continue;
     seen.add(filename);
     const path = row.path ?? resolve(filename);
+    // A clip stored in a reference HDF5 file is as fresh as that file.
+    const sourcePath = row.hdf5path ?? path;
     let sourceSize = -1;
     let sourceMtimeMs = -1;
     try {
-      const stat = statSync(path);
+      const stat = statSync(sourcePath);
       sourceSize = stat.size;
       sourceMtimeMs = stat.mtimeMs;
     } catch {
@@ -168,9 +188,8 @@ export async function buildFeatureCache(
     }
     delete index.clips[filename];
     try {
-      if (sourceSize < 0) throw new UserError(`${path}: no such audio file`);
-      const audio = await decodeAudioFile(path);
-      const mel = logMel(audio.samples);
+      if (sourceSize < 0) throw new UserError(row.hdf5path ? `${sourcePath}: HDF5 waveform file not found` : `${path}: no such audio file`);
+      const mel = logMel(await loadSamples(row, path));
       const bytes = encode(mel.data, encoding);
       pendingClips.push([filename, { shard: -1, offset: pendingBytes, frames: mel.frames, sourceSize, sourceMtimeMs }]);
       pending.push(bytes);
@@ -184,6 +203,7 @@ export async function buildFeatureCache(
     options.onProgress?.({ done, total: rows.length, computed, skipped: index.skipped.length, filename });
   }
   commit();
+  for (const store of stores.values()) store.close();
   writeJsonAtomic(join(dir, "index.json"), index);
   return openFeatureCache(dir);
 }

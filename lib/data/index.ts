@@ -9,3 +9,4 @@ export * from "./manifest";
 export * from "./chunks";
 export * from "./sampler";
 export * from "./feature-cache";
+export * from "./reference-hdf5";

@@ -25,6 +25,11 @@ export interface ManifestRow {
   duration: number;
   /** Absolute path of the audio file (filled by readManifest / buildManifestFromFolder). */
   path?: string;
+  /**
+   * The reference's `hdf5path` column: an HDF5 file holding this clip's int16 waveform under the filename's basename
+   * (see reference-hdf5.ts). When set, the feature cache reads the waveform from there instead of decoding audio.
+   */
+  hdf5path?: string;
 }
 
 /** Parses manifest text. `baseDir` resolves relative filenames into `path`. */
@@ -45,7 +50,10 @@ export function parseManifest(text: string, name: string, baseDir: string): Mani
     if (durationText === "" || !Number.isFinite(duration) || duration <= 0) {
       throw new UserError(`${name}:${record.line}: bad duration "${durationText}" (seconds > 0 expected)`);
     }
-    return { filename, labels, duration, path: isAbsolute(filename) ? filename : resolve(baseDir, filename) };
+    const row: ManifestRow = { filename, labels, duration, path: isAbsolute(filename) ? filename : resolve(baseDir, filename) };
+    const hdf5 = columns.has("hdf5path") ? field(record, columns, "hdf5path", name) : "";
+    if (hdf5) row.hdf5path = isAbsolute(hdf5) ? hdf5 : resolve(baseDir, hdf5);
+    return row;
   });
 }
 
