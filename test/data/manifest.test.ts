@@ -71,8 +71,8 @@ test("readManifest accepts the reference's TSV (extra hdf5path column) and names
     writeFileSync(path, "filename\tlabels\tduration\thdf5path\n/data/a.wav\t0;137\t10.0\tbalanced.h5\nb.wav\t5\t9.9\tbalanced.h5\n");
     const rows = readManifest(path);
     assert.deepEqual(rows, [
-      { filename: "/data/a.wav", labels: [0, 137], duration: 10, path: "/data/a.wav" },
-      { filename: "b.wav", labels: [5], duration: 9.9, path: join(dir, "b.wav") },
+      { filename: "/data/a.wav", labels: [0, 137], duration: 10, path: "/data/a.wav", hdf5path: join(dir, "balanced.h5") },
+      { filename: "b.wav", labels: [5], duration: 9.9, path: join(dir, "b.wav"), hdf5path: join(dir, "balanced.h5") },
     ]);
     writeFileSync(path, "filename\tlabels\tduration\na.wav\t0;x\t10\n");
     assert.throws(() => readManifest(path), (e: unknown) => e instanceof UserError && e.message.endsWith(`balanced.csv:2: bad label index "x" in "0;x"`));
