@@ -22,7 +22,7 @@ for (const [name, info] of Object.entries(cases)) {
     assert.equal(out.length, Math.ceil((input.length * 16000) / info.source_rate));
     let maxDiff = 0;
     for (let i = 0; i < out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out[i] - expected[i]));
-    assert.ok(maxDiff < 1e-4, `max |diff| = ${maxDiff}`);
+    assert.ok(maxDiff < 1e-6, `max |diff| = ${maxDiff}`); // float32 rounding level (measured ≤ 2.4e-7)
   });
 }
 
