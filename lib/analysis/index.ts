@@ -10,3 +10,4 @@ export * from "./fsd-generalization";
 export * from "./recovery-by-event";
 export * from "./bootstrap";
 export * from "./inherited-labels";
+export * from "./ideal-teacher";

@@ -6,6 +6,7 @@ import {
   apByMissingRate,
   chunkLevelCurve,
   chunkTruth,
+  coverageTeacher,
   inheritedLabelQuality,
   missingLabelsHeadline,
   missingRateFromTruth,
@@ -259,4 +260,27 @@ test("inherited weak chunk labels get worse as chunks shrink (strong labels as c
   // Agrees with the inherited columns of chunkLevelCurve on the same 2-s chunks.
   const [curve] = chunkLevelCurve(toyChunks(), TOY_WEAK, TOY_STRONG, { thresholds: [0.5] });
   assert.deepEqual([curve.inheritedPrecision, curve.inheritedRecall], [rows[1].precision, rows[1].recall]);
+});
+
+test("coverage teacher: scores are the share of the chunk the class's events cover (overlaps counted once)", () => {
+  const clips = [{ filename: "A", duration: 6 }, { filename: "C", duration: 5 }];
+  const strong = [...TOY_STRONG, { filename: "A", onset: 1, offset: 3, label: 0 }]; // overlaps A's 0–4 s c0 event
+  const six = coverageTeacher(clips, strong, { chunkSeconds: 6, numClasses: 3 });
+  assert.deepEqual([...six.filenames], ["A", "C"]);
+  assert.deepEqual([...six.to], [6, 5]); // the last chunk ends at the clip's duration
+  const close = (got: Float32Array, want: number[]) => want.forEach((w, i) => assert.ok(Math.abs(got[i] - w) < 1e-6, `${i}: ${got[i]} vs ${w}`));
+  close(six.probs, [4 / 6, 1 / 6, 0, 0, 5 / 5, 0.5 / 5]);
+  const two = coverageTeacher(clips, strong, { chunkSeconds: 2, numClasses: 3 });
+  assert.deepEqual([...two.chunkIndex], [0, 1, 2, 0, 1, 2]);
+  close(two.probs.subarray(0, 9), [1, 0, 0, 1, 0, 0, 0, 0.5, 0]);
+  close(two.probs.subarray(15, 18), [0, 1, 0]); // C's last chunk is 4–5 s, fully covered by the 0–6 s c1 event
+  // At threshold 0.25 both dropped labels (A's 1-s c1, C's 0.5-s c2) are recovered with 2-s chunks (coverage 0.5 and
+  // 0.25) but neither with one chunk per clip (1/6 and 0.1).
+  const truthAC = TOY_TRUTH.filter((t) => t.filename !== "B");
+  const weakAC = TOY_WEAK.filter((t) => t.filename !== "B");
+  const curves = addedLabelCurves([{ chunkSeconds: 6, chunks: six }, { chunkSeconds: 2, chunks: two }], weakAC, truthAC, { thresholds: [0.25] });
+  assert.deepEqual(pick(curves, "chunkSeconds", "correct", "trulyMissing", "addedPrecision"), [
+    [6, 0, 2, NaN],
+    [2, 2, 2, 1],
+  ]);
 });
