@@ -1,12 +1,14 @@
 /**
  * Teacher-free measurements on a generated demo corpus (what the corpus itself determines before any model exists):
  * missing-label rates, how wrong inherited weak chunk labels are per chunk size, where the dropped labels sit
- * (event activity), and the second domain's vocabulary mapping and ground truth through the FSD study's functions.
+ * (event activity), what an idealised coverage teacher recovers per chunk size, and the second domain's vocabulary mapping and ground truth through the FSD study's functions.
  * Run: npx tsx bench/analysis-demo.ts <corpus root (the folder holding corpus.json)>
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  addedLabelCurves,
+  coverageTeacher,
   evaluateOnFsd,
   inheritedLabelQuality,
   mapFsdToAudioSet,
@@ -36,6 +38,12 @@ for (const split of ["full", "balanced"]) {
   console.log("chunk_s  chunks  inherited  precision  recall  chunks_with_wrong_label");
   for (const r of inheritedLabelQuality(weak, strong, [10, 5, 2, 1])) {
     console.log(`${String(r.chunkSeconds).padStart(7)}  ${String(r.chunks).padStart(6)}  ${String(r.inheritedLabels).padStart(9)}  ${fmt(r.precision).padStart(9)}  ${fmt(r.recall).padStart(6)}  ${fmt(r.chunksWithWrongLabel)}`);
+  }
+  const tables = [10, 5, 2].map((chunkSeconds) => ({ chunkSeconds, chunks: coverageTeacher(weak, strong, { chunkSeconds, numClasses: 527 }) }));
+  console.log("idealised coverage teacher (score = share of the chunk the class's events cover), added labels vs truth:");
+  console.log("chunk_s  threshold  added  correct  truly_missing  precision  recall");
+  for (const r of addedLabelCurves(tables, weak, truth, { thresholds: [0.1, 0.25, 0.5] })) {
+    console.log(`${String(r.chunkSeconds).padStart(7)}  ${String(r.threshold).padStart(9)}  ${String(r.added).padStart(5)}  ${String(r.correct).padStart(7)}  ${String(r.trulyMissing).padStart(13)}  ${fmt(r.addedPrecision).padStart(9)}  ${fmt(r.addedRecall)}`);
   }
   const stats = readClipLabelStats(join(dir, "clip_labels.tsv"));
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
