@@ -5,6 +5,7 @@
 import { UserError } from "../errors";
 import { BackendError } from "../engine/backend";
 import type { Command } from "./command";
+import { demoCorpusCommand } from "./commands/demo-corpus";
 import { annotateCommand } from "./commands/annotate";
 import { evaluateCommand } from "./commands/evaluate";
 import { featuresCommand } from "./commands/features";
@@ -15,6 +16,7 @@ import { trainTeacherCommand } from "./commands/train-teacher";
 
 // Each sub-command registers here, one line each (keep alphabetical).
 const COMMANDS: Command[] = [
+  demoCorpusCommand,
   annotateCommand,
   evaluateCommand,
   featuresCommand,

@@ -7,6 +7,7 @@
  *   <split>/truth.tsv         same clips with the TRUE labels
  *   <split>/strong.tsv        filename, onset, offset, label (AudioSet-strong-like, one row per event placement)
  *   <split>/clip_labels.tsv   one row per (clip, true class): active seconds, level, drop probability, kept (1/0)
+ *   <split>/events.tsv        provenance: every event placement with its source_id, gain, speed (disjointness checks)
  *   domain2/vocabulary.csv    headerless idx,label,mid (FSD50K form);  domain2/eval.csv  fname,labels,mids (FSD50K form)
  *   corpus.json               written LAST (atomic): its presence means the corpus is complete → later calls return at once.
  * Clip WAVs are written atomically, so an interrupted run resumes by skipping clips already on disk (plans are
@@ -46,6 +47,8 @@ export interface DemoSplit {
   truthManifest: string;
   /** Per (clip, true class) label statistics and whether the weak labels kept it. */
   clipLabels: string;
+  /** Every event placement with its source recording (provenance). */
+  events: string;
   clips: number;
 }
 
@@ -124,11 +127,15 @@ function writeSplitTables(dir: string, records: ClipRecord[]): void {
   const truth = ["filename\tlabels\tduration"];
   const strong = ["filename\tonset\toffset\tlabel"];
   const stats = ["filename\tlabel\tactive_seconds\tlevel_db\tdrop_probability\tkept"];
+  const provenance = ["filename\tonset\toffset\tlabel\tsource_id\tgain_db\tspeed\tsource_start"];
   for (const r of records) {
     manifest.push(`${r.filename}\t${labelText(r.weakLabels)}\t${seconds(r.plan.seconds)}`);
     truth.push(`${r.filename}\t${labelText(r.trueLabels)}\t${seconds(r.plan.seconds)}`);
     const events = [...r.plan.events].sort((a, b) => a.onset - b.onset || a.classIndex - b.classIndex);
-    for (const e of events) strong.push(`${r.filename}\t${e.onset.toFixed(2)}\t${e.offset.toFixed(2)}\t${e.classIndex}`);
+    for (const e of events) {
+      strong.push(`${r.filename}\t${e.onset.toFixed(2)}\t${e.offset.toFixed(2)}\t${e.classIndex}`);
+      provenance.push(`${r.filename}\t${e.onset.toFixed(2)}\t${e.offset.toFixed(2)}\t${e.classIndex}\t${e.sourceId}\t${e.gainDb.toFixed(1)}\t${e.speed.toFixed(4)}\t${e.sourceStart}`);
+    }
     for (const s of r.stats) {
       stats.push(`${r.filename}\t${s.classIndex}\t${s.activeSeconds.toFixed(2)}\t${s.levelDb.toFixed(1)}\t${s.dropProbability.toFixed(3)}\t${s.kept ? 1 : 0}`);
     }
@@ -137,6 +144,7 @@ function writeSplitTables(dir: string, records: ClipRecord[]): void {
   writeFileAtomic(join(dir, "truth.tsv"), truth.join("\n") + "\n");
   writeFileAtomic(join(dir, "strong.tsv"), strong.join("\n") + "\n");
   writeFileAtomic(join(dir, "clip_labels.tsv"), stats.join("\n") + "\n");
+  writeFileAtomic(join(dir, "events.tsv"), provenance.join("\n") + "\n");
 }
 
 function missingRate(records: ClipRecord[]): number {
@@ -231,6 +239,7 @@ export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): P
     strongLabels: join(root, name, "strong.tsv"),
     truthManifest: join(root, name, "truth.tsv"),
     clipLabels: join(root, name, "clip_labels.tsv"),
+    events: join(root, name, "events.tsv"),
     clips: records[name].length,
   });
   const corpus: DemoCorpus = {

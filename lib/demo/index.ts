@@ -4,5 +4,5 @@ export * from "./sources";
 export * from "./profiles";
 export * from "./weak-labels";
 export { planMixedSplit, planDomain2, labelClip, SPLITS, type SplitName, type ClipRecord, type ClassLabelStat } from "./plan";
-export { sourceAvailable, trimAndNormalise } from "./load";
+export { sourceAvailable, trimAndNormalise, clearPreparedSources } from "./load";
 export { recipeToMidi } from "./render";

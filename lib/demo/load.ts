@@ -67,8 +67,28 @@ export function trimAndNormalise(samples: Float32Array): Float32Array | null {
   return trimmed;
 }
 
+/**
+ * Prepared source audio kept for the life of the process (a notebook or test that builds several corpora decodes each
+ * source once; ~300 short sources are a few tens of MB). Keyed by what determines the audio: path or recipe.
+ */
+const prepared = new Map<string, Float32Array>();
+
+/** Forgets the prepared audio (tests use it to prove that fresh renders reproduce the same corpus). */
+export function clearPreparedSources(): void {
+  prepared.clear();
+}
+
 /** Decodes (rendering first if needed), trims and normalises one source. Missing files name their package. */
 export async function loadSourceAudio(source: DemoSource, renderCacheDir: string): Promise<Float32Array> {
+  const key = source.render === null ? `file:${source.path}` : `render:${JSON.stringify(source.render)}`;
+  const cached = prepared.get(key);
+  if (cached) return cached;
+  const audio = await loadUncached(source, renderCacheDir);
+  prepared.set(key, audio);
+  return audio;
+}
+
+async function loadUncached(source: DemoSource, renderCacheDir: string): Promise<Float32Array> {
   let path = source.path;
   if (source.render !== null) path = renderSource(source, renderCacheDir);
   else if (!existsSync(path)) {

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors";
-import { parseCsv } from "./csv";
+import { parseCsv } from "../data/csv";
 
 /** Split families: `train` feeds full/balanced/val, `eval` the eval split, `domain2` the second (FSD-like) domain. */
 export type SourceRole = "train" | "eval" | "domain2";
@@ -123,16 +123,17 @@ function parseRecipe(text: string, where: string): RenderRecipe | null {
 
 /** Parses and validates a source list; errors name the file, line and field. */
 export function parseSourceList(text: string, nameForErrors: string): DemoSource[] {
-  const rows = parseCsv(text, nameForErrors);
-  if (rows.length === 0) throw new UserError(`${nameForErrors}: empty source list`);
-  const header = rows[0];
+  const records = parseCsv(text, nameForErrors);
+  if (records.length === 0) throw new UserError(`${nameForErrors}: empty source list`);
+  const header = records[0].fields;
   if (header.join(",") !== SOURCE_COLUMNS.join(",")) {
     throw new UserError(`${nameForErrors}: header must be ${SOURCE_COLUMNS.join(",")}, got ${header.join(",")}`);
   }
   const seen = new Set<string>();
   const sources: DemoSource[] = [];
-  rows.slice(1).forEach((row, i) => {
-    const where = `${nameForErrors}: line ${i + 2}`;
+  records.slice(1).forEach((record) => {
+    const row = record.fields;
+    const where = `${nameForErrors}: line ${record.line}`;
     if (row.length !== SOURCE_COLUMNS.length) throw new UserError(`${where}: expected ${SOURCE_COLUMNS.length} fields, got ${row.length}`);
     const [sourceId, pkg, path, render, index, mid, displayName, licence, role, usage] = row;
     if (sourceId === "") throw new UserError(`${where}: empty source_id`);

@@ -1,0 +1,71 @@
+/**
+ * The committed demo source list: valid rows, true AudioSet identities, enough classes spread over the ontology,
+ * no recording listed twice (which would leak a recording between training and evaluation).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { readClassLabels } from "../../lib/data/classes";
+import { parseSourceList, readSourceList, recipeToMidi, type DemoSource } from "../../lib/demo";
+import { UserError } from "../../lib/errors";
+
+const repo = join(__dirname, "../..");
+const sources = readSourceList(join(repo, "data-manifests/demo/sources.csv"));
+const classes = readClassLabels(join(repo, "data-manifests/audioset/class_labels_indices.csv"));
+
+test("every source row carries its class's true index, mid and display name from class_labels_indices.csv", () => {
+  assert.ok(sources.length > 200);
+  for (const s of sources) {
+    const c = classes[s.classIndex];
+    assert.ok(c, `${s.sourceId}: index ${s.classIndex}`);
+    assert.equal(s.mid, c.mid, s.sourceId);
+    assert.equal(s.displayName, c.displayName, s.sourceId);
+    assert.ok(s.licence.length > 0, `${s.sourceId}: licence`);
+  }
+});
+
+test("≥ 30 scored classes, each with training AND evaluation recordings, spread over the ontology's top categories", () => {
+  const byRole = (role: string) => new Set(sources.filter((s) => s.role === role && s.usage === "event").map((s) => s.classIndex));
+  const train = byRole("train");
+  const evalSet = byRole("eval");
+  const scored = [...train].filter((c) => evalSet.has(c));
+  assert.ok(scored.length >= 30, `scored classes: ${scored.length}`);
+  // Top categories by AudioSet index ranges of the ontology's first level (class_labels_indices is ordered by it):
+  // human 0–71, animal 72–136, music 137–282, natural 283–299, things 300+.
+  const category = (i: number) => (i <= 71 ? "human" : i <= 136 ? "animal" : i <= 282 ? "music" : i <= 299 ? "natural" : "things");
+  const counts = new Map<string, number>();
+  for (const c of scored) counts.set(category(c), (counts.get(category(c)) ?? 0) + 1);
+  for (const cat of ["human", "animal", "music", "natural", "things"]) assert.ok((counts.get(cat) ?? 0) >= 2, `${cat}: ${counts.get(cat)}`);
+});
+
+test("no recording (file or render recipe) is listed twice, so no recording can cross split families", () => {
+  const seen = new Map<string, DemoSource>();
+  for (const s of sources) {
+    const identity = s.render === null ? s.path : JSON.stringify(s.render);
+    const prior = seen.get(identity);
+    assert.equal(prior, undefined, `${s.sourceId} repeats ${prior?.sourceId}`);
+    seen.set(identity, s);
+  }
+});
+
+test("source list errors name the file, line and field", () => {
+  const header = readFileSync(join(repo, "data-manifests/demo/sources.csv"), "utf8").split("\n")[0];
+  assert.throws(() => parseSourceList(`${header}\nx,pkg,/a.wav,,0,/m/09x0r,Speech,CC0,test,event\n`, "s.csv"), (e: unknown) => e instanceof UserError && /s\.csv: line 2: role "test"/.test(e.message));
+  assert.throws(() => parseSourceList(`${header}\nx,pkg,,fluidsynth;font=/f.sf2;bank=0;notes=60,0,/m/09x0r,Speech,CC0,train,event\n`, "s.csv"), /render recipe lacks "program"/);
+  assert.throws(() => parseSourceList(`${header}\nx,pkg,/a.wav,,0,/m/09x0r,Speech,CC0,train,event\nx,pkg,/b.wav,,0,/m/09x0r,Speech,CC0,eval,event\n`, "s.csv"), /line 3: duplicate source_id "x"/);
+});
+
+test("render recipes become a valid one-track MIDI file with bank select, program change and every note", () => {
+  const midi = recipeToMidi({ kind: "fluidsynth", font: "/f.sf2", bank: 3, program: 122, notes: [60, 64], step: 0.5, hold: 0.4, tail: 1, drums: false });
+  const text = Buffer.from(midi);
+  assert.equal(text.subarray(0, 4).toString("latin1"), "MThd");
+  assert.equal(text.subarray(14, 18).toString("latin1"), "MTrk");
+  assert.equal(text.readUInt32BE(18), midi.length - 22);
+  const body = [...midi.subarray(22)];
+  const has = (seq: number[]) => body.some((_, i) => seq.every((b, k) => body[i + k] === b));
+  assert.ok(has([0xb0, 0, 3]), "bank select CC0 = 3");
+  assert.ok(has([0xc0, 122]), "program change");
+  assert.ok(has([0x90, 60, 100]) && has([0x90, 64, 100]) && has([0x80, 64, 0]), "notes on/off");
+  assert.ok(has([0xff, 0x2f, 0x00]), "end of track");
+});
