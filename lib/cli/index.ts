@@ -5,8 +5,8 @@
 import { UserError } from "../errors";
 import { BackendError } from "../engine/backend";
 import type { Command } from "./command";
-import { demoCorpusCommand } from "./commands/demo-corpus";
 import { annotateCommand } from "./commands/annotate";
+import { demoCorpusCommand } from "./commands/demo-corpus";
 import { evaluateCommand } from "./commands/evaluate";
 import { featuresCommand } from "./commands/features";
 import { metricsCommand } from "./commands/metrics";
@@ -16,8 +16,8 @@ import { trainTeacherCommand } from "./commands/train-teacher";
 
 // Each sub-command registers here, one line each (keep alphabetical).
 const COMMANDS: Command[] = [
-  demoCorpusCommand,
   annotateCommand,
+  demoCorpusCommand,
   evaluateCommand,
   featuresCommand,
   metricsCommand,
