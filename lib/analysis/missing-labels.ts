@@ -4,7 +4,7 @@
  * the teacher NEVER CONFIRMS (no chunk of the clip reaches the threshold for that class).
  */
 import { UserError } from "../errors";
-import { clipMaxScores, labelSetsFor, type ClipMaxScores } from "./chunk-scores";
+import { clipMaxScores, labelSetsFor } from "./chunk-scores";
 import { className, type ChunkScores, type ChunkSizeTable, type ClassNames, type LabelledClip } from "./types";
 
 export interface TeacherLabel {
@@ -328,4 +328,3 @@ export function exampleView(
   };
 }
 
-export type { ClipMaxScores };
