@@ -6,6 +6,7 @@ import { UserError } from "../errors";
 import { BackendError } from "../engine/backend";
 import type { Command } from "./command";
 import { annotateCommand } from "./commands/annotate";
+import { benchCommand } from "./commands/bench";
 import { demoCorpusCommand } from "./commands/demo-corpus";
 import { evaluateCommand } from "./commands/evaluate";
 import { featuresCommand } from "./commands/features";
@@ -17,6 +18,7 @@ import { trainTeacherCommand } from "./commands/train-teacher";
 // Each sub-command registers here, one line each (keep alphabetical).
 const COMMANDS: Command[] = [
   annotateCommand,
+  benchCommand,
   demoCorpusCommand,
   evaluateCommand,
   featuresCommand,

@@ -1,0 +1,38 @@
+/**
+ * The PyTorch CPU baseline, measured by scripts/bench/pytorch_bench.py with Debian's /usr/bin/python3 (2 threads,
+ * the same MobileNetV2 from scripts/torch/psl_reference.py, Adam step included). Returns null without torch.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+export interface PytorchBench {
+  torch: string;
+  threads: number;
+  trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number; msAll: number[] };
+  inference: { batch: number; clipSeconds: number; msMedian: number; clipsPerSecond: number };
+}
+
+/** The repository root: the nearest ancestor of this file holding scripts/bench/pytorch_bench.py. */
+function scriptPath(): string | undefined {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const candidate = join(dir, "scripts", "bench", "pytorch_bench.py");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+export function pytorchAvailable(python = "/usr/bin/python3"): boolean {
+  if (!existsSync(python)) return false;
+  return spawnSync(python, ["-c", "import torch"], { encoding: "utf8", timeout: 60_000 }).status === 0;
+}
+
+export function benchPytorch(o: { steps?: number; threads?: number; batch?: number; chunkSeconds?: number; python?: string } = {}): PytorchBench | null {
+  const python = o.python ?? "/usr/bin/python3";
+  const script = scriptPath();
+  if (!script || !pytorchAvailable(python)) return null;
+  const args = [script, "--steps", String(o.steps ?? 5), "--threads", String(o.threads ?? 2), "--batch", String(o.batch ?? 32), "--chunk-seconds", String(o.chunkSeconds ?? 2)];
+  const run = spawnSync(python, args, { encoding: "utf8", timeout: 1_800_000, maxBuffer: 16 << 20 });
+  if (run.status !== 0) throw new Error(`pytorch_bench.py failed (exit ${run.status}): ${(run.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop()!) as PytorchBench;
+}

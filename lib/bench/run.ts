@@ -1,0 +1,109 @@
+/**
+ * `psl bench`: our training step / inference / front-end next to PyTorch CPU on the same machine in the same run.
+ *
+ * Other processes may load the machine, so ours and PyTorch run back-to-back, `rounds` times alternating, and the
+ * medians over all rounds are reported (each round's figures are kept in `rounds`).
+ */
+import * as os from "node:os";
+import { activeBackend } from "../engine/backend";
+import { benchFrontEnd } from "./frontend";
+import { benchInference, benchTrainStep, median, type InferenceBench, type TrainStepBench } from "./engine";
+import { benchPytorch, type PytorchBench } from "./pytorch";
+
+export interface BenchOptions {
+  steps?: number;
+  rounds?: number;
+  workers?: number | "auto";
+  pytorch?: boolean;
+  frontEnd?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface BenchResult {
+  backend: string;
+  trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number; workers: number };
+  inference: { clipsPerSecond: number; batch: number; clipSeconds: number };
+  frontEnd: { realtimeFactor: number } | null;
+  pytorch: { threads: number; torch: string; trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number }; inference: { clipsPerSecond: number } } | null;
+  ratios: { trainThroughput: number; inference: number } | null;
+  conditions: { cores: number; loadAverage: number[]; rounds: number; stepsPerRound: number };
+  rounds: { ours: { trainMs: number; inferenceClipsPerSecond: number }; pytorch: { trainMs: number; inferenceClipsPerSecond: number } | null }[];
+}
+
+export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
+  const rounds = o.rounds ?? 1, steps = o.steps ?? 5;
+  const log = o.log ?? (() => {});
+  const backend = activeBackend()?.name ?? "unknown";
+  const ours: { train: TrainStepBench; inference: InferenceBench }[] = [];
+  const theirs: PytorchBench[] = [];
+  let pytorchOn = o.pytorch ?? true;
+  for (let r = 0; r < rounds; r++) {
+    log(`round ${r + 1}/${rounds}: ours (${backend})`);
+    const train = await benchTrainStep({ steps, workers: o.workers, log });
+    const inference = await benchInference({ steps: 3, log });
+    ours.push({ train, inference });
+    log(`  ours: train ${train.msMedian.toFixed(0)} ms/step (${train.workers} workers), inference ${inference.clipsPerSecond.toFixed(1)} clips/s`);
+    if (pytorchOn) {
+      log(`round ${r + 1}/${rounds}: PyTorch (/usr/bin/python3 scripts/bench/pytorch_bench.py)`);
+      const p = benchPytorch({ steps });
+      if (p === null) {
+        log("  PyTorch not available (no /usr/bin/python3 with torch): pytorch = null");
+        pytorchOn = false;
+      } else {
+        theirs.push(p);
+        log(`  PyTorch ${p.torch}, ${p.threads} threads: train ${p.trainStep.msMedian.toFixed(0)} ms/step, inference ${p.inference.clipsPerSecond.toFixed(1)} clips/s`);
+      }
+    }
+  }
+  const trainMs = median(ours.flatMap((x) => x.train.msAll));
+  const first = ours[0];
+  const inferenceCps = median(ours.map((x) => x.inference.clipsPerSecond));
+  let frontEnd: BenchResult["frontEnd"] = null;
+  if (o.frontEnd ?? true) {
+    log("front-end (log-mel) benchmark");
+    frontEnd = { realtimeFactor: (await benchFrontEnd({ torchaudio: false })).realtimeFactor };
+  }
+  let pytorch: BenchResult["pytorch"] = null;
+  let ratios: BenchResult["ratios"] = null;
+  if (theirs.length > 0) {
+    const pMs = median(theirs.flatMap((p) => p.trainStep.msAll));
+    const pCps = median(theirs.map((p) => p.inference.clipsPerSecond));
+    const t = theirs[0].trainStep;
+    pytorch = {
+      threads: theirs[0].threads, torch: theirs[0].torch,
+      trainStep: { batch: t.batch, chunkSeconds: t.chunkSeconds, msMedian: pMs, chunksPerSecond: t.batch / (pMs / 1000) },
+      inference: { clipsPerSecond: pCps },
+    };
+    ratios = { trainThroughput: pMs / trainMs, inference: inferenceCps / pCps };
+  }
+  return {
+    backend,
+    trainStep: { batch: first.train.batch, chunkSeconds: first.train.chunkSeconds, msMedian: trainMs, chunksPerSecond: first.train.batch / (trainMs / 1000), workers: first.train.workers },
+    inference: { clipsPerSecond: inferenceCps, batch: first.inference.batch, clipSeconds: first.inference.clipSeconds },
+    frontEnd,
+    pytorch,
+    ratios,
+    conditions: { cores: os.availableParallelism(), loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), rounds, stepsPerRound: steps },
+    rounds: ours.map((x, i) => ({
+      ours: { trainMs: x.train.msMedian, inferenceClipsPerSecond: x.inference.clipsPerSecond },
+      pytorch: theirs[i] ? { trainMs: theirs[i].trainStep.msMedian, inferenceClipsPerSecond: theirs[i].inference.clipsPerSecond } : null,
+    })),
+  };
+}
+
+/** The human-readable table `npm run bench` prints. */
+export function formatBench(r: BenchResult): string {
+  const f = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(d));
+  const rows: [string, string, string, string][] = [
+    ["", `ours (${r.backend}, ${r.trainStep.workers} workers)`, r.pytorch ? `PyTorch ${r.pytorch.torch} (${r.pytorch.threads} threads)` : "PyTorch (n/a)", "ours / PyTorch"],
+    [`train step, batch ${r.trainStep.batch} × ${r.trainStep.chunkSeconds} s (ms, median)`, f(r.trainStep.msMedian, 0), f(r.pytorch?.trainStep.msMedian, 0), ""],
+    ["train throughput (chunks/s)", f(r.trainStep.chunksPerSecond), f(r.pytorch?.trainStep.chunksPerSecond), f(r.ratios?.trainThroughput, 2)],
+    ["inference, 10 s clips (clips/s)", f(r.inference.clipsPerSecond), f(r.pytorch?.inference.clipsPerSecond), f(r.ratios?.inference, 2)],
+    ["front-end log-mel (× real time, 1 core)", r.frontEnd ? f(r.frontEnd.realtimeFactor, 0) : "n/a", "", ""],
+  ];
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => row[c].length)));
+  const lines = rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
+  lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
+  lines.push("", `conditions: ${r.conditions.cores} cores, load average ${r.conditions.loadAverage.join(" / ")}, ${r.conditions.rounds} round(s) × ${r.conditions.stepsPerRound} steps, ours and PyTorch back-to-back`);
+  return lines.join("\n");
+}

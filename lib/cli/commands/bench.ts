@@ -1,0 +1,67 @@
+/**
+ * `psl bench [--json] [--steps N] [--rounds R] [--workers N|auto] [--no-pytorch]`: training-step, inference and
+ * front-end speed of the kit next to PyTorch CPU measured in the same run (lib/bench/run.ts).
+ */
+import { parseArgs } from "node:util";
+import type { Command } from "../command";
+import { UserError } from "../../errors";
+import { initBackend } from "../../engine/backend";
+import { formatBench, runBench } from "../../bench/run";
+
+const usage = `usage: psl bench [--json] [--steps N] [--rounds R] [--workers N|auto] [--no-pytorch] [--no-front-end]
+
+Times one training step of the full-width 527-class MobileNetV2 on 32 chunks of 2 s (forward, BCE, backward, Adam;
+median of N steps after 2 warm-up steps), eval-mode inference on 10 s clips, and the log-mel front-end; then the same
+model in PyTorch CPU (2 threads) via /usr/bin/python3 scripts/bench/pytorch_bench.py when torch is importable.
+Ours and PyTorch run back-to-back R times (other processes may load the machine); medians are reported.
+  --json          exactly one JSON object on stdout (progress on stderr)
+  --steps N       timed steps per round (default 5)
+  --rounds R      alternating rounds of ours / PyTorch (default 1)
+  --workers       data-parallel worker threads for training (default auto: one per core)
+  --no-pytorch    skip the PyTorch baseline (pytorch: null)
+  --no-front-end  skip the front-end benchmark (frontEnd: null)
+Backend: PSL_BACKEND (tensorflow-gpu, tensorflow, wasm, cpu) or automatic.`;
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export const benchCommand: Command = {
+  name: "bench",
+  summary: "training / inference / front-end speed vs PyTorch CPU in the same run",
+  usage,
+  async run(args) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          json: { type: "boolean" }, steps: { type: "string" }, rounds: { type: "string" }, workers: { type: "string" },
+          "no-pytorch": { type: "boolean" }, "no-front-end": { type: "boolean" },
+        },
+        strict: true,
+      }));
+    } catch (error) {
+      throw new UserError(`${(error as Error).message}\n${usage}`);
+    }
+    const workers = values.workers === undefined || values.workers === "auto" ? "auto" : Number(values.workers);
+    if (workers !== "auto" && !(Number.isInteger(workers) && workers >= 0)) throw new UserError(`--workers must be "auto" or an integer ≥ 0, got "${values.workers}"`);
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const info = await initBackend({ quiet: true });
+    log(`[psl] backend: ${info.name} — ${info.reason}`);
+    const result = await runBench({
+      steps: positiveInt(values.steps, "steps", 5),
+      rounds: positiveInt(values.rounds, "rounds", 1),
+      workers,
+      pytorch: !values["no-pytorch"],
+      frontEnd: !values["no-front-end"],
+      log,
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else console.log(formatBench(result));
+    return 0;
+  },
+};
