@@ -1,5 +1,6 @@
 /** PSL Lab library entry point: notebooks `import * as psl from "@psl-lab/lib"`. */
 export * as ops from "./engine/ops";
+export * as engine from "./engine";
 export * as evaluation from "./eval";
 export * as report from "./report";
 export * as model from "./model";
