@@ -2,7 +2,7 @@
  * Audio decoding to the kit's canonical form: mono Float32 at 16 kHz.
  *
  * Containers/codecs come from `audio-decode` (pure JS/wasm, installs offline): FLAC, OGG/Vorbis, Opus, MP3, AIFF,
- * ADPCM WAV, … Plain PCM/float WAV (8/16/24/32-bit int, 32/64-bit float) is read with `wavefile` instead, because
+ * ADPCM WAV, … Plain PCM/float WAV (8/16/24/32-bit int, 32/64-bit float) is read by ./wav-pcm instead, because
  * audio-decode scales positive integer samples by 1/(2^(bits−1) − 1); the kit scales every integer sample by
  * 1/2^(bits−1) (16-bit: x/32768), exactly what the reference does when it reads its int16 HDF5 dumps. Stereo is averaged (the reference keeps only the
  * first channel, by an indexing slip; averaging is the usual intent), then resampled with the band-limited
@@ -10,8 +10,8 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { UserError } from "../errors";
-import { WaveFile } from "wavefile";
 import { resample } from "./resample";
+import { decodePcmWav } from "./wav-pcm";
 
 export const TARGET_SAMPLE_RATE = 16000;
 
@@ -70,44 +70,12 @@ function firstNonFinite(channelData: Float32Array[]): number {
   return -1;
 }
 
-const PCM_SCALE: Record<string, { offset: number; scale: number }> = {
-  "8": { offset: -128, scale: 1 / 128 }, // 8-bit WAV is unsigned
-  "16": { offset: 0, scale: 1 / 32768 },
-  "24": { offset: 0, scale: 1 / 8388608 },
-  "32": { offset: 0, scale: 1 / 2147483648 },
-  "32f": { offset: 0, scale: 1 },
-  "64": { offset: 0, scale: 1 },
-};
-
-/** Plain PCM / IEEE-float WAV → channels with the reference's integer scaling; undefined for anything else. */
-function decodePlainWav(bytes: Uint8Array): RawAudio | undefined {
-  const tag = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3], 0, bytes[8], bytes[9], bytes[10], bytes[11]);
-  if (bytes.length < 12 || (tag !== "RIFF\0WAVE" && tag !== "RF64\0WAVE")) return undefined;
-  let wav: WaveFile;
-  try {
-    wav = new WaveFile(bytes);
-  } catch {
-    return undefined; // let audio-decode try (and report) it
-  }
-  const format = PCM_SCALE[wav.bitDepth];
-  const fmt = (wav as unknown as { fmt: { numChannels: number; sampleRate: number } }).fmt;
-  if (!format || !(fmt.numChannels >= 1)) return undefined;
-  const raw = wav.getSamples(false, Float64Array) as unknown as Float64Array | Float64Array[];
-  const channels = fmt.numChannels === 1 ? [raw as Float64Array] : (raw as Float64Array[]);
-  const channelData = channels.map((channel) => {
-    const out = new Float32Array(channel.length);
-    for (let i = 0; i < channel.length; i++) out[i] = (channel[i] + format.offset) * format.scale;
-    return out;
-  });
-  return { channelData, sampleRate: fmt.sampleRate };
-}
-
 /** Decodes encoded bytes (any supported format, detected from content). `nameForErrors` appears in every error. */
 export async function decodeAudioBuffer(bytes: Uint8Array, nameForErrors: string): Promise<DecodedAudio> {
   if (bytes.byteLength === 0) throw new UserError(`${nameForErrors}: empty file (0 bytes), not audio`);
   let raw: RawAudio | undefined;
   try {
-    raw = decodePlainWav(bytes) ?? (await (await loadDecoder())(bytes));
+    raw = decodePcmWav(bytes) ?? (await (await loadDecoder())(bytes));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(`${nameForErrors}: cannot decode audio (${reason})`);
