@@ -195,6 +195,11 @@ test("student AP on classes with many vs few missing labels", () => {
   assert.equal(explicit.rule, ">");
   assert.equal(explicit.groups.find((g) => g.model === "weak" && g.group === "many")!.classes, 2);
   assert.throws(() => apByMissingRate(rates, []), UserError);
+  // A class without positives in one model's eval (evaluateScores gives ap: null) is left out for every model.
+  const withNull = [models[0], { model: "psl-5s", perClass: [0.8, null, 0.6, 0.9].map((ap, index) => ({ index, ap })) }];
+  const nullResult = apByMissingRate(rates, withNull);
+  assert.equal(nullResult.classes, 2);
+  assert.deepEqual(nullResult.perClass.filter((r) => r.model === "weak").map((r) => r.classIndex), [0, 2]);
 });
 
 test("headline object for reports/summary.json", () => {
