@@ -11,3 +11,4 @@ export * as data from "./data";
 export * as io from "./io";
 export * as demo from "./demo";
 export * as psl from "./psl";
+export * as series from "./series";

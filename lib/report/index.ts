@@ -5,3 +5,4 @@ export * from "./tables";
 export * from "./summary";
 export * from "./versions";
 export * from "./progress";
+export * as charts from "./charts";

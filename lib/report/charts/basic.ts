@@ -1,0 +1,118 @@
+import type { Chart, Series } from "./types";
+import { colorOf, round } from "./types";
+
+export interface AxisTitles {
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  /** y axis range, e.g. [0, 1] for metrics. */
+  yRange?: [number, number];
+}
+
+/** Grouped bars: one group per category, one bar per series (e.g. models × metrics). */
+export function barChart(categories: ReadonlyArray<string>, series: readonly Series[], options: AxisTitles & { text?: boolean } = {}): Chart {
+  return {
+    data: series.map((s, i) => ({
+      type: "bar",
+      name: s.name,
+      x: categories.slice(),
+      y: s.y.map((v) => round(v, 4)),
+      marker: { color: colorOf(i), ...(s.style ? { pattern: { shape: s.style } } : {}) },
+      ...(options.text ? { text: s.y.map((v) => round(v, 3).toString()), textposition: "outside" } : {}),
+    })),
+    layout: {
+      title: { text: options.title ?? "" },
+      barmode: "group",
+      xaxis: { title: { text: options.xTitle ?? "" }, type: "category" },
+      yaxis: { title: { text: options.yTitle ?? "" }, ...(options.yRange ? { range: options.yRange } : {}) },
+      legend: { orientation: "h", y: -0.2 },
+    },
+  };
+}
+
+/** Lines with markers, one per series (curves over threshold, chunk size, epochs). */
+export function lineChart(series: readonly Series[], options: AxisTitles & { xType?: "linear" | "log" | "category" } = {}): Chart {
+  return {
+    data: series.map((s, i) => ({
+      type: "scatter",
+      mode: "lines+markers",
+      name: s.name,
+      x: s.x.slice(),
+      y: s.y.map((v) => round(v, 4)),
+      line: { color: colorOf(i), ...(s.style ? { dash: s.style } : {}) },
+    })),
+    layout: {
+      title: { text: options.title ?? "" },
+      xaxis: { title: { text: options.xTitle ?? "" }, ...(options.xType ? { type: options.xType } : {}) },
+      yaxis: { title: { text: options.yTitle ?? "" }, ...(options.yRange ? { range: options.yRange } : {}) },
+      legend: { orientation: "h", y: -0.2 },
+    },
+  };
+}
+
+/**
+ * Histogram from values binned here (not by Plotly), so a report holds bin counts instead of every value — the
+ * chunk probabilities of a corpus are hundreds of thousands of numbers. Counts are drawn on a log axis when asked.
+ */
+export function histogramChart(
+  series: ReadonlyArray<{ name: string; values: ArrayLike<number> }>,
+  options: AxisTitles & { bins?: number; range?: [number, number]; logY?: boolean; normalize?: boolean } = {},
+): Chart {
+  const bins = options.bins ?? 40;
+  const [lo, hi] = options.range ?? [0, 1];
+  const width = (hi - lo) / bins;
+  const centres = Array.from({ length: bins }, (_, i) => round(lo + (i + 0.5) * width, 4));
+  const data = series.map((s, k) => {
+    const counts = new Array<number>(bins).fill(0);
+    for (let i = 0; i < s.values.length; i++) {
+      const v = s.values[i];
+      if (!(v >= lo && v <= hi)) continue;
+      counts[Math.min(bins - 1, Math.floor((v - lo) / width))] += 1;
+    }
+    const total = s.values.length || 1;
+    return {
+      type: "bar",
+      name: s.name,
+      x: centres,
+      y: options.normalize ? counts.map((c) => round(c / total, 6)) : counts,
+      width,
+      opacity: series.length > 1 ? 0.6 : 1,
+      marker: { color: colorOf(k) },
+    };
+  });
+  return {
+    data,
+    layout: {
+      title: { text: options.title ?? "" },
+      barmode: "overlay",
+      bargap: 0,
+      xaxis: { title: { text: options.xTitle ?? "" }, range: [lo, hi] },
+      yaxis: { title: { text: options.yTitle ?? (options.normalize ? "fraction" : "count") }, ...(options.logY ? { type: "log" } : {}) },
+      legend: { orientation: "h", y: -0.2 },
+    },
+  };
+}
+
+export interface EpochPoint {
+  epoch: number;
+  meanLoss: number;
+  validationMAP: number;
+}
+
+/** Training curve: mean training loss (left axis) and validation mAP (right axis) per epoch. */
+export function trainingCurveChart(history: readonly EpochPoint[], options: { title?: string; maxEpochs?: number } = {}): Chart {
+  const epochs = history.map((h) => h.epoch);
+  return {
+    data: [
+      { type: "scatter", mode: "lines+markers", name: "training loss", x: epochs, y: history.map((h) => round(h.meanLoss, 5)), line: { color: colorOf(0) }, yaxis: "y" },
+      { type: "scatter", mode: "lines+markers", name: "validation mAP", x: epochs, y: history.map((h) => round(h.validationMAP, 4)), line: { color: colorOf(1) }, yaxis: "y2" },
+    ],
+    layout: {
+      title: { text: options.title ?? "Training curve" },
+      xaxis: { title: { text: "epoch" }, range: [0.5, Math.max(options.maxEpochs ?? 0, epochs.length, 1) + 0.5], dtick: 1 },
+      yaxis: { title: { text: "mean BCE loss" }, rangemode: "tozero" },
+      yaxis2: { title: { text: "validation mAP" }, overlaying: "y", side: "right", range: [0, 1] },
+      legend: { orientation: "h", y: -0.2 },
+    },
+  };
+}

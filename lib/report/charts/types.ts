@@ -1,0 +1,40 @@
+/**
+ * Chart builders for the notebook series: small pure functions that return a Plotly figure ({data, layout}).
+ * They compute nothing but the figure, so they are testable without a browser; `showChart` displays one.
+ */
+import type { PlotlyLayout, PlotlyTrace } from "../plotly";
+
+export interface Chart {
+  data: PlotlyTrace[];
+  layout: PlotlyLayout;
+}
+
+/** A labelled time span (a strong label, a chunk) in seconds. */
+export interface TimeSpan {
+  onset: number;
+  offset: number;
+  label: string;
+}
+
+/** One series of numbers for bar and line charts. */
+export interface Series {
+  name: string;
+  x: Array<number | string>;
+  y: number[];
+  /** Plotly dash style for lines ("dash", "dot") or a bar pattern ("/" hatch) for bars. */
+  style?: string;
+}
+
+/** Plotly's default qualitative colours, so a class keeps its colour across charts that use `colorOf`. */
+export const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+/** A stable colour for the i-th distinct label of a chart. */
+export function colorOf(i: number): string {
+  return PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length];
+}
+
+/** Rounds to `digits` decimals, keeping chart JSON (and so the report) small. */
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,4 @@
+/** The notebook series (notebooks/01–06): shared parameters → configs, data, cached training and scoring. */
+export * from "./settings";
+export * from "./data";
+export * from "./run";

@@ -1,0 +1,146 @@
+/**
+ * Training and scoring for the notebooks, on top of the cached pipeline (lib/psl runExperiment): the teacher with a
+ * live training curve, students by recipe name, PSL tables by chunk size, and clip scores of any trained model
+ * (cached on disk by checkpoint and clip list, so notebooks 04–06 never re-score what an earlier one scored).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { runExperiment } from "../psl/pipeline";
+import type { EpochRecord } from "../psl/loop";
+import { readPslTable, type PslTable } from "../psl/table";
+import { scoreClips, clipTargets, type ClipRow } from "../psl/evaluate";
+import type { FeatureSource } from "../psl/features";
+import { fileFingerprint } from "../psl/cache";
+import { loadModel } from "../model/checkpoint";
+import { evaluateScores, type EvalMetrics } from "../eval";
+import { writeFileAtomic } from "../io/atomic";
+import { liveChart, trainingCurveChart } from "../report/charts";
+import { seriesConfig, studentRecipe, type SeriesParameters, type ConfigChanges } from "./settings";
+import { loadSeriesData, type SeriesData } from "./data";
+
+export interface TrainedModel {
+  name: string;
+  checkpoint: string;
+  dir: string;
+  /** Per-epoch loss and validation mAP (history.json of the run). */
+  history: EpochRecord[];
+  /** True when nothing was trained (found in the cache). */
+  cached: boolean;
+}
+
+function readHistory(dir: string): EpochRecord[] {
+  const path = join(dir, "history.json");
+  if (!existsSync(path)) return [];
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as EpochRecord[];
+  } catch {
+    return []; // being replaced right now (atomic rename): the next poll reads it
+  }
+}
+
+/**
+ * Runs the pipeline up to `until` and follows the trained stage's history.json (written after every epoch) to
+ * redraw a live training curve in place. The loop runs in this process, so the poll fires between training steps.
+ */
+async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, until: "teacher" | "student", live: boolean): Promise<{ dir: string; checkpoint: string; cached: boolean; annotationTable?: string }> {
+  const series = await loadSeriesData(params);
+  const config = seriesConfig(params, changes);
+  const maxEpochs = until === "teacher" ? config.teacher.epochs : config.student.epochs;
+  const chart = live ? liveChart({ height: "360px" }) : undefined;
+  let trainingDir: string | undefined;
+  let cached = true;
+  let shown = 0;
+  const poll = () => {
+    if (!trainingDir || !chart) return;
+    const history = readHistory(trainingDir);
+    if (history.length !== shown || shown === 0) {
+      shown = history.length;
+      chart.update(trainingCurveChart(history, { title: `${until} training (live)`, maxEpochs }));
+    }
+  };
+  const timer = setInterval(poll, 1000);
+  try {
+    const result = await runExperiment(config, {
+      until,
+      data: series.data,
+      onProgress(message) {
+        const match = /^(teacher|student): training in (\S+)/.exec(message);
+        if (match && match[1] === until) {
+          trainingDir = match[2];
+          cached = false;
+          poll();
+        }
+      },
+    });
+    const stage = until === "teacher" ? result.teacher : result.student;
+    if (!stage) throw new Error(`pipeline returned no ${until}`);
+    return { dir: stage.dir, checkpoint: stage.checkpoint, cached, annotationTable: result.annotation?.table };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Trains the series' teacher (or finds it in the cache); `live` draws the training curve in place while it trains. */
+export async function trainTeacher(params: SeriesParameters, options: { live?: boolean } = {}): Promise<TrainedModel> {
+  const run = await runWithCurve(params, {}, "teacher", options.live ?? false);
+  return { name: "teacher", checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached };
+}
+
+/** Trains (or finds) one of the STUDENT_RECIPES ("weak", "psl-10s", "psl-5s", "psl-2s", "ts-2s"). */
+export async function trainStudent(params: SeriesParameters, name: string, options: { live?: boolean } = {}): Promise<TrainedModel> {
+  const recipe = studentRecipe(name);
+  const run = await runWithCurve(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds }, "student", options.live ?? false);
+  return { name, checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached };
+}
+
+/** The PSL table (teacher probabilities per chunk of every student-training clip) for a chunk size; cached. */
+export async function annotate(params: SeriesParameters, chunkSeconds: number): Promise<{ table: PslTable; path: string }> {
+  const series = await loadSeriesData(params);
+  const result = await runExperiment(seriesConfig(params, { chunkSeconds }), { until: "annotate", data: series.data });
+  if (!result.annotation) throw new Error("pipeline returned no annotation");
+  return { table: readPslTable(result.annotation.table), path: result.annotation.table };
+}
+
+const scoreMemo = new Map<string, Float32Array>();
+
+/**
+ * Clip probabilities [rows, classes] of a checkpoint on full clips; cached in memory and on disk
+ * (`<cacheDir>/scores/<hash>.f32`, hash of the checkpoint's content and the clip list).
+ */
+export function scoreCheckpoint(series: SeriesData, checkpoint: string, rows: readonly ClipRow[], features: FeatureSource = series.data.features): Float32Array {
+  const hash = createHash("sha256").update(fileFingerprint(checkpoint));
+  for (const r of rows) hash.update(`${r.filename}\n`);
+  const key = hash.digest("hex").slice(0, 16);
+  const memo = scoreMemo.get(key);
+  if (memo) return memo;
+  const path = join(series.config.cacheDir, "scores", `${key}.f32`);
+  let scores: Float32Array;
+  if (existsSync(path)) {
+    const bytes = readFileSync(path);
+    scores = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  } else {
+    const model = loadModel(checkpoint);
+    try {
+      scores = scoreClips(model, rows, features);
+    } finally {
+      model.dispose();
+    }
+    writeFileAtomic(path, new Uint8Array(scores.buffer, scores.byteOffset, scores.byteLength));
+  }
+  scoreMemo.set(key, scores);
+  return scores;
+}
+
+/** mAP, mean AUC, d′ … of a checkpoint on `rows` (default: the eval split), from cached scores. */
+export function evaluateCheckpoint(series: SeriesData, checkpoint: string, rows: readonly ClipRow[] = series.data.eval, features?: FeatureSource): EvalMetrics {
+  const C = series.config.numClasses;
+  const scores = scoreCheckpoint(series, checkpoint, rows, features);
+  return evaluateScores(clipTargets(rows, C), scores, C, series.classNames);
+}
+
+/** The three headline metrics as plain numbers (what recordSummary stores). */
+export function headline(metrics: EvalMetrics): { mAP: number; meanAUC: number; dPrime: number } {
+  const r = (v: number) => Number(v.toFixed(4));
+  return { mAP: r(metrics.mAP), meanAUC: r(metrics.meanAUC), dPrime: r(metrics.dPrime) };
+}
