@@ -90,3 +90,11 @@ test("NaN samples in a float WAV → UserError naming the file", async () => {
   wav.fromScratch(1, 16000, "32f", [0, 0.1, Number.NaN, 0.2]);
   await assert.rejects(decodeAudioBuffer(wav.toBuffer(), "bad-float.wav"), /bad-float\.wav: sample 2 is NaN/);
 });
+
+test("a WAV cut off mid-data (interrupted download) decodes the complete frames it has", async () => {
+  const bytes = readFileSync(join(DIR, "sine440_16k_s16.wav"));
+  const whole = await decodeAudioBuffer(bytes, "whole.wav");
+  const cut = await decodeAudioBuffer(bytes.subarray(0, 44 + 1001), "cut.wav");
+  assert.equal(cut.samples.length, 500);
+  assert.deepEqual(cut.samples, whole.samples.subarray(0, 500));
+});
