@@ -32,7 +32,7 @@ import { readSourceList, type DemoSource, type SourceRole } from "./sources";
 import { DEFAULT_MISSING_LABEL_MODEL, type MissingLabelModel } from "./weak-labels";
 
 /** Bump when the generator's output changes for the same inputs (invalidates cached corpora). */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface DemoClass {
   index: number;
