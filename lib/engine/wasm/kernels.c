@@ -364,6 +364,67 @@ void gemm_tn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N) {
   for (int m0 = 0; m0 < M; m0 += chunk) gemm_tn_rows(A, B, out, m0, m0 + chunk < M ? m0 + chunk : M, K, N, m0 > 0);
 }
 
+/*
+ * out [M,N] = A [M,K] · B [K,N] (row-major), a plain register-blocked product: 4 rows x 8 columns of out in 8
+ * vector accumulators. B's full 8-column panels are packed once into `packed` (scratch, K * N floats) so each
+ * k step reads 8 contiguous floats; rows are processed in blocks small enough for the block of A to stay in cache
+ * while every panel sweeps it. Replaces XNNPACK's fully-connected path for the training matmuls: tfjs creates (and
+ * packs) a new XNNPACK operator for every weight tensor it sees, which dominates at the small row counts of the
+ * deep layers, and this kernel is as fast or faster on the model's shapes (bench/kernels.ts).
+ */
+EXPORT(gemm_nn)
+void gemm_nn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N, f32 *packed) {
+  const int panels = N / 8;
+  for (int p = 0; p < panels; p++) {
+    f32 *dst = packed + (long)p * K * 8;
+    for (int k = 0; k < K; k++) { st(dst + 8 * k, ld(B + (long)k * N + 8 * p)); st(dst + 8 * k + 4, ld(B + (long)k * N + 8 * p + 4)); }
+  }
+  int rows = 16384 / (K > 0 ? K : 1);
+  rows = rows < 4 ? 4 : rows & ~3;
+  for (int mb = 0; mb < M; mb += rows) {
+    const int me = mb + rows < M ? mb + rows : M;
+    for (int p = 0; p < panels; p++) {
+      const int n0 = 8 * p;
+      const f32 *panel = packed + (long)p * K * 8;
+      int m0 = mb;
+      for (; m0 + 4 <= me; m0 += 4) {
+        v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        const f32 *r0 = A + (long)m0 * K, *r1 = r0 + K, *r2 = r1 + K, *r3 = r2 + K;
+        const f32 *bp = panel;
+        for (int k = 0; k < K; k++, bp += 8) {
+          const v128_t b0 = ld(bp), b1 = ld(bp + 4);
+          v128_t s = wasm_f32x4_splat(r0[k]); a00 = madd(a00, s, b0); a01 = madd(a01, s, b1);
+          s = wasm_f32x4_splat(r1[k]); a10 = madd(a10, s, b0); a11 = madd(a11, s, b1);
+          s = wasm_f32x4_splat(r2[k]); a20 = madd(a20, s, b0); a21 = madd(a21, s, b1);
+          s = wasm_f32x4_splat(r3[k]); a30 = madd(a30, s, b0); a31 = madd(a31, s, b1);
+        }
+        f32 *o = out + (long)m0 * N + n0;
+        st(o, a00); st(o + 4, a01); o += N;
+        st(o, a10); st(o + 4, a11); o += N;
+        st(o, a20); st(o + 4, a21); o += N;
+        st(o, a30); st(o + 4, a31);
+      }
+      for (; m0 < me; m0++) {
+        v128_t a0 = wasm_f32x4_splat(0.f), a1 = a0;
+        const f32 *r0 = A + (long)m0 * K, *bp = panel;
+        for (int k = 0; k < K; k++, bp += 8) {
+          const v128_t s = wasm_f32x4_splat(r0[k]);
+          a0 = madd(a0, s, ld(bp)); a1 = madd(a1, s, ld(bp + 4));
+        }
+        st(out + (long)m0 * N + n0, a0); st(out + (long)m0 * N + n0 + 4, a1);
+      }
+    }
+    for (int n0 = 8 * panels; n0 < N; n0++) {
+      for (int m = mb; m < me; m++) {
+        const f32 *r = A + (long)m * K;
+        f32 s = 0.f;
+        for (int k = 0; k < K; k++) s += r[k] * B[(long)k * N + n0];
+        out[(long)m * N + n0] = s;
+      }
+    }
+  }
+}
+
 /* out [C,R] = transpose of in [R,C], in 8x8 tiles for cache locality. */
 EXPORT(transpose2d)
 void transpose2d(const f32 *in, f32 *out, int R, int C) {

@@ -4,8 +4,9 @@
  * - the missing gradient kernels, so every standard tfjs conv op is differentiable on wasm:
  *   Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput, DepthwiseConv2dNativeBackpropFilter
  *   (tfjs-backend-wasm already has Conv2DBackpropInput);
- * - BatchMatMul with transposed operands routed to fast paths (the built-in kernel runs them 10-30x slower
- *   than plain products, and every matMul gradient is a transposed product);
+ * - BatchMatMul (rank 2) on the engine's own register-blocked GEMMs, including transposed operands (the built-in
+ *   kernel runs those 10-30x slower than plain products, and every matMul gradient is a transposed product);
+ * - Identity sharing the input's buffer instead of copying it (tfjs saves every tensor a gradient needs through it);
  * - the engine's fused kernels used by lib/engine/ops.ts: PslBatchNormAct / PslBatchNormActGrad (BatchNorm
  *   training statistics + affine + ReLU6 in two passes, backward in two passes) and PslDepthwise / PslDepthwiseGrad.
  *
@@ -312,21 +313,51 @@ function transposeLast2(backend: WasmBackendInternals, t: Info): Info {
   return out;
 }
 
+/** out [M,N] = a [M,K] · b [K,N] with the engine's gemm_nn (rank 2, float32). */
+function gemmNN(backend: WasmBackendInternals, a: Info, b: Info): Info {
+  const [M, K] = a.shape, N = b.shape[1];
+  const out = backend.makeOutput([M, N], "float32");
+  const s = new Scratch(backend);
+  const packed = s.f32(K * N);
+  try {
+    kernelsFor(backend).gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), M, K, N, packed);
+  } finally {
+    s.free();
+  }
+  return out;
+}
+
 function makeBatchMatMul(original: tf.KernelConfig): tf.KernelFunc {
   return (args) => {
     const { inputs, attrs } = args as unknown as KernelArgs;
     const backend = args.backend as unknown as WasmBackendInternals;
     const { a, b } = inputs;
     const transposeA = Boolean(attrs?.transposeA), transposeB = Boolean(attrs?.transposeB);
-    if ((!transposeA && !transposeB) || a.dtype !== "float32" || b.dtype !== "float32") return original.kernelFunc(args);
+    if (a.dtype !== "float32" || b.dtype !== "float32") return original.kernelFunc(args);
+    const rank2 = a.shape.length === 2 && b.shape.length === 2;
+    const own = process.env.PSL_GEMM !== "xnnpack";
+    if (rank2) {
+      const inner = transposeA ? a.shape[0] : a.shape[1], innerB = transposeB ? b.shape[1] : b.shape[0];
+      if (inner !== innerB) throw new Error(`matMul: inner dimensions ${inner} and ${innerB} do not match (shapes ${a.shape}, ${b.shape})`);
+    }
     // x^T dy (every matMul weight gradient): one streaming pass, no transposed copy of the big operand.
-    if (transposeA && !transposeB && a.shape.length === 2 && b.shape.length === 2) {
+    if (transposeA && !transposeB && rank2) {
       const [M, K] = a.shape, N = b.shape[1];
-      if (b.shape[0] !== M) throw new Error(`matMul: inner shapes ${M} and ${b.shape[0]} do not match`);
       const out = backend.makeOutput([K, N], "float32");
       kernelsFor(backend).gemm_tn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), M, K, N);
       return out;
     }
+    if (!transposeA && rank2 && own) {
+      // dy W^T (input gradients): transpose the small weight matrix, then the plain product.
+      if (!transposeB) return gemmNN(backend, a, b);
+      const bt = transposeLast2(backend, b);
+      try {
+        return gemmNN(backend, a, bt);
+      } finally {
+        backend.disposeData(bt.dataId);
+      }
+    }
+    if (!transposeA && !transposeB) return original.kernelFunc(args);
     // Otherwise materialise the transposes (cheap next to the slow transposed path) and run the plain product.
     const temps: Info[] = [];
     const at = transposeA ? transposeLast2(backend, a) : a;
@@ -339,6 +370,20 @@ function makeBatchMatMul(original: tf.KernelConfig): tf.KernelFunc {
       for (const t of temps) backend.disposeData(t.dataId);
     }
   };
+}
+
+// ---------------------------------------------------------------- Identity without a copy
+
+/**
+ * tfjs saves every tensor a gradient needs through Identity (engine.clone), and tfjs-backend-wasm's Identity
+ * copies the data: a full extra pass over every saved activation in every training step. tfjs tensors are
+ * immutable (even Variable.assign swaps in new data), so sharing the buffer with a reference count is exact;
+ * the cpu backend's Identity does the same.
+ */
+function identityShared({ inputs, backend: b }: KernelArgs): Info {
+  const { x } = inputs;
+  (b as { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 // ---------------------------------------------------------------- registration
@@ -362,6 +407,12 @@ export function registerWasmKernels(): void {
   add("Conv2DBackpropFilter", conv2DBackpropFilter);
   add("DepthwiseConv2dNativeBackpropInput", depthwiseBackpropInput);
   add("DepthwiseConv2dNativeBackpropFilter", depthwiseBackpropFilter);
+  const identity = tf.getKernel("Identity", "wasm");
+  if (identity) {
+    tf.unregisterKernel("Identity", "wasm");
+    tf.registerKernel({ ...identity, kernelFunc: ((args: KernelArgs) =>
+      args.inputs.x.dtype === "string" ? identity.kernelFunc(args as never) : identityShared(args)) as unknown as tf.KernelFunc });
+  }
   const original = tf.getKernel("BatchMatMul", "wasm");
   if (original) {
     tf.unregisterKernel("BatchMatMul", "wasm");
