@@ -64,6 +64,7 @@ const setups: (Setup & { name: string })[] = [
   { name: "pointwise+BN linear train", block: "pointwise", x: [2, 4, 5, 12], w: [12, 4], relu6: false, training: true },
   { name: "depthwise s1+BN+ReLU6 train", block: "depthwise", x: [2, 6, 7, 6], w: [3, 3, 6, 1], stride: 1, relu6: true, training: true },
   { name: "depthwise s2+BN+ReLU6 train (odd sizes)", block: "depthwise", x: [2, 7, 9, 5], w: [3, 3, 5, 1], stride: 2, relu6: true, training: true },
+  { name: "depthwise s1+BN+ReLU6 train, 38 channels", block: "depthwise", x: [2, 4, 5, 38], w: [3, 3, 38, 1], stride: 1, relu6: true, training: true },
   { name: "depthwise s2 eval", block: "depthwise", x: [1, 8, 6, 4], w: [3, 3, 4, 1], stride: 2, relu6: true, training: false },
   { name: "stem conv 3x3 s2 + BN + ReLU6 train", block: "full", x: [2, 8, 11, 1], w: [3, 3, 1, 8], stride: 2, relu6: true, training: true },
 ];

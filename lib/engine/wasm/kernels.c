@@ -174,8 +174,30 @@ void dw_forward(const f32 *x, const f32 *w, const f32 *bias, f32 *y, const int *
         f32 *yo = y + (((long)n * g.OH + oh) * g.OW + ow) * C;
         const int ih0 = oh * g.SH - g.PT, iw0 = ow * g.SW - g.PL;
         int c = 0;
+        /* 16 channels per sweep over the taps: 4 accumulators stay in registers. */
+        for (; c + 16 <= C; c += 16) {
+          v128_t a0, a1, a2, a3;
+          if (bias) { a0 = ld(bias + c); a1 = ld(bias + c + 4); a2 = ld(bias + c + 8); a3 = ld(bias + c + 12); }
+          else { a0 = zero; a1 = zero; a2 = zero; a3 = zero; }
+          for (int kh = 0; kh < g.KH; kh++) {
+            const int ih = ih0 + kh * g.DH;
+            if (ih < 0 || ih >= g.H) continue;
+            for (int kw = 0; kw < g.KW; kw++) {
+              const int iw = iw0 + kw * g.DW;
+              if (iw < 0 || iw >= g.W) continue;
+              const f32 *xp = xn + ((long)ih * g.W + iw) * C + c, *wp = w + (kh * g.KW + kw) * C + c;
+              a0 = madd(a0, ld(xp), ld(wp)); a1 = madd(a1, ld(xp + 4), ld(wp + 4));
+              a2 = madd(a2, ld(xp + 8), ld(wp + 8)); a3 = madd(a3, ld(xp + 12), ld(wp + 12));
+            }
+          }
+          if (relu6) {
+            a0 = wasm_f32x4_pmin(wasm_f32x4_pmax(a0, zero), six); a1 = wasm_f32x4_pmin(wasm_f32x4_pmax(a1, zero), six);
+            a2 = wasm_f32x4_pmin(wasm_f32x4_pmax(a2, zero), six); a3 = wasm_f32x4_pmin(wasm_f32x4_pmax(a3, zero), six);
+          }
+          st(yo + c, a0); st(yo + c + 4, a1); st(yo + c + 8, a2); st(yo + c + 12, a3);
+        }
         for (; c + 4 <= C; c += 4) {
-          v128_t acc = bias ? ld(bias + c) : wasm_f32x4_splat(0.f);
+          v128_t acc = bias ? ld(bias + c) : zero;
           for (int kh = 0; kh < g.KH; kh++) {
             const int ih = ih0 + kh * g.DH;
             if (ih < 0 || ih >= g.H) continue;
@@ -224,6 +246,29 @@ void dw_backward(const f32 *x, const f32 *w, const f32 *dy, f32 *dx, f32 *dw, co
       for (int ow = 0; ow < g.OW; ow++) {
         const f32 *gr = dy + (((long)n * g.OH + oh) * g.OW + ow) * C;
         const int ih0 = oh * g.SH - g.PT, iw0 = ow * g.SW - g.PL;
+        int c = 0;
+        if (dx && dw) {
+          /* 16 channels at a time: the 4 gradient vectors stay in registers across the taps. */
+          for (; c + 16 <= C; c += 16) {
+            const v128_t g0 = ld(gr + c), g1 = ld(gr + c + 4), g2 = ld(gr + c + 8), g3 = ld(gr + c + 12);
+            for (int kh = 0; kh < g.KH; kh++) {
+              const int ih = ih0 + kh * g.DH;
+              if (ih < 0 || ih >= g.H) continue;
+              for (int kw = 0; kw < g.KW; kw++) {
+                const int iw = iw0 + kw * g.DW;
+                if (iw < 0 || iw >= g.W) continue;
+                const long off = ((long)ih * g.W + iw) * C + c;
+                const int tap = (kh * g.KW + kw) * C + c;
+                f32 *d = dxn + off, *pt = part + tap;
+                const f32 *xp = xn + off, *wt = w + tap;
+                st(d, madd(ld(d), g0, ld(wt))); st(d + 4, madd(ld(d + 4), g1, ld(wt + 4)));
+                st(d + 8, madd(ld(d + 8), g2, ld(wt + 8))); st(d + 12, madd(ld(d + 12), g3, ld(wt + 12)));
+                st(pt, madd(ld(pt), g0, ld(xp))); st(pt + 4, madd(ld(pt + 4), g1, ld(xp + 4)));
+                st(pt + 8, madd(ld(pt + 8), g2, ld(xp + 8))); st(pt + 12, madd(ld(pt + 12), g3, ld(xp + 12)));
+              }
+            }
+          }
+        }
         for (int kh = 0; kh < g.KH; kh++) {
           const int ih = ih0 + kh * g.DH;
           if (ih < 0 || ih >= g.H) continue;
@@ -232,20 +277,20 @@ void dw_backward(const f32 *x, const f32 *w, const f32 *dy, f32 *dx, f32 *dw, co
             if (iw < 0 || iw >= g.W) continue;
             const long off = ((long)ih * g.W + iw) * C;
             const int tap = (kh * g.KW + kw) * C;
-            int c = 0;
+            int cc = c;
             if (dx && dw) {
-              for (; c + 4 <= C; c += 4) {
-                const v128_t gv = ld(gr + c);
-                st(dxn + off + c, madd(ld(dxn + off + c), gv, ld(w + tap + c)));
-                st(part + tap + c, madd(ld(part + tap + c), gv, ld(xn + off + c)));
+              for (; cc + 4 <= C; cc += 4) {
+                const v128_t gv = ld(gr + cc);
+                st(dxn + off + cc, madd(ld(dxn + off + cc), gv, ld(w + tap + cc)));
+                st(part + tap + cc, madd(ld(part + tap + cc), gv, ld(xn + off + cc)));
               }
-              for (; c < C; c++) { dxn[off + c] += gr[c] * w[tap + c]; part[tap + c] += gr[c] * xn[off + c]; }
+              for (; cc < C; cc++) { dxn[off + cc] += gr[cc] * w[tap + cc]; part[tap + cc] += gr[cc] * xn[off + cc]; }
             } else if (dx) {
-              for (; c + 4 <= C; c += 4) st(dxn + off + c, madd(ld(dxn + off + c), ld(gr + c), ld(w + tap + c)));
-              for (; c < C; c++) dxn[off + c] += gr[c] * w[tap + c];
+              for (; cc + 4 <= C; cc += 4) st(dxn + off + cc, madd(ld(dxn + off + cc), ld(gr + cc), ld(w + tap + cc)));
+              for (; cc < C; cc++) dxn[off + cc] += gr[cc] * w[tap + cc];
             } else {
-              for (; c + 4 <= C; c += 4) st(part + tap + c, madd(ld(part + tap + c), ld(gr + c), ld(xn + off + c)));
-              for (; c < C; c++) part[tap + c] += gr[c] * xn[off + c];
+              for (; cc + 4 <= C; cc += 4) st(part + tap + cc, madd(ld(part + tap + cc), ld(gr + cc), ld(xn + off + cc)));
+              for (; cc < C; cc++) part[tap + cc] += gr[cc] * xn[off + cc];
             }
           }
         }
