@@ -38,6 +38,7 @@ DECLARATION = re.compile(r"^\s*(?:export\s+)?(let|const|var)\s+([A-Za-z_$][\w$]*
 # stderr text that means the cell (or a callback it started) failed even though the reply said "ok".
 FAILURE_IN_STDERR = re.compile(r"^(UncaughtException|UnhandledPromiseRejection)\b", re.M)
 STREAM_HTML_MAX_LINES = 200
+IOPUB_TIMEOUT_S = 300
 CURRENT_UMASK = os.umask(0)
 os.umask(CURRENT_UMASK)
 
@@ -187,11 +188,13 @@ def shorten_streams_for_html(nb, max_lines: int = STREAM_HTML_MAX_LINES) -> None
         for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
             if out.output_type != "stream":
                 continue
-            lines = out.text.split("\n")
+            ends_with_newline = out.text.endswith("\n")
+            lines = out.text[:-1].split("\n") if ends_with_newline else out.text.split("\n")
             if len(lines) > max_lines:
                 head, tail = max_lines // 4, max_lines - max_lines // 4
                 omitted = len(lines) - head - tail
-                out.text = "\n".join(lines[:head] + [f"… {omitted} lines omitted here (full log in the executed .ipynb) …"] + lines[-tail:])
+                kept = lines[:head] + [f"… {omitted} lines omitted here (full log in the executed .ipynb) …"] + lines[-tail:]
+                out.text = "\n".join(kept) + ("\n" if ends_with_newline else "")
 
 
 TSLAB_FRAME = re.compile(r"^\s+at .*(node:vm|node_modules[\\/]tslab[\\/]|sigintHandlersWrap).*$")
@@ -226,16 +229,50 @@ def error_text(cell) -> str:
 
 
 class EchoingClient(NotebookClient):
-    """NotebookClient that echoes stream output to the console as it arrives (long cells show life)."""
+    """NotebookClient that echoes output to the console as it arrives, so long cells show life.
 
-    def output(self, outs, msg, display_id, cell_index):
-        if msg["msg_type"] == "stream":
-            text = collapse_carriage_returns(msg["content"].get("text", ""))
-            stream = sys.stderr if msg["content"].get("name") == "stderr" else sys.stdout
-            for line in text.splitlines():
-                stream.write(f"    │ {line}\n")
-            stream.flush()
-        return super().output(outs, msg, display_id, cell_index)
+    Streams are echoed line by line. Progress displays (lib/report/progress.ts updates one text/plain
+    display in place, up to twice a second) are echoed at most every ECHO_INTERVAL_S per display, plus
+    their final state when the cell ends: an hour of training logs a few hundred lines, not thousands.
+    """
+
+    ECHO_INTERVAL_S = 10.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._last_echo = {}
+        self._pending = {}
+
+    @staticmethod
+    def _echo(text: str, stream=None) -> None:
+        stream = stream or sys.stdout
+        for line in text.splitlines():
+            stream.write(f"    │ {line}\n")
+        stream.flush()
+
+    def process_message(self, msg, cell, cell_index):
+        msg_type = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
+        content = msg.get("content", {})
+        if msg_type == "stream":
+            self._echo(collapse_carriage_returns(content.get("text", "")), sys.stderr if content.get("name") == "stderr" else sys.stdout)
+        elif msg_type in ("display_data", "update_display_data"):
+            data = content.get("data", {})
+            if "text/plain" in data and "text/html" not in data:
+                display_id = content.get("transient", {}).get("display_id") or id(msg)
+                now = time.monotonic()
+                if msg_type == "display_data" or now - self._last_echo.get(display_id, -1e9) >= self.ECHO_INTERVAL_S:
+                    self._last_echo[display_id] = now
+                    self._pending.pop(display_id, None)
+                    self._echo(data["text/plain"])
+                else:
+                    self._pending[display_id] = data["text/plain"]
+        return super().process_message(msg, cell, cell_index)
+
+    def flush_pending(self) -> None:
+        """The last state of throttled progress displays (called when a cell ends)."""
+        for text in self._pending.values():
+            self._echo(text)
+        self._pending.clear()
 
 
 def execute_notebook(nb, path: Path, env_extra: dict, cell_timeout, quiet: bool) -> None:
@@ -246,6 +283,7 @@ def execute_notebook(nb, path: Path, env_extra: dict, cell_timeout, quiet: bool)
         started[cell_index] = time.monotonic()
 
     def on_executed(cell, cell_index, execute_reply):
+        client.flush_pending()
         content = (execute_reply or {}).get("content", {})
         seconds = time.monotonic() - started.get(cell_index, time.monotonic())
         position = code_cells.index(cell_index) + 1 if cell_index in code_cells else "?"
@@ -272,6 +310,11 @@ def execute_notebook(nb, path: Path, env_extra: dict, cell_timeout, quiet: bool)
             timeout=cell_timeout,
             allow_errors=False,
             record_timing=True,
+            # nbclient waits only 4 s (default) after a cell's reply for the rest of its output, then moves on
+            # and silently drops what is still in flight; a burst of logging takes longer than that to arrive.
+            # Wait up to IOPUB_TIMEOUT_S, and fail loudly rather than lose output.
+            iopub_timeout=IOPUB_TIMEOUT_S,
+            raise_on_iopub_timeout=True,
             resources={"metadata": {"path": str(path.parent)}},
             on_cell_start=on_start,
             on_cell_executed=on_executed,
@@ -472,7 +515,7 @@ def main(argv=None) -> int:
             # nbclient raises this itself when the reply status is "error" and our hook did not run first.
             status, error = "failed", CellFailed(None, None, str(e).strip())
         except CellTimeoutError as e:
-            status, error = "failed", CellFailed(None, None, f"cell timed out (--cell-timeout {args.cell_timeout}): {e}")
+            status, error = "failed", CellFailed(None, None, f"cell timed out (--cell-timeout {args.cell_timeout}, or output still arriving {IOPUB_TIMEOUT_S} s after the cell ended): {e}")
         except DeadKernelError as e:
             status, error = "failed", CellFailed(None, None, f"the kernel died: {e}")
         wall = time.monotonic() - started

@@ -97,7 +97,8 @@ export function ensureJupyter({ install = true } = {}) {
 /** The kernel spec, pointing at this checkout's tslab with this node (absolute paths: kernels start in the notebook's folder). */
 export function kernelSpec() {
   return {
-    argv: [process.execPath, join(REPO, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
+    // scripts/tslab-kernel.cjs = tslab's own launcher plus in-order output sending (see there why).
+    argv: [process.execPath, join(REPO, "scripts", "tslab-kernel.cjs"), "kernel", "--config-path", "{connection_file}"],
     display_name: "TypeScript (PSL Lab)",
     language: "typescript",
     metadata: { psl: "project-local tslab kernel written by scripts/setup.mjs" },

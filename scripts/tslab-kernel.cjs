@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Launches tslab's kernel (what node_modules/.bin/tslab does) with one fix: no output message is lost.
+//
+// Why: tslab sends every stdout/stderr chunk and display update with zeromq's `Publisher.send()` without
+// awaiting it. zeromq 6 only allows one send in flight; once its fast path is exhausted (a burst of a few
+// hundred console.log lines) further sends fail with "Socket is busy writing" and the promise rejection
+// is swallowed, so lines silently vanish from the notebook (measured here: 187 of 1000 lines kept).
+// Chaining the sends keeps every message and their order, including the final "idle" status, which
+// tells the client the cell's output is complete; an unbounded send queue keeps PUB from dropping any.
+"use strict";
+const { dirname } = require("node:path");
+
+const tslabDir = dirname(require.resolve("tslab/package.json"));
+// The same zeromq module instance tslab itself will load.
+const zmq = require(require.resolve("zeromq", { paths: [tslabDir] }));
+const send = zmq.Publisher.prototype.send;
+const pending = new WeakMap();
+
+function sendInOrder(message) {
+  const previous = pending.get(this) || Promise.resolve();
+  const next = previous.then(() => send.call(this, message));
+  // A failed send must not block the ones after it; report it on the kernel's own stderr.
+  pending.set(this, next.catch((error) => process.__pslKernelStderr(`[psl kernel] dropped an output message: ${error.message}\n`)));
+  return next;
+}
+// zeromq defines `send` read-only (non-writable) on the prototype; redefine it.
+Object.defineProperty(zmq.Publisher.prototype, "send", { value: sendInOrder, writable: true, configurable: true });
+
+// A PUB socket drops messages once its queue to a subscriber holds sendHighWaterMark (default 1000) of them,
+// which a burst of logging reaches whenever the client reads slower than the cell prints. Unlimited (0)
+// instead: output is small text, and losing it is worse. The option must be set before the socket binds,
+// so tslab gets a Publisher class that sets it in the constructor.
+const Publisher = zmq.Publisher;
+class UnboundedPublisher extends Publisher {
+  constructor(options) {
+    super({ ...options, sendHighWaterMark: 0 });
+  }
+}
+zmq.Publisher = UnboundedPublisher;
+
+// tslab redirects process.stderr.write into the notebook during execution; keep the real one for kernel errors.
+const realStderrWrite = process.stderr.write.bind(process.stderr);
+process.__pslKernelStderr = (text) => realStderrWrite(text);
+
+require(require.resolve("tslab/dist/main.js", { paths: [tslabDir] })).main();
