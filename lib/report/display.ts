@@ -2,10 +2,9 @@
  * Rich output from library code into the running notebook.
  *
  * Notebooks run in tslab; its `display` API only works inside a live kernel (it throws "Not ready"
- * elsewhere, e.g. in tests or the CLI). `require("tslab")` here resolves to the same module instance
- * the kernel loaded (node_modules/tslab), so displays from lib/dist reach the notebook's current cell.
- * tslab is required lazily: it pulls in a TypeScript compiler, which CLI runs and tests do not need.
+ * elsewhere, e.g. in tests or the CLI), and only through the module instance the kernel itself loaded.
  */
+import { dirname, join } from "node:path";
 
 interface TslabDisplay {
   html(s: string): void;
@@ -17,12 +16,14 @@ let cachedDisplay: TslabDisplay | null | undefined;
 function tslabDisplay(): TslabDisplay | null {
   if (cachedDisplay !== undefined) return cachedDisplay;
   cachedDisplay = null;
-  // Only a tslab kernel process has tslab loaded already; never load it ourselves just to find out.
-  const loaded = Object.keys(require.cache).some((path) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(path));
-  if (loaded) {
+  // Only a tslab kernel process has tslab's jupyter.js loaded; never load tslab ourselves just to find out.
+  // Use the public.js NEXT TO the loaded jupyter.js: a kernel started from another tslab install (e.g. a
+  // global one) must get its own instance, whose display hooks are live, not this project's copy.
+  const jupyterModule = Object.keys(require.cache).find((path) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(path));
+  if (jupyterModule) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      cachedDisplay = (require("tslab") as { display: TslabDisplay }).display;
+      cachedDisplay = (require(join(dirname(jupyterModule), "public.js")) as { display: TslabDisplay }).display;
     } catch {
       cachedDisplay = null;
     }
