@@ -26,13 +26,13 @@ import { loadSourceAudio, SAMPLE_RATE } from "./load";
 import { renderClip, type SourceInfo } from "./mix";
 import { encodePcm16Wav } from "./pcm-wav";
 import { planDomain2, planMixedSplit, SPLITS, type ClipRecord, type SourcePool, type SplitName } from "./plan";
-import { prerenderFluidsynth } from "./render";
+import { renderFluidsynthBatches } from "./render";
 import { resolveSizes, type DemoProfile, type DemoSizes } from "./profiles";
 import { readSourceList, type DemoSource, type SourceRole } from "./sources";
 import { DEFAULT_MISSING_LABEL_MODEL, type MissingLabelModel } from "./weak-labels";
 
 /** Bump when the generator's output changes for the same inputs (invalidates cached corpora). */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export interface DemoClass {
   index: number;
@@ -177,9 +177,9 @@ export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): P
   // Source audio (renders are cached across corpora in <outDir>/sources).
   const audio = new Map<string, Float32Array>();
   const renderDir = join(outDir, "sources");
-  await prerenderFluidsynth(sources, renderDir, async (path) => (await decodeAudioFile(path)).samples, (path, samples) => writeWav(path, samples, SAMPLE_RATE, 32));
+  const rendered = await renderFluidsynthBatches(sources, renderDir, async (path) => (await decodeAudioFile(path)).samples, (path, samples) => writeWav(path, samples, SAMPLE_RATE, 32));
   for (const [i, source] of sources.entries()) {
-    audio.set(source.sourceId, await loadSourceAudio(source, renderDir));
+    audio.set(source.sourceId, await loadSourceAudio(source, renderDir, rendered));
     options.onProgress?.({ phase: "sources", done: i + 1, total: sources.length });
   }
   const lengths = new Map([...audio].map(([id, a]) => [id, a.length]));

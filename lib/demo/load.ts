@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { decodeAudioFile } from "../audio/decode";
 import { UserError } from "../errors";
-import { renderSource } from "./render";
+import { renderSpeech } from "./render";
 import type { DemoSource } from "./sources";
 
 export const SAMPLE_RATE = 16000;
@@ -69,7 +69,7 @@ export function trimAndNormalise(samples: Float32Array): Float32Array | null {
 
 /**
  * Prepared source audio kept for the life of the process (a notebook or test that builds several corpora decodes each
- * source once; ~300 short sources are a few tens of MB). Keyed by what determines the audio: path or recipe.
+ * source once; ~300 short sources are a few tens of MB). Keyed by the decoded file's path (renders: the cache path).
  */
 const prepared = new Map<string, Float32Array>();
 
@@ -79,19 +79,23 @@ export function clearPreparedSources(): void {
 }
 
 /** Decodes (rendering first if needed), trims and normalises one source. Missing files name their package. */
-export async function loadSourceAudio(source: DemoSource, renderCacheDir: string): Promise<Float32Array> {
-  const key = source.render === null ? `file:${source.path}` : `render:${JSON.stringify(source.render)}`;
-  const cached = prepared.get(key);
+export async function loadSourceAudio(source: DemoSource, renderCacheDir: string, renderedPaths: Map<string, string> = new Map()): Promise<Float32Array> {
+  let path = source.path;
+  if (source.render?.kind === "espeak") path = renderSpeech(source, renderCacheDir);
+  else if (source.render?.kind === "fluidsynth") {
+    const rendered = renderedPaths.get(source.sourceId);
+    if (rendered === undefined) throw new Error(`loadSourceAudio: ${source.sourceId} was not rendered (call renderFluidsynthBatches first)`);
+    path = rendered;
+  }
+  const cached = prepared.get(path);
   if (cached) return cached;
-  const audio = await loadUncached(source, renderCacheDir);
-  prepared.set(key, audio);
+  const audio = await loadFile(source, path);
+  prepared.set(path, audio);
   return audio;
 }
 
-async function loadUncached(source: DemoSource, renderCacheDir: string): Promise<Float32Array> {
-  let path = source.path;
-  if (source.render !== null) path = renderSource(source, renderCacheDir);
-  else if (!existsSync(path)) {
+async function loadFile(source: DemoSource, path: string): Promise<Float32Array> {
+  if (source.render === null && !existsSync(path)) {
     throw new UserError(
       `demo source ${source.sourceId}: ${path} is missing (Debian package ${source.package}); run scripts/setup-demo-sources.sh`,
     );

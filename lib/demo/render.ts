@@ -1,7 +1,8 @@
 /**
  * Deterministic renders of the source recipes that are not plain files: fluidsynth (GM/GS soundfont presets, via a
- * tiny MIDI file written here) and espeak-ng (speech). Renders are cached by a hash of the recipe; a render is written
- * to a temp name and renamed, so an interrupted run never leaves a torn file behind.
+ * tiny MIDI file written here) and espeak-ng (speech). Renders are cached (speech by a hash of the recipe, soundfont
+ * renders by batch, see renderFluidsynthBatches); every file is written under a temp name and renamed (or written
+ * atomically), so an interrupted run never leaves a torn file behind.
  *
  * fluidsynth runs with reverb and chorus off and float output: its integer output paths add random dither, which would
  * make the corpus differ between runs.
@@ -94,24 +95,6 @@ function requireTool(tool: string, pkg: string, source: DemoSource): void {
   }
 }
 
-function renderFluidsynth(recipe: FluidsynthRecipe, source: DemoSource, out: string): void {
-  requireTool("fluidsynth", "fluidsynth", source);
-  if (!existsSync(recipe.font)) {
-    throw new UserError(`demo source ${source.sourceId}: soundfont ${recipe.font} is missing (Debian package ${source.package}); run scripts/setup-demo-sources.sh`);
-  }
-  const midi = tempPathFor(`${out}.mid`);
-  writeFileSync(midi, recipeToMidi(recipe));
-  try {
-    execFileSync(
-      "fluidsynth",
-      [...FLUIDSYNTH_ARGS, "-F", out, recipe.font, midi],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-  } finally {
-    rmSync(midi, { force: true });
-  }
-}
-
 function renderEspeak(recipe: EspeakRecipe, source: DemoSource, out: string): void {
   requireTool("espeak-ng", "espeak-ng", source);
   execFileSync("espeak-ng", ["-v", recipe.voice, "-s", String(recipe.speed), "-p", String(recipe.pitch), "-w", out, recipe.text], {
@@ -119,16 +102,15 @@ function renderEspeak(recipe: EspeakRecipe, source: DemoSource, out: string): vo
   });
 }
 
-/** Renders (or reuses) the source's recipe under `cacheDir`; returns the WAV path. */
-export function renderSource(source: DemoSource, cacheDir: string): string {
-  if (source.render === null) throw new Error(`renderSource: ${source.sourceId} has no recipe`);
+/** Renders (or reuses) an espeak-ng recipe under `cacheDir`; returns the WAV path. (fluidsynth: renderFluidsynthBatches.) */
+export function renderSpeech(source: DemoSource, cacheDir: string): string {
+  if (source.render === null || source.render.kind !== "espeak") throw new Error(`renderSpeech: ${source.sourceId} is not an espeak recipe`);
   const path = join(cacheDir, `${recipeKey(source.render)}.wav`);
   if (existsSync(path)) return path;
   mkdirSync(cacheDir, { recursive: true });
   const temp = tempPathFor(path);
   try {
-    if (source.render.kind === "fluidsynth") renderFluidsynth(source.render, source, temp);
-    else renderEspeak(source.render, source, temp);
+    renderEspeak(source.render, source, temp);
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { force: true });
@@ -139,33 +121,41 @@ export function renderSource(source: DemoSource, cacheDir: string): string {
   return path;
 }
 
-/** Section starts are multiples of 0.1 s (1600 samples = 25 fluidsynth blocks of 64), so a recipe renders the same wherever it sits. */
+/** Section starts are multiples of 0.1 s (1600 samples = 25 fluidsynth blocks of 64). */
 const SECTION_TICKS = TICKS_PER_SECOND / 10;
 const SECTION_GAP_SECONDS = 1;
 
 /**
- * Renders every not-yet-cached fluidsynth recipe of one soundfont in ONE fluidsynth run (one long MIDI file, recipes
- * one after another with silent gaps) and slices the result into the per-recipe cache files. Loading a compressed
- * .sf3 font costs fluidsynth several seconds per start, which would otherwise dominate a cold generation.
+ * Renders the fluidsynth recipes of the given sources, one fluidsynth run per soundfont (one long MIDI file, the
+ * recipes one after another with silent gaps), sliced into one WAV per recipe. Loading a compressed .sf3 font costs
+ * fluidsynth several seconds per start, which would otherwise dominate a cold generation.
+ *
+ * fluidsynth's output for a recipe depends slightly (≤ 1 % of full scale) on where in the file it sits, so a whole
+ * batch is one cache unit: `<cacheDir>/<hash of font + all its recipes in order>/<recipe>.wav`. The same source list
+ * therefore always yields the same audio, whatever else was rendered before. Returns sourceId → rendered WAV path.
  */
-export async function prerenderFluidsynth(
+export async function renderFluidsynthBatches(
   sources: DemoSource[],
   cacheDir: string,
   decode: (path: string) => Promise<Float32Array>,
   write: (path: string, samples: Float32Array) => void,
-): Promise<void> {
+): Promise<Map<string, string>> {
   const byFont = new Map<string, DemoSource[]>();
-  const seen = new Set<string>();
   for (const source of sources) {
     const recipe = source.render;
     if (recipe === null || recipe.kind !== "fluidsynth") continue;
-    const key = recipeKey(recipe);
-    if (seen.has(key) || existsSync(join(cacheDir, `${key}.wav`))) continue;
-    seen.add(key);
     byFont.set(recipe.font, [...(byFont.get(recipe.font) ?? []), source]);
   }
+  const paths = new Map<string, string>();
   for (const [font, group] of byFont) {
-    if (group.length === 1) continue; // renderSource handles it alone
+    const batchKey = createHash("sha1")
+      .update(JSON.stringify([font, ...group.map((s) => s.render)]))
+      .digest("hex")
+      .slice(0, 16);
+    const batchDir = join(cacheDir, batchKey);
+    const pathOf = (source: DemoSource) => join(batchDir, `${recipeKey(source.render!)}.wav`);
+    for (const source of group) paths.set(source.sourceId, pathOf(source));
+    if (group.every((source) => existsSync(pathOf(source)))) continue;
     const events: TimedEvent[] = [];
     const sections: { source: DemoSource; start: number; end: number }[] = [];
     let tick = 0;
@@ -175,25 +165,31 @@ export async function prerenderFluidsynth(
       sections.push({ source, start: tick, end: endTick });
       tick = Math.ceil((endTick + SECTION_GAP_SECONDS * TICKS_PER_SECOND) / SECTION_TICKS) * SECTION_TICKS;
     }
-    mkdirSync(cacheDir, { recursive: true });
-    const out = tempPathFor(join(cacheDir, "batch.wav"));
-    const midi = tempPathFor(join(cacheDir, "batch.mid"));
-    writeFileSync(midi, midiFile(events, tick));
+    mkdirSync(batchDir, { recursive: true });
+    const out = tempPathFor(join(batchDir, "batch.wav"));
+    const midi = tempPathFor(join(batchDir, "batch.mid"));
     try {
       requireTool("fluidsynth", "fluidsynth", group[0]);
       if (!existsSync(font)) {
         throw new UserError(`demo source ${group[0].sourceId}: soundfont ${font} is missing (Debian package ${group[0].package}); run scripts/setup-demo-sources.sh`);
       }
-      execFileSync("fluidsynth", [...FLUIDSYNTH_ARGS, "-F", out, font, midi], { stdio: ["ignore", "ignore", "pipe"] });
+      writeFileSync(midi, midiFile(events, tick));
+      try {
+        execFileSync("fluidsynth", [...FLUIDSYNTH_ARGS, "-F", out, font, midi], { stdio: ["ignore", "ignore", "pipe"] });
+      } catch (error) {
+        const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+        throw new UserError(`demo sources on ${font}: fluidsynth failed (${stderr || (error as Error).message})`);
+      }
       const all = await decode(out);
       for (const { source, start, end } of sections) {
         const from = Math.round((start / TICKS_PER_SECOND) * 16000);
         const to = Math.min(all.length, Math.round((end / TICKS_PER_SECOND) * 16000));
-        write(join(cacheDir, `${recipeKey(source.render!)}.wav`), all.slice(from, to));
+        write(pathOf(source), all.slice(from, to));
       }
     } finally {
       rmSync(midi, { force: true });
       rmSync(out, { force: true });
     }
   }
+  return paths;
 }
