@@ -128,7 +128,7 @@ export async function createTrainer(model: MobileNetV2, options: TrainerOptions)
   const gradMap = new Map(names.map((n, i) => [n, grads[i]]));
   return workerCount === 0
     ? inProcessTrainer(model, options, adam, params, paramMap, grads, gradMap)
-    : await workerTrainer(model, options, workerCount, layout, adam, paramBuffer, params, paramMap, grads, gradMap, initial);
+    : await workerTrainer(model, options, workerCount, layout, adam, paramBuffer, params, paramMap, initial);
 }
 
 function checkBatch(model: MobileNetV2, batch: TrainBatch): void {
@@ -189,8 +189,7 @@ function startWorker(): Worker {
 
 async function workerTrainer(
   model: MobileNetV2, options: TrainerOptions, count: number, layout: Layout, adam: Adam, paramBuffer: ArrayBufferLike,
-  params: Float32Array[], paramMap: Map<string, Float32Array>, grads: Float32Array[], gradMap: Map<string, Float32Array>,
-  initial: Map<string, Float32Array>,
+  params: Float32Array[], paramMap: Map<string, Float32Array>, initial: Map<string, Float32Array>,
 ): Promise<Trainer> {
   const backend = activeBackend()?.name ?? tf.getBackend();
   const pool: PoolWorker[] = [];
@@ -227,6 +226,8 @@ async function workerTrainer(
     if (reply.type !== "ready") throw new Error(`train worker ${i}: unexpected reply ${reply.type}`);
   }
   let disposed = false;
+  // PSL_TRAINER_TIMING=1: per-step split between worker compute, gradient reduction and the Adam update (stderr).
+  const timing = process.env.PSL_TRAINER_TIMING === "1";
 
   return {
     workers: count,
@@ -236,6 +237,7 @@ async function workerTrainer(
     async step(batch) {
       if (disposed) throw new Error("trainer.step: the trainer was disposed");
       checkBatch(model, batch);
+      const tStart = performance.now();
       const sizes = shardSizes(batch.batchSize, count);
       const classes = model.config.numClasses;
       const perItem = batch.frames * 64;
@@ -251,21 +253,16 @@ async function workerTrainer(
           ]);
         }),
       );
-      // Full-batch mean loss and gradient = shard means weighted by shard size, summed in a fixed order.
+      const tCompute = performance.now();
+      // Full-batch mean loss and gradient = shard means weighted by shard size (summed in a fixed order).
       let loss = 0;
-      grads.forEach((g, j) => {
-        g.fill(0);
-        sizes.forEach((n, i) => {
-          const w = n / batch.batchSize;
-          const src = pool[i].grads[j];
-          for (let k = 0; k < g.length; k++) g[k] += w * src[k];
-        });
-      });
       replies.forEach((r, i) => {
         if (r.type !== "done") throw new Error(`train worker ${i}: unexpected reply ${r.type}`);
         loss += (sizes[i] / batch.batchSize) * r.loss;
       });
-      adam.step(paramMap, gradMap);
+      const tReduce = performance.now();
+      adam.stepWeighted(paramMap, sizes.map((_, i) => pool[i].grads), sizes.map((n) => n / batch.batchSize));
+      if (timing) process.stderr.write(`[trainer] workers ${(tCompute - tStart).toFixed(0)} ms, reduce ${(tReduce - tCompute).toFixed(0)} ms, adam ${(performance.now() - tReduce).toFixed(0)} ms\n`);
       return { loss };
     },
     async syncModel() {

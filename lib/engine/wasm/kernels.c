@@ -482,3 +482,60 @@ void transpose2d(const f32 *in, f32 *out, int R, int C) {
     }
   }
 }
+
+/* out[i] = (accumulate ? out[i] : 0) + w * in[i]: weighted sum of the workers' gradients (fixed order, float32). */
+EXPORT(scale_add)
+void scale_add(f32 *out, const f32 *in, int n, f32 w, int accumulate) {
+  const v128_t wv = wasm_f32x4_splat(w);
+  int i = 0;
+  if (accumulate) {
+    for (; i + 4 <= n; i += 4) st(out + i, wasm_f32x4_add(ld(out + i), wasm_f32x4_mul(wv, ld(in + i))));
+    for (; i < n; i++) out[i] = out[i] + w * in[i];
+  } else {
+    for (; i + 4 <= n; i += 4) st(out + i, wasm_f32x4_mul(wv, ld(in + i)));
+    for (; i < n; i++) out[i] = w * in[i];
+  }
+}
+
+/*
+ * torch.optim.Adam's element-wise update (PyTorch 1.13 single-tensor path), float32 throughout, operations in
+ * PyTorch's order (IEEE float32 add/mul/div/sqrt are correctly rounded in SIMD and scalar alike, so this matches the
+ * float32-rounded JavaScript reference bit for bit):
+ *   g' = g + wd*p;  m = m*b1 + g'*(1-b1);  v = v*b2 + (g'*g')*(1-b2);  vmax = max(vmax, v) (amsgrad)
+ *   p = p + negStep * (m / (sqrt(v or vmax) / bc2 + eps))
+ * vmax == 0: no amsgrad.
+ */
+EXPORT(adam_update)
+void adam_update(f32 *p, const f32 *g, f32 *m, f32 *v, f32 *vmax, int n,
+                 f32 b1, f32 omb1, f32 b2, f32 omb2, f32 eps, f32 wd, f32 negStep, f32 bc2) {
+  const v128_t B1 = wasm_f32x4_splat(b1), OMB1 = wasm_f32x4_splat(omb1), B2 = wasm_f32x4_splat(b2), OMB2 = wasm_f32x4_splat(omb2);
+  const v128_t EPS = wasm_f32x4_splat(eps), WD = wasm_f32x4_splat(wd), NS = wasm_f32x4_splat(negStep), BC2 = wasm_f32x4_splat(bc2);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t gi = ld(g + i);
+    if (wd != 0.f) gi = wasm_f32x4_add(gi, wasm_f32x4_mul(WD, ld(p + i)));
+    const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(ld(m + i), B1), wasm_f32x4_mul(gi, OMB1));
+    const v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(ld(v + i), B2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), OMB2));
+    st(m + i, mi);
+    st(v + i, vi);
+    v128_t second = vi;
+    if (vmax) {
+      second = wasm_f32x4_max(ld(vmax + i), vi);
+      st(vmax + i, second);
+    }
+    const v128_t denom = wasm_f32x4_add(wasm_f32x4_div(wasm_f32x4_sqrt(second), BC2), EPS);
+    st(p + i, wasm_f32x4_add(ld(p + i), wasm_f32x4_mul(NS, wasm_f32x4_div(mi, denom))));
+  }
+  for (; i < n; i++) {
+    f32 gi = g[i];
+    if (wd != 0.f) gi = gi + wd * p[i];
+    const f32 mi = m[i] * b1 + gi * omb1;
+    const f32 vi = v[i] * b2 + (gi * gi) * omb2;
+    m[i] = mi;
+    v[i] = vi;
+    f32 second = vi;
+    if (vmax) { if (vi > vmax[i]) vmax[i] = vi; second = vmax[i]; }
+    const f32 denom = __builtin_sqrtf(second) / bc2 + eps;
+    p[i] = p[i] + negStep * (mi / denom);
+  }
+}

@@ -13,6 +13,7 @@ import { KERNELS_WASM_BASE64 } from "./kernels_binary";
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
+  Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
 };
 type WasmMemory = { buffer: ArrayBuffer };
 
@@ -34,6 +35,11 @@ export interface KernelExports {
   gemm_tn(a: number, b: number, out: number, M: number, K: number, N: number): void;
   gemm_nn(a: number, b: number, out: number, M: number, K: number, N: number, panel: number): void;
   transpose2d(input: number, out: number, rows: number, cols: number): void;
+  scale_add(out: number, input: number, n: number, w: number, accumulate: number): void;
+  adam_update(
+    p: number, g: number, m: number, v: number, vmax: number, n: number,
+    b1: number, omb1: number, b2: number, omb2: number, eps: number, wd: number, negStep: number, bc2: number,
+  ): void;
 }
 
 /** The parts of tfjs-backend-wasm's BackendWasm that the kernels use (it is not exported with types). */
@@ -62,6 +68,19 @@ export function kernelsFor(backend: WasmBackendInternals): KernelExports {
     instances.set(backend, exports);
   }
   return exports;
+}
+
+/**
+ * The kernels on a private memory of `bytes` bytes (outside tfjs), for plain-array work such as the optimizer.
+ * The memory never grows, so views on `memory.buffer` stay valid.
+ */
+export function standaloneKernels(bytes: number): { kernels: KernelExports; memory: WasmMemory } {
+  compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
+  // (the module declares a minimum of 2 pages: lld reserves a default stack region it never uses)
+  const pages = Math.max(2, Math.ceil(bytes / 65536));
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  return { kernels: instance.exports as unknown as KernelExports, memory };
 }
 
 /** Heap offset of a tensor's data. */
