@@ -5,17 +5,24 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { REPO, jupyterMissing, readNotebook, runRunner, text } from "./runner";
 
 const skip = jupyterMissing();
 const fixture = (name: string): string => join(REPO, "test", "fixtures", "notebooks", `${name}.ipynb`);
 const errorSection = (stderr: string): string => stderr.slice(stderr.indexOf("--- error ---"));
 
+/** A --params file in a fresh temp folder (a fresh clone has no .cache/). */
+function paramsFile(value: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), "psl-params-")), "params.json");
+  writeFileSync(path, JSON.stringify(value));
+  return path;
+}
+
 test("a TypeScript compile error fails the run, names the cell, and later notebooks never start", { skip }, () => {
-  const params = join(REPO, ".cache", `runner-test-params-${process.pid}.json`);
-  writeFileSync(params, JSON.stringify({ marker: "from-file" }));
+  const params = paramsFile({ marker: "from-file" });
   const run = runRunner([fixture("fails-compile"), fixture("fails-runtime"), "--params", params]);
   try {
     assert.equal(run.status, 1, run.stdout + run.stderr);
@@ -35,7 +42,7 @@ test("a TypeScript compile error fails the run, names the cell, and later notebo
     const nb = readNotebook(join(run.outDir, "fails-compile.ipynb"));
     assert.equal(nb.cells.at(-1)!.execution_count, null);
   } finally {
-    rmSync(params, { force: true });
+    rmSync(join(params, ".."), { recursive: true, force: true });
     rmSync(run.outDir, { recursive: true, force: true });
   }
 });
@@ -54,8 +61,7 @@ test("a runtime exception fails the run with its message, without tslab's own st
 });
 
 test("an exception thrown in a callback (reply still 'ok') is caught from stderr; --set beats --params", { skip }, () => {
-  const params = join(REPO, ".cache", `runner-test-params-async-${process.pid}.json`);
-  writeFileSync(params, JSON.stringify({ marker: "from-file" }));
+  const params = paramsFile({ marker: "from-file" });
   const run = runRunner([fixture("fails-async"), "--params", params, "--set", "marker=from-cli"]);
   try {
     assert.equal(run.status, 1);
@@ -65,7 +71,7 @@ test("an exception thrown in a callback (reply still 'ok') is caught from stderr
     const injected = nb.cells.find((c) => c.metadata.tags?.includes("injected-parameters"));
     assert.match(text(injected?.source), /^marker = "from-cli";$/m);
   } finally {
-    rmSync(params, { force: true });
+    rmSync(join(params, ".."), { recursive: true, force: true });
     rmSync(run.outDir, { recursive: true, force: true });
   }
 });
