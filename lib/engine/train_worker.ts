@@ -62,9 +62,15 @@ async function handle(message: WorkerRequest): Promise<WorkerReply | undefined> 
     return { type: "ready", backend: info.name };
   }
   if (!model || !init) throw new Error("train worker: step before init");
+  const t0 = performance.now();
   assignVariables(model.trainableVariables(), paramViews);
+  const t1 = performance.now();
   const loss = computeGradients(model, message, gradViews);
+  const t2 = performance.now();
   init.running.forEach((t, i) => runningViews[i].set(model!.variables.get(t.name)!.dataSync() as Float32Array));
+  if (process.env.PSL_TRAINER_TIMING === "1") {
+    process.stderr.write(`[train worker] load weights ${(t1 - t0).toFixed(0)} ms, gradients ${(t2 - t1).toFixed(0)} ms, running stats ${(performance.now() - t2).toFixed(0)} ms\n`);
+  }
   return { type: "done", loss };
 }
 

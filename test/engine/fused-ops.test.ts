@@ -83,3 +83,23 @@ for (const s of setups) {
     }
   });
 }
+
+test("fused BatchNorm statistics stay accurate with a large common offset (float64 reference)", async () => {
+  await backends();
+  await tf.setBackend("wasm");
+  const [n, h, w, c] = [4, 16, 16, 6];
+  const xv = seeded(n * h * w * c, 21).map((v, i) => 300 + (i % c) * 50 + 0.01 * v);
+  const bn: BatchNormVars = {
+    gamma: tf.variable(tf.ones([c])), beta: tf.variable(tf.zeros([c])),
+    runningMean: tf.variable(tf.zeros([c]), false), runningVar: tf.variable(tf.zeros([c]), false),
+  };
+  tf.tidy(() => batchNorm(tf.tensor4d(xv, [n, h, w, c]), bn, false, true));
+  const count = n * h * w;
+  const mean = new Float64Array(c), sq = new Float64Array(c);
+  for (let i = 0; i < xv.length; i++) mean[i % c] += xv[i] / count;
+  for (let i = 0; i < xv.length; i++) sq[i % c] += (xv[i] - mean[i % c]) ** 2;
+  // running = 0.9 * 0 + 0.1 * batch statistic (unbiased variance)
+  assertClose(bn.runningMean.dataSync(), Array.from(mean, (m) => 0.1 * m), 1e-6, 0, "running mean");
+  assertClose(bn.runningVar.dataSync(), Array.from(sq, (s) => (0.1 * s) / (count - 1)), 2e-3, 0, "running var");
+  tf.dispose([bn.gamma, bn.beta, bn.runningMean, bn.runningVar]);
+});

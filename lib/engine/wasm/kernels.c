@@ -35,32 +35,34 @@ static void flush(f64 *acc, f32 *part, int n) {
 #define BLOCK_ROWS 64
 
 /*
- * Per-channel mean and biased variance of x [M, C] (two passes: mean, then centred squares, for accuracy).
- * Scratch: part f32[C], acc f64[C].
+ * Per-channel mean and biased variance of x [M, C] in ONE pass over x: sums of d = x - K and d*d with the
+ * shift K = the first row (shifted-data algorithm: K lies within the data's spread, so
+ * var = E[d^2] - E[d]^2 does not cancel catastrophically), float32 partials over BLOCK_ROWS rows added into
+ * float64 accumulators. Scratch: part f32[2C], acc f64[2C].
  */
 EXPORT(bn_stats)
 void bn_stats(const f32 *x, int M, int C, f32 *mean, f32 *var, f32 *part, f64 *acc) {
-  zero_f64(acc, C); zero_f32(part, C);
-  for (int r = 0; r < M; r++) {
-    const f32 *row = x + (long)r * C;
-    int c = 0;
-    for (; c + 4 <= C; c += 4) st(part + c, wasm_f32x4_add(ld(part + c), ld(row + c)));
-    for (; c < C; c++) part[c] += row[c];
-    if ((r + 1) % BLOCK_ROWS == 0 || r == M - 1) flush(acc, part, C);
-  }
-  for (int c = 0; c < C; c++) mean[c] = (f32)(acc[c] / M);
-  zero_f64(acc, C);
+  f32 *p1 = part, *p2 = part + C;
+  f64 *s1 = acc, *s2 = acc + C;
+  const f32 *K = x; /* shift: the first row */
+  zero_f64(acc, 2 * C); zero_f32(part, 2 * C);
   for (int r = 0; r < M; r++) {
     const f32 *row = x + (long)r * C;
     int c = 0;
     for (; c + 4 <= C; c += 4) {
-      v128_t d = wasm_f32x4_sub(ld(row + c), ld(mean + c));
-      st(part + c, madd(ld(part + c), d, d));
+      const v128_t d = wasm_f32x4_sub(ld(row + c), ld(K + c));
+      st(p1 + c, wasm_f32x4_add(ld(p1 + c), d));
+      st(p2 + c, madd(ld(p2 + c), d, d));
     }
-    for (; c < C; c++) { f32 d = row[c] - mean[c]; part[c] += d * d; }
-    if ((r + 1) % BLOCK_ROWS == 0 || r == M - 1) flush(acc, part, C);
+    for (; c < C; c++) { const f32 d = row[c] - K[c]; p1[c] += d; p2[c] += d * d; }
+    if ((r + 1) % BLOCK_ROWS == 0 || r == M - 1) flush(acc, part, 2 * C);
   }
-  for (int c = 0; c < C; c++) var[c] = (f32)(acc[c] / M);
+  for (int c = 0; c < C; c++) {
+    const f64 m1 = s1[c] / M;
+    f64 v = s2[c] / M - m1 * m1;
+    mean[c] = (f32)((f64)K[c] + m1);
+    var[c] = (f32)(v > 0 ? v : 0);
+  }
 }
 
 /* y = act(x * scale[c] + shift[c]); act = ReLU6 when relu6 != 0, identity otherwise. In-place (y == x) allowed. */

@@ -78,7 +78,7 @@ function bnActKernel({ inputs, backend: b, attrs }: KernelArgs): Info[] {
   const mean = backend.makeOutput([C], "float32");
   const variance = backend.makeOutput([C], "float32");
   const s = new Scratch(backend);
-  const part = s.f32(C), acc = s.f64(C), scalePtr = s.f32(C), shiftPtr = s.f32(C);
+  const part = s.f32(2 * C), acc = s.f64(2 * C), scalePtr = s.f32(C), shiftPtr = s.f32(C);
   try {
     k.bn_stats(offsetOf(backend, x), M, C, offsetOf(backend, mean), offsetOf(backend, variance), part, acc);
     const { scale, shift } = affineFromStats(
@@ -388,6 +388,28 @@ function identityShared({ inputs, backend: b }: KernelArgs): Info {
 
 // ---------------------------------------------------------------- registration
 
+/** PSL_KERNEL_PROFILE=1: total milliseconds per engine kernel (and BatchMatMul variant), printed to stderr at exit. */
+const profile = process.env.PSL_KERNEL_PROFILE === "1" ? new Map<string, { ms: number; calls: number }>() : undefined;
+if (profile) {
+  process.on("exit", () => {
+    const rows = [...profile].sort((a, b) => b[1].ms - a[1].ms);
+    process.stderr.write(`[kernel profile] ${rows.map(([k, v]) => `${k} ${v.ms.toFixed(0)} ms/${v.calls}`).join(", ")}\n`);
+  });
+}
+function profiled<A extends unknown[], R>(name: string | ((...args: A) => string), f: (...args: A) => R): (...args: A) => R {
+  if (!profile) return f;
+  return (...args: A) => {
+    const t = performance.now();
+    const r = f(...args);
+    const key = typeof name === "string" ? name : name(...args);
+    const e = profile.get(key) ?? { ms: 0, calls: 0 };
+    e.ms += performance.now() - t;
+    e.calls += 1;
+    profile.set(key, e);
+    return r;
+  };
+}
+
 let registered = false;
 
 /** Registers (once per process) the engine's kernels for the "wasm" backend. Safe to call before or after tf.setBackend. */
@@ -398,7 +420,7 @@ export function registerWasmKernels(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("@tensorflow/tfjs-backend-wasm");
   const add = (kernelName: string, kernelFunc: (args: KernelArgs) => Info | Info[]) => {
-    if (!tf.getKernel(kernelName, "wasm")) tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+    if (!tf.getKernel(kernelName, "wasm")) tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc: profiled(kernelName, kernelFunc) as unknown as tf.KernelFunc });
   };
   add(BN_ACT_KERNEL, bnActKernel);
   add(BN_ACT_GRAD_KERNEL, bnActGradKernel);
@@ -417,6 +439,7 @@ export function registerWasmKernels(): void {
   if (original) {
     tf.unregisterKernel("BatchMatMul", "wasm");
     // setupFunc binds the original's C function; it must still run if the backend initialises after this.
-    tf.registerKernel({ ...original, kernelFunc: makeBatchMatMul(original) });
+    const mmName = (args: { attrs?: Record<string, unknown> }) => `BatchMatMul ${args.attrs?.transposeA ? "T" : "N"}${args.attrs?.transposeB ? "T" : "N"}`;
+    tf.registerKernel({ ...original, kernelFunc: profiled(mmName as never, makeBatchMatMul(original)) as tf.KernelFunc });
   }
 }
