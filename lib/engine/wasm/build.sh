@@ -1,6 +1,6 @@
 #!/bin/sh
 # Rebuilds kernels.wasm and kernels_binary.ts from kernels.c. Needs Debian `clang` and `lld` (apt-get install clang lld);
-# CI and users never run this: the built module is committed (kernels.wasm, ~10 KB, and its base64 copy in
+# CI and users never run this: the built module is committed (kernels.wasm, ~22 KB, and its base64 copy in
 # kernels_binary.ts so that both the TypeScript sources and the compiled lib/dist find it without file-path games).
 set -eu
 cd "$(dirname "$0")"

@@ -1,6 +1,6 @@
 /*
  * Hand-written WebAssembly SIMD kernels for the training hot loops that tfjs-backend-wasm lacks or runs slowly
- * (see lib/engine/wasm/README.md for why each exists and how it is built).
+ * (see README.md next to this file for why each exists and how it is built).
  *
  * The module IMPORTS tfjs-backend-wasm's own linear memory, so every pointer below is a tfjs tensor's
  * `memoryOffset` (or scratch from tfjs's malloc): kernels read and write tensors in place, no copies.
