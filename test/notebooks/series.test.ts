@@ -1,0 +1,96 @@
+/**
+ * The whole notebook series (00–06) run once with --quick through `npm run reproduce`'s code path into a temp reports
+ * folder; then every report and summary.json is checked, and each report is opened offline in headless Chromium.
+ * Trained models and PSL tables come from the repository's cache (.cache/psl/series-demo-quick) when present, so a
+ * second run only evaluates; a cold run (fresh checkout: demo corpus, features, teacher, five students) takes a few
+ * minutes on 2 cores.
+ */
+import { before, after, test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { jupyterMissing, readNotebook, runRunner, REPO, text, type RunResult } from "./runner";
+import { chromiumMissing, openOffline } from "../report/chromium";
+import { PLOTLY_BUNDLE_MARKER } from "../../lib/report/plotly";
+
+const skip = jupyterMissing();
+const skipBrowser = skip ?? chromiumMissing();
+const NOTEBOOKS = readdirSync(join(REPO, "notebooks")).filter((f) => /^0[1-6]-.*\.ipynb$/.test(f)).map((f) => f.replace(/\.ipynb$/, ""));
+let run: RunResult;
+let seconds = 0;
+
+before(() => {
+  if (skip) return;
+  const started = Date.now();
+  run = runRunner(["--quick"], { build: true, timeoutMs: 15 * 60_000 });
+  seconds = (Date.now() - started) / 1000;
+  console.log(`# series --quick: ${seconds.toFixed(0)} s`);
+});
+
+after(() => {
+  if (run) rmSync(run.outDir, { recursive: true, force: true });
+});
+
+const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
+const inUnit = (value: unknown): boolean => typeof value === "number" && value >= 0 && value <= 1;
+
+test("the series has notebooks 01–06 and every one executes without a cell error", { skip }, () => {
+  assert.deepEqual(NOTEBOOKS.map((n) => n.slice(0, 2)), ["01", "02", "03", "04", "05", "06"]);
+  assert.equal(run.status, 0, `runner failed:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
+  for (const name of NOTEBOOKS) {
+    const nb = readNotebook(join(run.outDir, `${name}.ipynb`));
+    for (const cell of nb.cells.filter((c) => c.cell_type === "code")) {
+      assert.notEqual(cell.execution_count, null, `${name}: a cell did not run: ${text(cell.source).slice(0, 60)}`);
+      assert.ok(!(cell.outputs ?? []).some((o) => o.output_type === "error"), `${name}: cell error in ${text(cell.source).slice(0, 60)}`);
+    }
+  }
+});
+
+test("summary.json holds teacher, students, missingLabels and fsd with metrics in range", { skip }, () => {
+  const summary = JSON.parse(readFileSync(join(run.outDir, "summary.json"), "utf8"));
+  assert.equal(summary.status, "ok");
+  assert.equal(summary.profile, "quick");
+  const results = summary.results;
+  const checkTriple = (where: string, m: { mAP: unknown; meanAUC: unknown; dPrime: unknown }) => {
+    assert.ok(inUnit(m.mAP), `${where}.mAP = ${m.mAP}`);
+    assert.ok(inUnit(m.meanAUC), `${where}.meanAUC = ${m.meanAUC}`);
+    assert.ok(typeof m.dPrime === "number" && Number.isFinite(m.dPrime), `${where}.dPrime = ${m.dPrime}`);
+  };
+  checkTriple("teacher", results.teacher);
+  for (const student of ["weak", "psl-10s", "psl-5s", "psl-2s", "ts-2s"]) checkTriple(`students.${student}`, results.students[student]);
+  const missing = results.missingLabels;
+  assert.equal(typeof missing.threshold, "number");
+  assert.equal(missing.chunkSeconds, 2);
+  assert.ok(inUnit(missing.addedPrecision), `missingLabels.addedPrecision = ${missing.addedPrecision}`);
+  assert.ok(inUnit(missing.addedRecall), `missingLabels.addedRecall = ${missing.addedRecall}`);
+  checkTriple("fsd.weak", results.fsd.weak);
+  checkTriple("fsd.psl-2s", results.fsd["psl-2s"]);
+  for (const name of NOTEBOOKS) assert.equal(summary.notebooks[name]?.status, "ok", `${name} in summary.json`);
+});
+
+test("each report inlines the plotly bundle exactly once and has charts", { skip }, () => {
+  for (const name of NOTEBOOKS) {
+    const html = readFileSync(join(run.outDir, `${name}.html`), "utf8");
+    assert.equal(count(html, `class="${PLOTLY_BUNDLE_MARKER}"`), 1, `${name}: plotly bundle count`);
+    assert.ok(count(html, 'class="psl-plot"') >= 1, `${name}: no chart`);
+    assert.doesNotMatch(html, /<script[^>]*\ssrc=/i, `${name}: external script`);
+  }
+});
+
+test("Chromium draws every chart of every report offline, without console errors", { skip: skipBrowser }, async () => {
+  for (const name of NOTEBOOKS) {
+    const html = readFileSync(join(run.outDir, `${name}.html`), "utf8");
+    const charts = count(html, 'class="psl-plot"');
+    const view = await openOffline(join(run.outDir, `${name}.html`));
+    try {
+      // A string predicate: it runs in the page (the test's TypeScript has no DOM types).
+      await view.page.waitForFunction('[...document.querySelectorAll(".psl-plot")].every((el) => el.querySelector("svg.main-svg"))', undefined, { timeout: 60_000 });
+      const drawn = await view.page.locator(".psl-plot").evaluateAll((els) => els.filter((el) => el.querySelector("svg.main-svg")).length);
+      assert.equal(drawn, charts, `${name}: ${drawn} of ${charts} charts drawn`);
+      assert.deepEqual(view.blocked, [], `${name}: network requests`);
+      assert.deepEqual(view.errors, [], `${name}: console errors`);
+    } finally {
+      await view.close();
+    }
+  }
+});
