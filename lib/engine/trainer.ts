@@ -15,6 +15,9 @@
  *
  * Determinism: for a given seed, worker count and batch sequence the weights are identical run to run (fixed
  * shard split, fixed reduction order, per-step per-shard dropout seeds derived from `seed`).
+ *
+ * The trainer snapshots the model's weights when created (load checkpoints first) and owns them from then on:
+ * call `syncModel()` before using the model elsewhere, and create a new trainer after changing its weights.
  */
 import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
@@ -193,11 +196,14 @@ async function workerTrainer(
 ): Promise<Trainer> {
   const backend = activeBackend()?.name ?? tf.getBackend();
   const pool: PoolWorker[] = [];
+  // Workers hold the event loop only while they compute: a trainer that is never disposed cannot keep a script
+  // or notebook kernel from exiting.
   const call = (w: PoolWorker, message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> =>
-    new Promise((resolve, reject) => {
+    new Promise<WorkerReply>((resolve, reject) => {
       w.pending = { resolve, reject };
+      w.worker.ref();
       w.worker.postMessage(message, transfer);
-    });
+    }).finally(() => w.worker.unref());
   for (let i = 0; i < count; i++) {
     const gradBuffer = new SharedArrayBuffer(4 * total(layout.trainable));
     const runningBuffer = new SharedArrayBuffer(4 * total(layout.running));
