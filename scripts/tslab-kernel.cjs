@@ -19,8 +19,14 @@ const pending = new WeakMap();
 function sendInOrder(message) {
   const previous = pending.get(this) || Promise.resolve();
   const next = previous.then(() => send.call(this, message));
-  // A failed send must not block the ones after it; report it on the kernel's own stderr.
-  pending.set(this, next.catch((error) => process.__pslKernelStderr(`[psl kernel] dropped an output message: ${error.message}\n`)));
+  // A failed send must not block the ones after it; report it on the kernel's own stderr, except after the
+  // socket closed (shutdown: tslab still publishes its final "idle" status then, and nobody listens).
+  pending.set(
+    this,
+    next.catch((error) => {
+      if (!this.closed) process.__pslKernelStderr(`[psl kernel] dropped an output message: ${error.message}\n`);
+    }),
+  );
   return next;
 }
 // zeromq defines `send` read-only (non-writable) on the prototype; redefine it.
