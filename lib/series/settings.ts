@@ -22,13 +22,15 @@ export interface ProfileSettings {
   studentEpochs: number;
   patience: number;
   batchSize: number;
+  /** Default teacher threshold of notebooks 03/05: the tiny quick teacher is under-confident and says almost nothing at 0.5. */
+  threshold: number;
 }
 
 export const SERIES_PROFILES: Record<SeriesProfile, ProfileSettings> = {
   // Batch 8 in quick: 120 clips give 15 updates per epoch instead of 4, enough for the tiny teacher to say some
   // classes above 0.5 (with batch 32 and 2 epochs its outputs all stayed below 0.2 and the analyses had nothing to count).
-  quick: { demoProfile: "quick", widthMult: 0.1, teacherEpochs: 5, studentEpochs: 2, patience: 5, batchSize: 8 },
-  default: { demoProfile: "default", widthMult: 0.1, teacherEpochs: 8, studentEpochs: 5, patience: 3, batchSize: 32 },
+  quick: { demoProfile: "quick", widthMult: 0.1, teacherEpochs: 5, studentEpochs: 2, patience: 5, batchSize: 8, threshold: 0.2 },
+  default: { demoProfile: "default", widthMult: 0.1, teacherEpochs: 8, studentEpochs: 5, patience: 3, batchSize: 32, threshold: 0.5 },
 };
 
 /** Notebook parameters that decide which models are trained (null / undefined = the profile's value). */
@@ -41,6 +43,8 @@ export interface SeriesParameters {
   epochs?: number | null;
   widthMult?: number | null;
   seed?: number;
+  /** Teacher threshold for counting labels (notebooks 03, 05); null = the profile's. */
+  threshold?: number | null;
 }
 
 export interface ResolvedSeries extends ProfileSettings {
@@ -60,6 +64,7 @@ export function resolveSeries(params: SeriesParameters): ResolvedSeries {
     widthMult: params.widthMult ?? base.widthMult,
     teacherEpochs: params.teacherEpochs ?? base.teacherEpochs,
     studentEpochs: params.epochs ?? base.studentEpochs,
+    threshold: params.threshold ?? base.threshold,
   };
 }
 

@@ -16,9 +16,9 @@ export function barChart(categories: ReadonlyArray<string>, series: readonly Ser
       type: "bar",
       name: s.name,
       x: categories.slice(),
-      y: s.y.map((v) => round(v, 4)),
+      y: s.y.map((v) => (v === null ? null : round(v, 4))),
       marker: { color: colorOf(i), ...(s.style ? { pattern: { shape: s.style } } : {}) },
-      ...(options.text ? { text: s.y.map((v) => round(v, 3).toString()), textposition: "outside" } : {}),
+      ...(options.text ? { text: s.y.map((v) => (v === null ? "" : round(v, 3).toString())), textposition: "outside", cliponaxis: false } : {}),
     })),
     layout: {
       title: { text: options.title ?? "" },
@@ -38,7 +38,7 @@ export function lineChart(series: readonly Series[], options: AxisTitles & { xTy
       mode: "lines+markers",
       name: s.name,
       x: s.x.slice(),
-      y: s.y.map((v) => round(v, 4)),
+      y: s.y.map((v) => (v === null ? null : round(v, 4))),
       line: { color: colorOf(i), ...(s.style ? { dash: s.style } : {}) },
     })),
     layout: {

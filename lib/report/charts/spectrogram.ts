@@ -40,8 +40,11 @@ export function spectrogramChart(input: SpectrogramInput): Chart {
   const events = input.events ?? [];
   const labels = [...new Set(events.map((e) => e.label))];
   const hasTimeline = labels.length > 0;
+  // The timeline panel grows with its rows (about 7 % of the figure each); the spectrogram sits right above it.
+  const timelineTop = hasTimeline ? Math.min(0.4, 0.05 + 0.07 * labels.length) : 0;
+  const spectrogramBottom = hasTimeline ? timelineTop + 0.08 : 0;
   const data: Chart["data"] = [
-    { type: "heatmap", x, y: Array.from({ length: bands }, (_, b) => b), z, colorscale: "Viridis", colorbar: { title: { text: "dB" }, len: hasTimeline ? 0.6 : 1, y: hasTimeline ? 0.7 : 0.5 }, hovertemplate: "%{x:.2f} s · band %{y}: %{z} dB<extra></extra>", xaxis: "x", yaxis: "y" },
+    { type: "heatmap", x, y: Array.from({ length: bands }, (_, b) => b), z, colorscale: "Viridis", colorbar: { title: { text: "dB" }, len: 1 - spectrogramBottom, y: (1 + spectrogramBottom) / 2 }, hovertemplate: "%{x:.2f} s · band %{y}: %{z} dB<extra></extra>", xaxis: "x", yaxis: "y" },
   ];
   const shapes: Record<string, unknown>[] = [];
   events.forEach((e) => {
@@ -63,12 +66,12 @@ export function spectrogramChart(input: SpectrogramInput): Chart {
   const layout: Chart["layout"] = {
     title: { text: input.title ?? "Log-mel spectrogram" },
     xaxis: { title: { text: "time (s)" }, range: [0, duration], anchor: hasTimeline ? "y2" : "y" },
-    yaxis: { title: { text: "mel band" }, domain: hasTimeline ? [Math.min(0.55, 1 - 0.08 * labels.length) , 1] : [0, 1] },
+    yaxis: { title: { text: "mel band" }, domain: [spectrogramBottom, 1] },
     shapes,
     showlegend: false,
   };
   if (hasTimeline) {
-    layout.yaxis2 = { domain: [0, Math.min(0.45, 0.08 * labels.length) - 0.02], type: "category", automargin: true, categoryorder: "array", categoryarray: [...labels].reverse() };
+    layout.yaxis2 = { domain: [0, timelineTop], type: "category", automargin: true, categoryorder: "array", categoryarray: [...labels].reverse() };
     layout.margin = { t: 48, r: 24, b: 48, l: 140 };
   }
   return { data, layout };

@@ -20,7 +20,8 @@ export interface TimeSpan {
 export interface Series {
   name: string;
   x: Array<number | string>;
-  y: number[];
+  /** null = no value (Plotly leaves a gap, e.g. a paper number that does not exist). */
+  y: Array<number | null>;
   /** Plotly dash style for lines ("dash", "dot") or a bar pattern ("/" hatch) for bars. */
   style?: string;
 }
