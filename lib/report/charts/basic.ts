@@ -23,7 +23,8 @@ export function barChart(categories: ReadonlyArray<string>, series: readonly Ser
     layout: {
       title: { text: options.title ?? "" },
       barmode: "group",
-      xaxis: { title: { text: options.xTitle ?? "" }, type: "category" },
+      // automargin: long class names under the bars get the room they need instead of being cut off.
+      xaxis: { title: { text: options.xTitle ?? "" }, type: "category", automargin: true },
       yaxis: { title: { text: options.yTitle ?? "" }, ...(options.yRange ? { range: options.yRange } : {}) },
       legend: { orientation: "h", y: -0.2 },
     },
@@ -111,7 +112,8 @@ export function trainingCurveChart(history: readonly EpochPoint[], options: { ti
       title: { text: options.title ?? "Training curve" },
       xaxis: { title: { text: "epoch" }, range: [0.5, Math.max(options.maxEpochs ?? 0, epochs.length, 1) + 0.5], dtick: 1 },
       yaxis: { title: { text: "mean BCE loss" }, rangemode: "tozero" },
-      yaxis2: { title: { text: "validation mAP" }, overlaying: "y", side: "right", range: [0, 1] },
+      yaxis2: { title: { text: "validation mAP" }, overlaying: "y", side: "right", range: [0, 1], automargin: true },
+      margin: { t: 48, r: 72, b: 48, l: 64 },
       legend: { orientation: "h", y: -0.2 },
     },
   };
