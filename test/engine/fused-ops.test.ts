@@ -65,6 +65,10 @@ const setups: (Setup & { name: string })[] = [
   { name: "depthwise s1+BN+ReLU6 train", block: "depthwise", x: [2, 6, 7, 6], w: [3, 3, 6, 1], stride: 1, relu6: true, training: true },
   { name: "depthwise s2+BN+ReLU6 train (odd sizes)", block: "depthwise", x: [2, 7, 9, 5], w: [3, 3, 5, 1], stride: 2, relu6: true, training: true },
   { name: "depthwise s1+BN+ReLU6 train, 38 channels", block: "depthwise", x: [2, 4, 5, 38], w: [3, 3, 38, 1], stride: 1, relu6: true, training: true },
+  // Tiny spatial sizes, as in the last stages of a small-T model (12 values per BatchNorm channel).
+  { name: "BatchNorm+ReLU6 train, 3x2x2", block: "bn", x: [3, 2, 2, 10], relu6: true, training: true },
+  { name: "depthwise s2 on 3x4x3 + BN + ReLU6", block: "depthwise", x: [3, 4, 3, 20], w: [3, 3, 20, 1], stride: 2, relu6: true, training: true },
+  { name: "pointwise 3x2x2 + BN linear", block: "pointwise", x: [3, 2, 2, 24], w: [24, 40], relu6: false, training: true },
   { name: "depthwise s2 eval", block: "depthwise", x: [1, 8, 6, 4], w: [3, 3, 4, 1], stride: 2, relu6: true, training: false },
   { name: "stem conv 3x3 s2 + BN + ReLU6 train", block: "full", x: [2, 8, 11, 1], w: [3, 3, 1, 8], stride: 2, relu6: true, training: true },
 ];
