@@ -17,7 +17,7 @@ export function barChart(categories: ReadonlyArray<string>, series: readonly Ser
       name: s.name,
       x: categories.slice(),
       y: s.y.map((v) => (v === null ? null : round(v, 4))),
-      marker: { color: colorOf(i), ...(s.style ? { pattern: { shape: s.style } } : {}) },
+      marker: { color: s.color ?? colorOf(i), ...(s.style ? { pattern: { shape: s.style } } : {}) },
       ...(options.text ? { text: s.y.map((v) => (v === null ? "" : round(v, 3).toString())), textposition: "outside", cliponaxis: false } : {}),
     })),
     layout: {
@@ -40,7 +40,7 @@ export function lineChart(series: readonly Series[], options: AxisTitles & { xTy
       name: s.name,
       x: s.x.slice(),
       y: s.y.map((v) => (v === null ? null : round(v, 4))),
-      line: { color: colorOf(i), ...(s.style ? { dash: s.style } : {}) },
+      line: { color: s.color ?? colorOf(i), ...(s.style ? { dash: s.style } : {}) },
     })),
     layout: {
       title: { text: options.title ?? "" },

@@ -24,6 +24,8 @@ export interface Series {
   y: Array<number | null>;
   /** Plotly dash style for lines ("dash", "dot") or a bar pattern ("/" hatch) for bars. */
   style?: string;
+  /** Colour (default: the palette by series position), e.g. to give related series one colour. */
+  color?: string;
 }
 
 /** Plotly's default qualitative colours, so a class keeps its colour across charts that use `colorOf`. */
