@@ -10,7 +10,8 @@ export interface PytorchBench {
   torch: string;
   threads: number;
   trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number; msAll: number[] };
-  inference: { batch: number; clipSeconds: number; msMedian: number; clipsPerSecond: number };
+  /** null with skipInference. */
+  inference: { batch: number; clipSeconds: number; msMedian: number; clipsPerSecond: number } | null;
 }
 
 /** The repository root: the nearest ancestor of this file holding scripts/bench/pytorch_bench.py. */
@@ -27,11 +28,11 @@ export function pytorchAvailable(python = "/usr/bin/python3"): boolean {
   return spawnSync(python, ["-c", "import torch"], { encoding: "utf8", timeout: 60_000 }).status === 0;
 }
 
-export function benchPytorch(o: { steps?: number; threads?: number; batch?: number; chunkSeconds?: number; python?: string } = {}): PytorchBench | null {
+export function benchPytorch(o: { steps?: number; threads?: number; batch?: number; chunkSeconds?: number; python?: string; skipInference?: boolean } = {}): PytorchBench | null {
   const python = o.python ?? "/usr/bin/python3";
   const script = scriptPath();
   if (!script || !pytorchAvailable(python)) return null;
-  const args = [script, "--steps", String(o.steps ?? 5), "--threads", String(o.threads ?? 2), "--batch", String(o.batch ?? 32), "--chunk-seconds", String(o.chunkSeconds ?? 2)];
+  const args = [script, "--steps", String(o.steps ?? 5), "--threads", String(o.threads ?? 2), "--batch", String(o.batch ?? 32), "--chunk-seconds", String(o.chunkSeconds ?? 2), ...(o.skipInference ? ["--skip-inference"] : [])];
   const run = spawnSync(python, args, { encoding: "utf8", timeout: 1_800_000, maxBuffer: 16 << 20 });
   if (run.status !== 0) throw new Error(`pytorch_bench.py failed (exit ${run.status}): ${(run.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as PytorchBench;

@@ -3,6 +3,11 @@
  *
  * Other processes may load the machine, so ours and PyTorch run back-to-back, `rounds` times alternating, and the
  * medians over all rounds are reported (each round's figures are kept in `rounds`).
+ *
+ * PyTorch's own 2-thread run degrades badly when the 2 cores are shared with other processes (OpenMP threads wait
+ * on each other: measured 9.3 s/step with 2 threads vs 1.4 s with 1 thread under the same load). So the training
+ * step is also timed with 1 thread (`pytorchOneThread`), and `ratios.trainThroughputVsBestPytorch` compares with
+ * the faster of the two: the conservative figure when the machine is not idle.
  */
 import * as os from "node:os";
 import { activeBackend } from "../engine/backend";
@@ -25,9 +30,11 @@ export interface BenchResult {
   inference: { clipsPerSecond: number; batch: number; clipSeconds: number };
   frontEnd: { realtimeFactor: number } | null;
   pytorch: { threads: number; torch: string; trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number }; inference: { clipsPerSecond: number } } | null;
-  ratios: { trainThroughput: number; inference: number } | null;
+  /** PyTorch's training step with 1 thread (see above); null without torch. */
+  pytorchOneThread: { trainStep: { msMedian: number; chunksPerSecond: number } } | null;
+  ratios: { trainThroughput: number; inference: number; trainThroughputVsBestPytorch: number } | null;
   conditions: { cores: number; loadAverage: number[]; rounds: number; stepsPerRound: number };
-  rounds: { ours: { trainMs: number; inferenceClipsPerSecond: number }; pytorch: { trainMs: number; inferenceClipsPerSecond: number } | null }[];
+  rounds: { ours: { trainMs: number; inferenceClipsPerSecond: number }; pytorch: { trainMs: number; inferenceClipsPerSecond: number; oneThreadTrainMs: number | null } | null }[];
 }
 
 export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
@@ -36,6 +43,7 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
   const backend = activeBackend()?.name ?? "unknown";
   const ours: { train: TrainStepBench; inference: InferenceBench }[] = [];
   const theirs: PytorchBench[] = [];
+  const theirsOneThread: PytorchBench[] = [];
   let pytorchOn = o.pytorch ?? true;
   for (let r = 0; r < rounds; r++) {
     log(`round ${r + 1}/${rounds}: ours (${backend})`);
@@ -51,7 +59,12 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
         pytorchOn = false;
       } else {
         theirs.push(p);
-        log(`  PyTorch ${p.torch}, ${p.threads} threads: train ${p.trainStep.msMedian.toFixed(0)} ms/step, inference ${p.inference.clipsPerSecond.toFixed(1)} clips/s`);
+        log(`  PyTorch ${p.torch}, ${p.threads} threads: train ${p.trainStep.msMedian.toFixed(0)} ms/step, inference ${p.inference?.clipsPerSecond.toFixed(1)} clips/s`);
+        const one = benchPytorch({ steps, threads: 1, skipInference: true });
+        if (one) {
+          theirsOneThread.push(one);
+          log(`  PyTorch, 1 thread: train ${one.trainStep.msMedian.toFixed(0)} ms/step`);
+        }
       }
     }
   }
@@ -64,17 +77,20 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
     frontEnd = { realtimeFactor: (await benchFrontEnd({ torchaudio: false })).realtimeFactor };
   }
   let pytorch: BenchResult["pytorch"] = null;
+  let pytorchOneThread: BenchResult["pytorchOneThread"] = null;
   let ratios: BenchResult["ratios"] = null;
   if (theirs.length > 0) {
     const pMs = median(theirs.flatMap((p) => p.trainStep.msAll));
-    const pCps = median(theirs.map((p) => p.inference.clipsPerSecond));
+    const pCps = median(theirs.map((p) => p.inference?.clipsPerSecond ?? NaN));
+    const oneMs = theirsOneThread.length > 0 ? median(theirsOneThread.flatMap((p) => p.trainStep.msAll)) : Infinity;
+    if (Number.isFinite(oneMs)) pytorchOneThread = { trainStep: { msMedian: oneMs, chunksPerSecond: theirs[0].trainStep.batch / (oneMs / 1000) } };
     const t = theirs[0].trainStep;
     pytorch = {
       threads: theirs[0].threads, torch: theirs[0].torch,
       trainStep: { batch: t.batch, chunkSeconds: t.chunkSeconds, msMedian: pMs, chunksPerSecond: t.batch / (pMs / 1000) },
       inference: { clipsPerSecond: pCps },
     };
-    ratios = { trainThroughput: pMs / trainMs, inference: inferenceCps / pCps };
+    ratios = { trainThroughput: pMs / trainMs, inference: inferenceCps / pCps, trainThroughputVsBestPytorch: Math.min(pMs, oneMs) / trainMs };
   }
   return {
     backend,
@@ -82,11 +98,12 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
     inference: { clipsPerSecond: inferenceCps, batch: first.inference.batch, clipSeconds: first.inference.clipSeconds },
     frontEnd,
     pytorch,
+    pytorchOneThread,
     ratios,
     conditions: { cores: os.availableParallelism(), loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), rounds, stepsPerRound: steps },
     rounds: ours.map((x, i) => ({
       ours: { trainMs: x.train.msMedian, inferenceClipsPerSecond: x.inference.clipsPerSecond },
-      pytorch: theirs[i] ? { trainMs: theirs[i].trainStep.msMedian, inferenceClipsPerSecond: theirs[i].inference.clipsPerSecond } : null,
+      pytorch: theirs[i] ? { trainMs: theirs[i].trainStep.msMedian, inferenceClipsPerSecond: theirs[i].inference?.clipsPerSecond ?? NaN, oneThreadTrainMs: theirsOneThread[i]?.trainStep.msMedian ?? null } : null,
     })),
   };
 }
@@ -98,6 +115,7 @@ export function formatBench(r: BenchResult): string {
     ["", `ours (${r.backend}, ${r.trainStep.workers} workers)`, r.pytorch ? `PyTorch ${r.pytorch.torch} (${r.pytorch.threads} threads)` : "PyTorch (n/a)", "ours / PyTorch"],
     [`train step, batch ${r.trainStep.batch} × ${r.trainStep.chunkSeconds} s (ms, median)`, f(r.trainStep.msMedian, 0), f(r.pytorch?.trainStep.msMedian, 0), ""],
     ["train throughput (chunks/s)", f(r.trainStep.chunksPerSecond), f(r.pytorch?.trainStep.chunksPerSecond), f(r.ratios?.trainThroughput, 2)],
+    ["train throughput vs PyTorch 1 thread (chunks/s)", "", f(r.pytorchOneThread?.trainStep.chunksPerSecond), f(r.pytorchOneThread ? r.trainStep.chunksPerSecond / r.pytorchOneThread.trainStep.chunksPerSecond : undefined, 2)],
     ["inference, 10 s clips (clips/s)", f(r.inference.clipsPerSecond), f(r.pytorch?.inference.clipsPerSecond), f(r.ratios?.inference, 2)],
     ["front-end log-mel (× real time, 1 core)", r.frontEnd ? f(r.frontEnd.realtimeFactor, 0) : "n/a", "", ""],
   ];

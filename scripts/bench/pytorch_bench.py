@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--infer-batch", type=int, default=8)
     parser.add_argument("--infer-steps", type=int, default=3)
     parser.add_argument("--clip-seconds", type=float, default=10.0)
+    parser.add_argument("--skip-inference", action="store_true")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -57,6 +58,13 @@ def main() -> None:
         if i >= args.warmup:
             times.append(elapsed * 1000)
     train_ms = statistics.median(times)
+
+    if args.skip_inference:
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+                          "trainStep": {"batch": args.batch, "chunkSeconds": args.chunk_seconds, "msMedian": train_ms,
+                                        "chunksPerSecond": args.batch / (train_ms / 1000), "msAll": times},
+                          "inference": None}))
+        return
 
     model.eval()
     clip_frames = int(round(args.clip_seconds * FRAMES_PER_SECOND)) + 1

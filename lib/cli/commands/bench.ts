@@ -14,6 +14,7 @@ Times one training step of the full-width 527-class MobileNetV2 on 32 chunks of 
 median of N steps after 2 warm-up steps), eval-mode inference on 10 s clips, and the log-mel front-end; then the same
 model in PyTorch CPU (2 threads) via /usr/bin/python3 scripts/bench/pytorch_bench.py when torch is importable.
 Ours and PyTorch run back-to-back R times (other processes may load the machine); medians are reported.
+PyTorch's training step is also timed with 1 thread: its 2-thread run collapses when the cores are shared.
   --json          exactly one JSON object on stdout (progress on stderr)
   --steps N       timed steps per round (default 5)
   --rounds R      alternating rounds of ours / PyTorch (default 1)
