@@ -13,17 +13,8 @@ import {
   type ChunkScores,
   type LabelledClip,
 } from "../lib/analysis";
+import { mulberry32 } from "../lib/data/random";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const clips = Number(process.argv[2] ?? 20550);
 const chunksPerClip = 5;

@@ -89,3 +89,20 @@ export function createRng(seed: number): Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/**
+ * mulberry32: the kit's FAST uniform stream in [0, 1) for bulk draws (weight init, background noise, test data),
+ * where createRng's xoshiro128** behind closures costs ~4× more per draw and statistical-test quality is not needed.
+ * `state` is used as the raw 32-bit starting state (callers that want nearby seeds decorrelated mix them first).
+ * Its output sequence is frozen: seeded weights and demo audio depend on it.
+ */
+export function mulberry32(state: number): () => number {
+  let a = state >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

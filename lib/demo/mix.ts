@@ -4,7 +4,7 @@
  * the source audio. Keeping the two apart lets a resumed run rebuild every label without re-rendering audio, and makes
  * the labels exactly the plan's events.
  */
-import type { Rng } from "../data/random";
+import { mulberry32, type Rng } from "../data/random";
 import { SAMPLE_RATE } from "./load";
 
 export const CLIP_SECONDS = 10;
@@ -99,16 +99,8 @@ export function placeBed(rng: Rng, source: SourceInfo, seconds: number, gainDb: 
 /** Background noise: white, pink (Voss–McCartney-like 1/f by leaky sums), brown (integrated), or "room" (brown + mains hum). */
 export function renderNoise(colour: NoiseColour, levelDb: number, seed: number, length: number): Float32Array {
   const out = new Float32Array(length);
-  // mulberry32 inlined: the kit's Rng (xoshiro128** behind closures) costs ~4× more per sample, and a 10-s clip
-  // needs 640k draws; the noise only has to be seeded and deterministic, not of statistical-test quality.
-  let state = seed >>> 0;
-  const uniform01 = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
+  // mulberry32, not the kit's Rng: a 10-s clip needs 640k draws and the noise only has to be seeded and deterministic.
+  const uniform01 = mulberry32(seed);
   // Sum of two uniforms (triangular): smooth enough for a background, half the cost of a Gaussian.
   const white = (): number => (uniform01() + uniform01() - 1) * 2.449;
   if (colour === "white") {

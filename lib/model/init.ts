@@ -5,18 +5,12 @@
  * Values are drawn in JS from a small counter-free PRNG (not tf.random*) so that a seed gives the same weights on
  * every tfjs backend and every tfjs version.
  */
+import { mulberry32 } from "../data/random";
 import type { TensorSpec } from "./config";
 
-/** mulberry32: tiny, fast, good enough for weight init; state is one 32-bit integer. */
+/** Weight-init stream: mulberry32 with the seed mixed by the golden ratio (so seed 0 is not the zero state). */
 function createUniform(seed: number): () => number {
-  let state = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((Math.trunc(seed) ^ 0x9e3779b9) >>> 0);
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type FsdEvalClip,
   type ModelClipScores,
 } from "../../lib/analysis";
-import { createRng } from "../../lib/data/random";
+import { createRng, mulberry32 } from "../../lib/data/random";
 import { dPrimeFromAuc, evaluateScores } from "../../lib/eval/metrics";
 import { UserError } from "../../lib/errors";
 
@@ -128,7 +128,7 @@ test("score rows match FSD clip ids by base name without extension; ambiguous ke
 });
 
 test("paired bootstrap: identical models never differ; an oracle beats noise on every resample; seeded", () => {
-  const rand = mulberry(3);
+  const rand = mulberry32(3);
   const n = 60;
   const K = 4;
   const targets = Array.from({ length: n * K }, () => (rand() < 0.3 ? 1 : 0));
@@ -156,13 +156,3 @@ test("paired bootstrap: identical models never differ; an oracle beats noise on 
   assert.deepEqual([fsd.baseline, fsd.compared], ["weak", "psl-2s"]);
 });
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

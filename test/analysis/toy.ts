@@ -88,14 +88,5 @@ export const TOY_STRONG: StrongEvent[] = [
 
 export const TOY_NAMES = ["Speech", "Dog", "Rain"];
 
-/** Deterministic PRNG (mulberry32) for randomized property tests. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for randomized property tests: the kit's own mulberry32. */
+export { mulberry32 } from "../../lib/data/random";

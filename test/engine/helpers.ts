@@ -2,19 +2,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/engine/backend";
+import { mulberry32 } from "../../lib/data/random";
 
 /** Deterministic values in [-1, 1) (mulberry32). */
 export function seeded(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 * 2 - 1;
-  }
-  return out;
+  const uniform = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => uniform() * 2 - 1);
 }
 
 let ready: Promise<void> | undefined;
