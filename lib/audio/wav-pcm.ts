@@ -43,7 +43,8 @@ export function decodePcmWav(bytes: Uint8Array): PcmAudio | undefined {
       if (format === EXTENSIBLE && size >= 40 && body + 26 <= bytes.length) format = view.getUint16(body + 24, true);
     } else if (id === "data") {
       if (format !== 1 && format !== 3) return undefined;
-      if (channels < 1 || sampleRate < 1 || blockAlign !== channels * (bits / 8)) return undefined;
+      // bits 0 would make blockAlign 0 and the frame count infinite (found by test/robustness fuzzing).
+      if (channels < 1 || sampleRate < 1 || bits < 8 || bits % 8 !== 0 || blockAlign !== channels * (bits / 8)) return undefined;
       if (riff === "RF64" && size === 0xffffffff && dataSize64 !== undefined) size = dataSize64;
       // Streamed or truncated files: never read past the end.
       const available = Math.min(size, bytes.length - body);
