@@ -2,7 +2,7 @@
  * `psl bench [--json] [--steps N] [--rounds R] [--workers N|auto] [--no-pytorch]`: training-step, inference and
  * front-end speed of the kit next to PyTorch CPU measured in the same run (lib/bench/run.ts).
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { initBackend } from "../../engine/backend";
@@ -35,19 +35,14 @@ export const benchCommand: Command = {
   summary: "training / inference / front-end speed vs PyTorch CPU in the same run",
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: {
-          json: { type: "boolean" }, steps: { type: "string" }, rounds: { type: "string" }, workers: { type: "string" },
-          "no-pytorch": { type: "boolean" }, "no-front-end": { type: "boolean" },
-        },
-        strict: true,
-      }));
-    } catch (error) {
-      throw new UserError(`${(error as Error).message}\n${usage}`);
-    }
+    const { values } = parseCommandArgs({
+      args,
+      options: {
+        json: { type: "boolean" }, steps: { type: "string" }, rounds: { type: "string" }, workers: { type: "string" },
+        "no-pytorch": { type: "boolean" }, "no-front-end": { type: "boolean" },
+      },
+      strict: true,
+    }, usage);
     const workers = values.workers === undefined || values.workers === "auto" ? "auto" : Number(values.workers);
     if (workers !== "auto" && !(Number.isInteger(workers) && workers >= 0)) throw new UserError(`--workers must be "auto" or an integer ≥ 0, got "${values.workers}"`);
     const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -1,7 +1,7 @@
 /**
  * `psl demo-corpus`: generates (or finds cached) the embedded demo corpus and prints where its manifests are.
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { ensureDemoCorpus, type DemoProfile, type DemoSizes } from "../../demo";
@@ -31,21 +31,16 @@ export const demoCorpusCommand: Command = {
   summary: "generate/cache the embedded demo corpus (strong + weak labels, second domain)",
   usage,
   async run(args) {
-    let values;
-    try {
-      values = parseArgs({
-        args,
-        options: {
-          out: { type: "string" },
-          seed: { type: "string" },
-          profile: { type: "string" },
-          ...Object.fromEntries(SIZE_FLAGS.map((f) => [f, { type: "string" as const }])),
-        },
-        strict: true,
-      }).values as Record<string, string | undefined>;
-    } catch (error) {
-      throw new UserError(`${(error as Error).message}\n${usage}`);
-    }
+    const values = parseCommandArgs({
+      args,
+      options: {
+        out: { type: "string" },
+        seed: { type: "string" },
+        profile: { type: "string" },
+        ...Object.fromEntries(SIZE_FLAGS.map((f) => [f, { type: "string" as const }])),
+      },
+      strict: true,
+    }, usage).values as Record<string, string | undefined>;
     const profile = (values.profile ?? "default") as DemoProfile;
     if (profile !== "quick" && profile !== "default") throw new UserError(`--profile must be quick or default, got "${profile}"`);
     const sizes: Partial<DemoSizes> = {};

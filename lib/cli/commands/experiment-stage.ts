@@ -3,7 +3,7 @@
  * [--resume]`: each runs the cached pipeline up to its stage (earlier stages re-use their artefacts) and prints where
  * the artefacts went and the metrics.
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import type { EvalMetrics } from "../../eval";
@@ -33,12 +33,7 @@ export function experimentStageCommand(name: string, stage: Stage, summary: stri
     summary,
     usage: text,
     async run(args) {
-      let values;
-      try {
-        ({ values } = parseArgs({ args, options: { config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" } }, strict: true }));
-      } catch (error) {
-        throw new UserError(`${(error as Error).message}\n${text}`);
-      }
+      const { values } = parseCommandArgs({ args, options: { config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" } }, strict: true }, text);
       if (!values.config) throw new UserError(`--config is required\n${text}`);
       const config = loadConfig(values.config, values.set ?? []);
       const result = await runExperiment(config, { resume: values.resume ?? false, until: stage });

@@ -2,7 +2,7 @@
  * `psl features <audio> --out <file.npy>`: the reference front-end's log-mel of one audio file as float32 [frames, 64],
  * e.g. to compare with features computed in Python (np.load) or to feed another toolkit.
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { decodeAudioFile } from "../../audio/decode";
@@ -22,12 +22,7 @@ export const featuresCommand: Command = {
   summary: "log-mel spectrogram of an audio file → float32 [frames, 64] .npy",
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: { out: { type: "string" }, "top-db": { type: "string" } }, allowPositionals: true, strict: true });
-    } catch (error) {
-      throw new UserError(`${(error as Error).message}\n${usage}`);
-    }
+    const parsed = parseCommandArgs({ args, options: { out: { type: "string" }, "top-db": { type: "string" } }, allowPositionals: true, strict: true }, usage);
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UserError(`expected exactly one audio file, got ${positionals.length}\n${usage}`);
     if (!values.out) throw new UserError(`--out <file.npy> is required\n${usage}`);

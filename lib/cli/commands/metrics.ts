@@ -2,7 +2,7 @@
  * `psl metrics --targets t.npy --scores s.npy [--json]`: the paper's evaluation metrics for any score matrix
  * (rows = clips, columns = classes), e.g. one exported from another toolkit.
  */
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { readNpy } from "../../io/npy";
@@ -28,16 +28,11 @@ export const metricsCommand: Command = {
   summary: "mAP / mean AUC / d′ / Recall@0.2 of a score matrix (.npy) against targets (.npy)",
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { targets: { type: "string" }, scores: { type: "string" }, json: { type: "boolean" }, out: { type: "string" }, "per-class": { type: "string" } },
-        strict: true,
-      }));
-    } catch (error) {
-      throw new UserError(`${(error as Error).message}\n${usage}`);
-    }
+    const { values } = parseCommandArgs({
+      args,
+      options: { targets: { type: "string" }, scores: { type: "string" }, json: { type: "boolean" }, out: { type: "string" }, "per-class": { type: "string" } },
+      strict: true,
+    }, usage);
     if (!values.targets || !values.scores) throw new UserError(`--targets and --scores are required\n${usage}`);
     const targets = matrix(values.targets, "targets");
     const scores = matrix(values.scores, "scores");

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { initBackend } from "../../engine/backend";
@@ -62,24 +62,19 @@ export const predictCommand: Command = {
   summary: "tag audio files with a checkpoint (kit .safetensors or PyTorch .pt): top classes or probabilities .npy",
   usage,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          checkpoint: { type: "string" },
-          out: { type: "string" },
-          frames: { type: "boolean" },
-          top: { type: "string" },
-          "batch-size": { type: "string" },
-          labels: { type: "string" },
-        },
-        strict: true,
-      });
-    } catch (error) {
-      throw new UserError(`${(error as Error).message}\n${usage}`);
-    }
+    const parsed = parseCommandArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        checkpoint: { type: "string" },
+        out: { type: "string" },
+        frames: { type: "boolean" },
+        top: { type: "string" },
+        "batch-size": { type: "string" },
+        labels: { type: "string" },
+      },
+      strict: true,
+    }, usage);
     const { values, positionals: files } = parsed;
     if (!values.checkpoint) throw new UserError(`--checkpoint is required\n${usage}`);
     if (files.length === 0) throw new UserError(`no audio files given\n${usage}`);

@@ -1,0 +1,15 @@
+/** Argument parsing shared by the sub-commands. */
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UserError } from "../errors";
+
+/**
+ * Node's `parseArgs` (strict unless the config says otherwise): an unknown or malformed flag becomes a UserError
+ * whose message is node's explanation followed by the command's usage, so the CLI prints it without a stack trace.
+ */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T, usage: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UserError(`${(error as Error).message}\n${usage}`);
+  }
+}
