@@ -36,9 +36,14 @@ export interface ManifestRow {
 export function parseManifest(text: string, name: string, baseDir: string): ManifestRow[] {
   const records = parseCsv(text, name, { delimiter: "\t" });
   const columns = headerColumns(records[0], name, ["filename", "labels", "duration"]);
+  // A clip listed twice would be trained on twice per epoch and annotated twice under one name: refuse it.
+  const firstLine = new Map<string, number>();
   return records.slice(1).map((record) => {
     const filename = field(record, columns, "filename", name);
     if (!filename) throw new UserError(`${name}:${record.line}: empty filename`);
+    const previous = firstLine.get(filename);
+    if (previous !== undefined) throw new UserError(`${name}:${record.line}: duplicate filename "${filename}" (first on line ${previous})`);
+    firstLine.set(filename, record.line);
     const labelText = field(record, columns, "labels", name);
     const labels = labelText === "" ? [] : labelText.split(";").map((s) => {
       const v = Number(s);

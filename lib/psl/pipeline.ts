@@ -41,6 +41,8 @@ export interface ExperimentData {
   eval: ManifestLikeRow[];
   classNames?: string[];
   features: FeatureSource;
+  /** Clips left out because their audio is missing or unreadable, with the reason (file named). */
+  skipped?: { filename: string; reason: string }[];
 }
 
 export interface RunOptions {
@@ -54,6 +56,8 @@ export interface RunOptions {
   createTrainer?: TrainerFactory;
   /** Called with a line per stage event (also printed to stderr). */
   onProgress?: (message: string) => void;
+  /** Fail on the first missing/unreadable clip instead of skipping it (corpus-wide runs skip and report by default). */
+  strict?: boolean;
 }
 
 export interface StageArtefact {
@@ -67,6 +71,8 @@ export interface ExperimentResult {
   student?: StageArtefact & { checkpoint: string; metrics?: EvalMetrics };
   /** reports folder of this experiment (metrics JSON + per-class CSV). */
   reportDir: string;
+  /** Clips skipped because their audio is missing or unreadable (empty in strict mode, which fails instead). */
+  skipped: { filename: string; reason: string }[];
 }
 
 /** Holds out `fraction` of the rows (seeded) for validation. */
@@ -84,14 +90,20 @@ function classNamesFrom(classes: readonly { index: number; displayName: string }
 }
 
 /** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
-export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}): Promise<ExperimentData> {
+export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: { strict?: boolean } = {}): Promise<ExperimentData> {
   const d = config.data;
   let teacherTrain: ManifestRow[] | undefined;
   let studentTrain: ManifestRow[];
   let validation: ManifestRow[] | undefined;
   let evalRows: ManifestRow[];
   let classNames: string[] | undefined;
-  const read = (path: string | null) => (path ? readManifest(path) : undefined);
+  // An empty manifest would only fail much later ("nothing to train on"): name the file now.
+  const readNonEmpty = (path: string) => {
+    const rows = readManifest(path);
+    if (rows.length === 0) throw new UserError(`${path}: no clips (the manifest has a header but no rows)`);
+    return rows;
+  };
+  const read = (path: string | null) => (path ? readNonEmpty(path) : undefined);
   if (config.dataset === "demo") {
     const demoProgress = createProgress({ label: "demo corpus", unit: "clips" });
     const corpus = await ensureDemoCorpus({ profile: d.demoProfile, seed: config.seed, onProgress: (p) => p.phase === "clips" && demoProgress.tick(0) });
@@ -105,38 +117,55 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
     const studentPath = d.studentTrain ?? (config.dataset === "audioset" ? null : config.dataset);
     if (!studentPath) throw new UserError(`dataset "audioset": set data.studentTrain (and data.eval) to your manifests (see configs/audioset-psl-2s.json)`);
     if (!d.eval) throw new UserError(`dataset ${config.dataset}: data.eval (the evaluation manifest) is required`);
-    studentTrain = readManifest(studentPath);
+    studentTrain = readNonEmpty(studentPath);
     teacherTrain = read(d.teacherTrain);
     validation = read(d.validation);
-    evalRows = readManifest(d.eval);
+    evalRows = readNonEmpty(d.eval);
     const labels = d.classLabels ?? (config.dataset === "audioset" ? "data-manifests/audioset/class_labels_indices.csv" : null);
     if (labels && existsSync(labels)) classNames = classNamesFrom(readClassLabels(labels), config.numClasses);
   }
-  if (!validation) {
-    // No validation manifest: hold out part of the student's training clips (never validate on training clips).
-    const split = splitValidation(studentTrain, d.validationFraction, config.seed);
-    studentTrain = split.train;
-    validation = split.validation;
-    log(`validation: held out ${validation.length} of ${validation.length + studentTrain.length} training clips (data.validationFraction ${d.validationFraction})`);
-  }
-  teacherTrain = teacherTrain ?? studentTrain;
-  for (const row of [...teacherTrain, ...studentTrain, ...validation, ...evalRows]) {
+  const listed = [...(teacherTrain ?? []), ...studentTrain, ...(validation ?? []), ...evalRows];
+  for (const row of listed) {
     for (const c of row.labels) if (c >= config.numClasses) throw new UserError(`${row.filename}: label ${c} ≥ numClasses ${config.numClasses}`);
   }
   const all = new Map<string, ManifestRow>();
-  for (const row of [...teacherTrain, ...studentTrain, ...validation, ...evalRows]) all.set(row.path ?? row.filename, row);
+  for (const row of listed) all.set(row.path ?? row.filename, row);
   const progress = createProgress({ label: "features", total: all.size, unit: "clips" });
   let done = 0;
   const cache = await buildFeatureCache([...all.values()], join(config.cacheDir, "features"), {
+    strict: options.strict,
     onProgress: (p) => {
       progress.tick(p.done - done);
       done = p.done;
     },
   });
   progress.done();
-  if (cache.skipped.length) log(`features: skipped ${cache.skipped.length} unreadable clips (first: ${cache.skipped[0].filename}: ${cache.skipped[0].reason})`);
+  if (cache.skipped.length) log(skippedSummary(cache.skipped));
   const keep = (rows: ManifestRow[]) => rows.filter((r) => cache.has(r.filename));
-  return { teacherTrain: keep(teacherTrain), studentTrain: keep(studentTrain), validation: keep(validation), eval: keep(evalRows), classNames, features: cache };
+  // The validation split is drawn from the readable clips only: drawn before skipping, it could hold nothing but
+  // broken clips and the run would fail after training (no clips to evaluate). With no skipped clip it is the same split.
+  studentTrain = keep(studentTrain);
+  if (validation) {
+    validation = keep(validation);
+  } else {
+    // No validation manifest: hold out part of the student's training clips (never validate on training clips).
+    const split = splitValidation(studentTrain, d.validationFraction, config.seed);
+    studentTrain = split.train;
+    validation = split.validation;
+    log(`validation: held out ${validation.length} of ${validation.length + studentTrain.length} training clips (data.validationFraction ${d.validationFraction})`);
+  }
+  const splits = { teacherTrain: teacherTrain ? keep(teacherTrain) : studentTrain, studentTrain, validation, eval: keep(evalRows) };
+  for (const [split, rows] of Object.entries(splits)) {
+    if (rows.length === 0) throw new UserError(`${split}: no readable clips left (${cache.skipped.length} skipped as missing or unreadable)`);
+  }
+  return { ...splits, classNames, features: cache, skipped: cache.skipped };
+}
+
+/** What was skipped and why, one clip a line (the first 20), for the end of a corpus-wide run. */
+export function skippedSummary(skipped: readonly { filename: string; reason: string }[], shown = 20): string {
+  const lines = skipped.slice(0, shown).map((s) => `  ${s.filename}: ${s.reason}`);
+  if (skipped.length > shown) lines.push(`  … and ${skipped.length - shown} more`);
+  return `features: skipped ${skipped.length} missing or unreadable clip${skipped.length === 1 ? "" : "s"} (--strict fails instead):\n${lines.join("\n")}`;
 }
 
 /** Settings that change a model's weights (progress and checkpoint cadence do not). */
@@ -157,9 +186,9 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   };
   await initBackend({ preferred: config.backend === "auto" ? undefined : config.backend, quiet: true });
   const factory = options.createTrainer ?? createTrainer;
-  const data = options.data ?? (await resolveData(config, log));
+  const data = options.data ?? (await resolveData(config, log, { strict: options.strict }));
   const reportDir = join(config.reportsDir, config.name);
-  const result: ExperimentResult = { reportDir };
+  const result: ExperimentResult = { reportDir, skipped: data.skipped ?? [] };
   const alpha = config.student.alpha;
   const needsTeacher = alpha > 0 || until <= ORDER.indexOf("annotate");
   const C = config.numClasses;

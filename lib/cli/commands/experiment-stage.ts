@@ -1,6 +1,6 @@
 /**
  * Shared implementation of `psl train-teacher | annotate | train-student | evaluate --config <file> [--set k=v …]
- * [--resume]`: each runs the cached pipeline up to its stage (earlier stages re-use their artefacts) and prints where
+ * [--resume] [--strict]`: each runs the cached pipeline up to its stage (earlier stages re-use their artefacts) and prints where
  * the artefacts went and the metrics.
  */
 import { parseCommandArgs } from "../args";
@@ -8,16 +8,17 @@ import type { Command } from "../command";
 import { UserError } from "../../errors";
 import type { EvalMetrics } from "../../eval";
 import { loadConfig } from "../../psl/config";
-import { runExperiment, type Stage } from "../../psl/pipeline";
+import { runExperiment, skippedSummary, type Stage } from "../../psl/pipeline";
 
 function usage(name: string, what: string): string {
-  return `usage: psl ${name} --config <configs/….json> [--set key=value …] [--resume]
+  return `usage: psl ${name} --config <configs/….json> [--set key=value …] [--resume] [--strict]
 
 ${what}
 Earlier stages run first when their cached artefacts (under cacheDir, keyed by the parameters that matter) are missing.
   --config   experiment config (see configs/: weak-baseline, psl-10s/5s/2s, ts-10s/5s/2s, audioset-psl-2s)
   --set      override a field, dotted keys, repeatable (student.alpha=0.5, annotation.threshold=0.3, teacher.epochs=5)
-  --resume   continue an interrupted stage from its last checkpoint / finished shards (default: start it over)`;
+  --resume   continue an interrupted stage from its last checkpoint / finished shards (default: start it over)
+  --strict   fail on the first missing or unreadable clip (default: skip it and list the skipped clips at the end)`;
 }
 
 function formatMetrics(label: string, m: EvalMetrics | undefined): string | undefined {
@@ -33,16 +34,17 @@ export function experimentStageCommand(name: string, stage: Stage, summary: stri
     summary,
     usage: text,
     async run(args) {
-      const { values } = parseCommandArgs({ args, options: { config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" } }, strict: true }, text);
+      const { values } = parseCommandArgs({ args, options: { config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" }, strict: { type: "boolean" } }, strict: true }, text);
       if (!values.config) throw new UserError(`--config is required\n${text}`);
       const config = loadConfig(values.config, values.set ?? []);
-      const result = await runExperiment(config, { resume: values.resume ?? false, until: stage });
+      const result = await runExperiment(config, { resume: values.resume ?? false, until: stage, strict: values.strict ?? false });
       const lines = [`experiment ${config.name}`];
       if (result.teacher) lines.push(`teacher: ${result.teacher.checkpoint}`);
       if (result.annotation) lines.push(`annotation: ${result.annotation.table} (${result.annotation.rows} chunks; readable: ${result.annotation.tsv})`);
       if (result.student) lines.push(`student: ${result.student.checkpoint}`);
       if (stage === "evaluate") lines.push(`metrics: ${result.reportDir}/{student,teacher}/metrics.json and per_class.csv`);
       for (const line of [formatMetrics("student (eval)", result.student?.metrics), formatMetrics("teacher (eval)", result.teacher?.metrics)]) if (line) lines.push(line);
+      if (result.skipped.length) lines.push(skippedSummary(result.skipped));
       console.log(lines.join("\n"));
       return 0;
     },

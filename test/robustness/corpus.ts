@@ -1,0 +1,58 @@
+/**
+ * Tiny on-disk corpora for the robustness tests: tone clips written as real WAV files (lib/audio/wav.ts), a manifest
+ * over them, and an experiment config small enough to train in seconds (widthMult 0.1, one or two epochs).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeWav } from "../../lib/audio/wav";
+import { createRng } from "../../lib/data/random";
+
+const FREQS = [500, 1500, 3000];
+
+/** `count` clips of `seconds` s at 16 kHz: noise plus the tone of each labelled class (class i: FREQS[i]). */
+export function writeToneClips(dir: string, count: number, seed: number, seconds = 2): { filename: string; labels: number[]; duration: number }[] {
+  mkdirSync(dir, { recursive: true });
+  const rng = createRng(seed);
+  const rows = [];
+  for (let i = 0; i < count; i++) {
+    const n = seconds * 16000;
+    const samples = new Float32Array(n);
+    for (let k = 0; k < n; k++) samples[k] = (rng.next() - 0.5) * 0.01;
+    const labels = [i % 3, ...(rng.next() < 0.3 ? [(i + 1) % 3] : [])].sort();
+    for (const c of labels) {
+      const start = rng.int(n / 2);
+      for (let k = start; k < Math.min(n, start + n / 3); k++) samples[k] += 0.3 * Math.sin((2 * Math.PI * FREQS[c] * k) / 16000);
+    }
+    const filename = `clip-${i}.wav`;
+    writeWav(join(dir, filename), samples, 16000);
+    rows.push({ filename, labels, duration: seconds });
+  }
+  return rows;
+}
+
+export function manifestText(rows: readonly { filename: string; labels: number[]; duration: number }[]): string {
+  return "filename\tlabels\tduration\n" + rows.map((r) => `${r.filename}\t${r.labels.join(";")}\t${r.duration}`).join("\n") + "\n";
+}
+
+/** A config over manifest files in `dir` (train.tsv, eval.tsv), caches under `dir`. */
+export function writeTinyConfig(dir: string, overrides: Record<string, unknown> = {}): string {
+  const training = { widthMult: 0.1, epochs: 2, patience: 5, batchSize: 4, checkpointEverySteps: 1 };
+  const config = {
+    name: "robustness",
+    dataset: join(dir, "train.tsv"),
+    numClasses: 3,
+    seed: 3,
+    backend: "wasm",
+    workers: 0,
+    cacheDir: join(dir, "cache"),
+    reportsDir: join(dir, "reports"),
+    data: { eval: join(dir, "eval.tsv"), validationFraction: 0.25 },
+    teacher: training,
+    student: training,
+    annotation: { chunkSeconds: 1, shardClips: 2 },
+    ...overrides,
+  };
+  const path = join(dir, "config.json");
+  writeFileSync(path, JSON.stringify(config, null, 1));
+  return path;
+}
