@@ -10,6 +10,7 @@ import { benchCommand } from "./commands/bench";
 import { demoCorpusCommand } from "./commands/demo-corpus";
 import { evaluateCommand } from "./commands/evaluate";
 import { featuresCommand } from "./commands/features";
+import { manifestCommand } from "./commands/manifest";
 import { metricsCommand } from "./commands/metrics";
 import { predictCommand } from "./commands/predict";
 import { trainStudentCommand } from "./commands/train-student";
@@ -22,6 +23,7 @@ const COMMANDS: Command[] = [
   demoCorpusCommand,
   evaluateCommand,
   featuresCommand,
+  manifestCommand,
   metricsCommand,
   predictCommand,
   trainStudentCommand,

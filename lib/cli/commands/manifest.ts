@@ -1,0 +1,64 @@
+/**
+ * `psl manifest`: turns an AudioSet download folder (always partial) into the kit's manifest TSV, reporting what is
+ * missing, unlisted, unreadable or duplicated instead of failing — the first step of running the kit on real data.
+ */
+import { resolve } from "node:path";
+import { parseCommandArgs } from "../args";
+import type { Command } from "../command";
+import { UserError } from "../../errors";
+import { readClassLabels } from "../../data/classes";
+import { readSegments } from "../../data/segments";
+import { buildManifestFromFolder, writeManifest } from "../../data/manifest";
+import { createProgress } from "../../report/progress";
+
+const DEFAULT_CLASSES = resolve(__dirname, "../../../data-manifests/audioset/class_labels_indices.csv");
+
+const usage = `usage: psl manifest --audio-dir <folder> --segments <segments.csv> --out <manifest.tsv> [--classes <csv>] [--list-missing]
+
+Matches the audio files under <folder> (named <YTID>_<start>_<end>.<ext>, Y<YTID>.<ext> or <YTID>.<ext>; any
+decodable format, sub-folders included) with Google's segment list (balanced_train_segments.csv, eval_segments.csv,
+unbalanced_train_segments.csv) and writes the kit's manifest (TSV filename, labels, duration; labels = class indices
+joined by ';'; filenames relative to the manifest's folder). Listed clips absent on disk, files matching no segment,
+unreadable files and duplicates are counted and reported, never fatal.
+  --classes        AudioSet class_labels_indices.csv (default: the copy in data-manifests/audioset/)
+  --list-missing   also print every missing YTID`;
+
+export const manifestCommand: Command = {
+  name: "manifest",
+  summary: "AudioSet download folder + segment CSV → the kit's manifest TSV (reports missing/unreadable clips)",
+  usage,
+  async run(args) {
+    const { values } = parseCommandArgs({
+      args,
+      options: { "audio-dir": { type: "string" }, segments: { type: "string" }, out: { type: "string" }, classes: { type: "string" }, "list-missing": { type: "boolean" } },
+      strict: true,
+    }, usage);
+    if (!values["audio-dir"] || !values.segments || !values.out) throw new UserError(`--audio-dir, --segments and --out are required\n${usage}`);
+    const classes = readClassLabels(values.classes ?? DEFAULT_CLASSES);
+    const segments = readSegments(values.segments, classes);
+    // Durations are read from each file (WAV header, else a full decode): a large download takes a while.
+    const progress = createProgress({ label: "reading clips", total: segments.length, unit: "segments" });
+    let reported = 0;
+    const result = await buildManifestFromFolder(values["audio-dir"], segments, {
+      onProgress: (done) => {
+        progress.tick(done - reported);
+        reported = done;
+      },
+    });
+    progress.done();
+    if (result.rows.length === 0) throw new UserError(`${values["audio-dir"]}: none of the ${segments.length} segments of ${values.segments} was found as a readable audio file`);
+    writeManifest(values.out, result.rows);
+    const lines = [
+      `${values.out}: ${result.rows.length} clips of ${segments.length} listed (${((100 * result.rows.length) / segments.length).toFixed(1)} %)`,
+      `missing (listed, not on disk): ${result.missing.length}`,
+      `unlisted (on disk, in no segment): ${result.unlisted.length}`,
+      `unreadable: ${result.unreadable.length}`,
+      `duplicates (second file for one segment): ${result.duplicates.length}`,
+    ];
+    for (const bad of result.unreadable.slice(0, 20)) lines.push(`  unreadable ${bad.filename}: ${bad.reason}`);
+    if (result.unreadable.length > 20) lines.push(`  … and ${result.unreadable.length - 20} more unreadable files`);
+    if (values["list-missing"]) for (const segment of result.missing) lines.push(`  missing ${segment.ytid}`);
+    console.log(lines.join("\n"));
+    return 0;
+  },
+};
