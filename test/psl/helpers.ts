@@ -4,8 +4,6 @@
  */
 import { logMel } from "../../lib/audio/melspec";
 import { createRng } from "../../lib/data/random";
-import { createTrainer } from "../../lib/engine/trainer";
-import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { memoryFeatureSource, type FeatureSource } from "../../lib/psl/features";
 
 export interface TinyClip {
@@ -46,18 +44,5 @@ export function tinyFeatures(...corpora: { logMels: Map<string, { data: Float32A
   const all = new Map<string, { data: Float32Array; frames: number }>();
   for (const c of corpora) for (const [k, v] of c.logMels) all.set(k, v);
   return memoryFeatureSource(all);
-}
-
-/**
- * WORKAROUND (engine issue, reported): on the wasm backend the very first training step of a process gives different
- * numbers (sometimes NaN on its second step) from every later identical run; the cpu backend is deterministic from the
- * start. One throwaway step here keeps this test about resume, not about that first-use effect.
- */
-export async function warmUpWasmTrainer(): Promise<void> {
-  const model = createMobileNetV2({ numClasses: 3, widthMult: 0.1 }, 0);
-  const trainer = await createTrainer(model, { seed: 0, workers: 0 });
-  await trainer.step({ input: new Float32Array(2 * 101 * 64).fill(-40), batchSize: 2, frames: 101, targets: new Float32Array(6) });
-  await trainer.dispose();
-  model.dispose();
 }
 

@@ -12,11 +12,10 @@ import { initBackend } from "../../lib/engine/backend";
 import { resolveConfig } from "../../lib/psl/config";
 import { runExperiment, type ExperimentData } from "../../lib/psl/pipeline";
 import { readPslTable } from "../../lib/psl/table";
-import { tinyCorpus, tinyFeatures, warmUpWasmTrainer } from "./helpers";
+import { tinyCorpus, tinyFeatures } from "./helpers";
 
 test("teacher → annotate → student → evaluate, with caching by parameters", async () => {
   await initBackend({ preferred: "wasm", quiet: true });
-  await warmUpWasmTrainer();
   const teacherTrain = tinyCorpus(16, 11, "full");
   const studentTrain = tinyCorpus(8, 12, "balanced");
   const val = tinyCorpus(4, 13, "val");

@@ -13,7 +13,7 @@ import { loadCheckpoint } from "../../lib/model/checkpoint";
 import { DEFAULT_CONFIG, type TeacherSettings } from "../../lib/psl/config";
 import { TrainingAborted, readLoopState } from "../../lib/psl/loop";
 import { trainTeacher } from "../../lib/psl/teacher";
-import { tinyCorpus, tinyFeatures, warmUpWasmTrainer } from "./helpers";
+import { tinyCorpus, tinyFeatures } from "./helpers";
 
 const settings: TeacherSettings = {
   ...DEFAULT_CONFIG.teacher,
@@ -26,7 +26,6 @@ const settings: TeacherSettings = {
 
 test("killed mid-epoch and resumed = uninterrupted, bit for bit", async () => {
   await initBackend({ preferred: "wasm", quiet: true });
-  await warmUpWasmTrainer();
   const train = tinyCorpus(10, 1, "train");
   const val = tinyCorpus(4, 2, "val");
   const features = tinyFeatures(train, val);
