@@ -13,3 +13,11 @@ export function parseCommandArgs<T extends ParseArgsConfig>(config: T, usage: st
     throw new UserError(`${(error as Error).message}\n${usage}`);
   }
 }
+
+/** An integer flag: `fallback` when absent, otherwise an integer ≥ `min` (1 or 0), else a UserError naming the flag. */
+export function integerFlag(name: string, text: string | undefined, fallback: number, min: 0 | 1 = 1): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new UserError(`--${name} must be a ${min === 0 ? "non-negative" : "positive"} integer, got "${text}"`);
+  return value;
+}

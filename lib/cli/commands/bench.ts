@@ -2,7 +2,7 @@
  * `psl bench [--json] [--steps N] [--rounds R] [--workers N|auto] [--no-pytorch]`: training-step, inference and
  * front-end speed of the kit next to PyTorch CPU measured in the same run (lib/bench/run.ts).
  */
-import { parseCommandArgs } from "../args";
+import { integerFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { initBackend } from "../../engine/backend";
@@ -23,13 +23,6 @@ PyTorch's training step is also timed with 1 thread: its 2-thread run collapses 
   --no-front-end  skip the front-end benchmark (frontEnd: null)
 Backend: PSL_BACKEND (tensorflow-gpu, tensorflow, wasm, cpu) or automatic.`;
 
-function positiveInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`--${name} must be a positive integer, got "${value}"`);
-  return n;
-}
-
 export const benchCommand: Command = {
   name: "bench",
   summary: "training / inference / front-end speed vs PyTorch CPU in the same run",
@@ -49,8 +42,8 @@ export const benchCommand: Command = {
     const info = await initBackend({ quiet: true });
     log(`[psl] backend: ${info.name} — ${info.reason}`);
     const result = await runBench({
-      steps: positiveInt(values.steps, "steps", 5),
-      rounds: positiveInt(values.rounds, "rounds", 1),
+      steps: integerFlag("steps", values.steps, 5),
+      rounds: integerFlag("rounds", values.rounds, 1),
       workers,
       pytorch: !values["no-pytorch"],
       frontEnd: !values["no-front-end"],

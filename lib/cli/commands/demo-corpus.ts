@@ -1,7 +1,7 @@
 /**
  * `psl demo-corpus`: generates (or finds cached) the embedded demo corpus and prints where its manifests are.
  */
-import { parseCommandArgs } from "../args";
+import { integerFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { ensureDemoCorpus, type DemoProfile, type DemoSizes } from "../../demo";
@@ -19,12 +19,6 @@ Needs the source packages: run scripts/setup-demo-sources.sh first.
   --full --balanced --val --eval --domain2   override a split's clip count`;
 
 const SIZE_FLAGS = ["full", "balanced", "val", "eval", "domain2"] as const;
-
-function positiveInt(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new UserError(`--${flag} must be a non-negative integer, got "${text}"`);
-  return value;
-}
 
 export const demoCorpusCommand: Command = {
   name: "demo-corpus",
@@ -44,13 +38,13 @@ export const demoCorpusCommand: Command = {
     const profile = (values.profile ?? "default") as DemoProfile;
     if (profile !== "quick" && profile !== "default") throw new UserError(`--profile must be quick or default, got "${profile}"`);
     const sizes: Partial<DemoSizes> = {};
-    for (const flag of SIZE_FLAGS) if (values[flag] !== undefined) sizes[flag] = positiveInt(flag, values[flag]!);
+    for (const flag of SIZE_FLAGS) if (values[flag] !== undefined) sizes[flag] = integerFlag(flag, values[flag], 0, 0);
     const started = Date.now();
     let lastLine = "";
     const corpus = await ensureDemoCorpus({
       profile,
       sizes,
-      seed: values.seed === undefined ? 0 : positiveInt("seed", values.seed),
+      seed: integerFlag("seed", values.seed, 0, 0),
       outDir: values.out,
       onProgress: (p) => {
         const line = p.phase === "sources" ? `sources ${p.done}/${p.total}` : `${p.split} ${p.done}/${p.total}`;

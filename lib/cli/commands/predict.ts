@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseCommandArgs } from "../args";
+import { integerFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { initBackend } from "../../engine/backend";
@@ -78,10 +78,8 @@ export const predictCommand: Command = {
     const { values, positionals: files } = parsed;
     if (!values.checkpoint) throw new UserError(`--checkpoint is required\n${usage}`);
     if (files.length === 0) throw new UserError(`no audio files given\n${usage}`);
-    const top = Number(values.top ?? 5);
-    if (!Number.isInteger(top) || top < 1) throw new UserError(`--top must be a positive integer, got ${values.top}`);
-    const batchSize = Number(values["batch-size"] ?? 8);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch-size must be a positive integer, got ${values["batch-size"]}`);
+    const top = integerFlag("top", values.top, 5);
+    const batchSize = integerFlag("batch-size", values["batch-size"], 8);
 
     const backend = await initBackend({ quiet: true });
     console.error(`[psl] backend: ${backend.name} — ${backend.reason}`);
