@@ -1,9 +1,13 @@
 /**
  * Offline annotation — the pseudo strong labels. The teacher scores every chunk of every clip once; the result is the
  * PSL table (lib/psl/table.ts). Clips are processed in shards written atomically (`shards/shard-00000.arrow`), so an
- * interrupted run resumes at the first missing shard; the merged `psl.arrow` + readable `psl-top.tsv` are written last.
+ * interrupted run (even one killed with SIGKILL) resumes at the first missing shard; the merged `psl.arrow` + readable
+ * `psl-top.tsv` are written last, then `done.json`, which alone marks the annotation finished.
+ * A shard is a pure function of the annotation's cache key (teacher, clips, chunk and hop), so finished shards are
+ * re-used by every later run, with or without --resume. The one thing they also depend on is their layout
+ * (`shardClips`, which is not in the key since it changes no score): `shards/layout.json` records it.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { cutChunks, chunkFrames } from "../data/chunks";
 import type { MobileNetV2 } from "../model/mobilenetv2";
@@ -74,6 +78,30 @@ export function annotateClips(teacher: MobileNetV2, rows: readonly AnnotateRow[]
 
 export class AnnotationAborted extends Error {}
 
+const SHARD_FILE = /^shard-\d{5}\.arrow$/;
+
+/**
+ * Makes `shardsDir` hold only shards of this layout. Shard s covers clips [s·shardClips, (s+1)·shardClips): a run
+ * resumed with another shardClips would find the old shards under the same names but covering other clips, and
+ * silently drop clips from the table (seen: 7 clips, killed with shardClips 1, resumed with 2 → clips 3–5 missing).
+ * So shards of another (or an unrecorded) layout are deleted first, and only then is the new layout recorded: a kill
+ * in between leaves the old layout.json, and the next run deletes the rest.
+ */
+function prepareShardLayout(shardsDir: string, layout: { shardClips: number; clips: number }): void {
+  mkdirSync(shardsDir, { recursive: true });
+  const layoutPath = join(shardsDir, "layout.json");
+  let recorded: unknown;
+  try {
+    recorded = JSON.parse(readFileSync(layoutPath, "utf8"));
+  } catch {
+    recorded = undefined; // missing (a first run, or shards of an older version) or unreadable: start the shards over
+  }
+  const same = typeof recorded === "object" && recorded !== null && (recorded as typeof layout).shardClips === layout.shardClips && (recorded as typeof layout).clips === layout.clips;
+  if (same) return;
+  for (const name of readdirSync(shardsDir)) if (SHARD_FILE.test(name)) rmSync(join(shardsDir, name), { force: true });
+  writeJsonAtomic(layoutPath, layout);
+}
+
 /**
  * Annotates all rows into `<dir>/psl.arrow` (+ `psl-top.tsv`), resuming from finished shards. Returns the table.
  * When `psl.arrow` already exists (a finished annotation), it is read back without running the teacher.
@@ -84,7 +112,7 @@ export function annotateToDir(teacher: MobileNetV2, rows: readonly AnnotateRow[]
   if (existsSync(path) && existsSync(join(dir, "done.json"))) return { table: readPslTable(path), path, tsv };
   const shardClips = options.shardClips ?? 256;
   const shards = Math.ceil(rows.length / shardClips);
-  mkdirSync(join(dir, "shards"), { recursive: true });
+  prepareShardLayout(join(dir, "shards"), { shardClips, clips: rows.length });
   const progress = createProgress({ label: "annotate", total: rows.length, unit: "clips" });
   const tables: PslTable[] = [];
   let written = 0;

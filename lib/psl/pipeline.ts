@@ -4,8 +4,8 @@
  * `runExperiment(config, {resume, until})` resolves the data (demo corpus, or manifests), computes the log-mel feature
  * cache once, then runs each stage only when its cached artefact (keyed by the parameters that matter, see cache.ts) is
  * missing: changing a threshold re-trains only the student; changing the chunk size re-annotates with the same teacher.
- * With `resume`, an interrupted stage continues from its last checkpoint / finished shards; without it, an unfinished
- * stage starts over (finished artefacts are always re-used).
+ * With `resume`, an interrupted training stage continues from its last checkpoint; without it, it starts over. Finished
+ * artefacts are always re-used, and so are annotation's finished shards (each is a pure function of the annotation key).
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
