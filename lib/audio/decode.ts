@@ -10,10 +10,47 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { UserError } from "../errors";
+import { probeAudioFile } from "./probe";
 import { resample } from "./resample";
 import { decodePcmWav } from "./wav-pcm";
 
 export const TARGET_SAMPLE_RATE = 16000;
+
+/**
+ * Longest file decoded by default (10 min). Clips in AudioSet are 10 s, in FSD50K ≤ 30 s; a file far longer is
+ * nearly always a mistake (a whole video instead of its segment), and decoding holds it whole in memory
+ * (~1 MB per second at 48 kHz stereo), so it is refused with a message unless the caller raises the limit.
+ */
+export const DEFAULT_MAX_CLIP_SECONDS = 600;
+
+/**
+ * Upper bound on the encoded bytes per second of any audio the kit reads (8 channels × 96 kHz × 32 bit): a file whose
+ * format the probe cannot read and that is larger than maxSeconds × this cannot be short enough, so it is not read.
+ */
+const MAX_ENCODED_BYTES_PER_SECOND = 8 * 96000 * 4;
+
+export interface DecodeOptions {
+  /** Refuse files longer than this many seconds (default DEFAULT_MAX_CLIP_SECONDS); Infinity = no limit. */
+  maxSeconds?: number;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 120) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+function tooLong(name: string, what: string, maxSeconds: number): UserError {
+  return new UserError(
+    `${name}: ${what}, over the ${formatSeconds(maxSeconds)} limit for one clip; cut it into clips ` +
+      `(e.g. sox in.wav out.wav trim 0 10 : newfile : restart) or raise the limit (--max-seconds, config data.maxClipSeconds)`,
+  );
+}
+
+function checkMaxSeconds(maxSeconds: number): number {
+  if (!(maxSeconds > 0)) throw new UserError(`maxSeconds must be a positive number of seconds, got ${maxSeconds}`);
+  return maxSeconds;
+}
 
 export interface DecodedAudio {
   /** Mono samples at 16 kHz, nominally in [-1, 1]. */
@@ -70,8 +107,12 @@ function firstNonFinite(channelData: Float32Array[]): number {
   return -1;
 }
 
-/** Decodes encoded bytes (any supported format, detected from content). `nameForErrors` appears in every error. */
-export async function decodeAudioBuffer(bytes: Uint8Array, nameForErrors: string): Promise<DecodedAudio> {
+/**
+ * Decodes encoded bytes (any supported format, detected from content). `nameForErrors` appears in every error.
+ * Audio longer than `maxSeconds` is a UserError (checked after decoding: bytes in memory cannot be probed first).
+ */
+export async function decodeAudioBuffer(bytes: Uint8Array, nameForErrors: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  const maxSeconds = checkMaxSeconds(options.maxSeconds ?? DEFAULT_MAX_CLIP_SECONDS);
   if (bytes.byteLength === 0) throw new UserError(`${nameForErrors}: empty file (0 bytes), not audio`);
   let raw: RawAudio | undefined;
   try {
@@ -88,6 +129,8 @@ export async function decodeAudioBuffer(bytes: Uint8Array, nameForErrors: string
   if (!Number.isInteger(sourceSampleRate) || sourceSampleRate <= 0) {
     throw new UserError(`${nameForErrors}: invalid sample rate ${sourceSampleRate}`);
   }
+  const sourceSeconds = channelData[0].length / sourceSampleRate;
+  if (sourceSeconds > maxSeconds) throw tooLong(nameForErrors, `${formatSeconds(sourceSeconds)} long`, maxSeconds);
   const bad = firstNonFinite(channelData);
   if (bad >= 0) throw new UserError(`${nameForErrors}: sample ${bad} is NaN or infinite (corrupt float audio)`);
   const samples = toMono16k(channelData, sourceSampleRate);
@@ -100,16 +143,28 @@ export async function decodeAudioBuffer(bytes: Uint8Array, nameForErrors: string
   };
 }
 
-/** Reads and decodes an audio file. Missing, empty, corrupt or non-audio files throw a UserError naming `path`. */
-export async function decodeAudioFile(path: string): Promise<DecodedAudio> {
+/**
+ * Reads and decodes an audio file. Missing, empty, corrupt or non-audio files throw a UserError naming `path`; so do
+ * files longer than `maxSeconds`, found from their headers (./probe) before the file is read into memory.
+ */
+export async function decodeAudioFile(path: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  const maxSeconds = checkMaxSeconds(options.maxSeconds ?? DEFAULT_MAX_CLIP_SECONDS);
   let bytes: Uint8Array;
   try {
-    if (!statSync(path).isFile()) throw new UserError(`${path}: not a file`);
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new UserError(`${path}: not a file`);
+    if (stat.size > 0 && Number.isFinite(maxSeconds)) {
+      const probe = await probeAudioFile(path, stat.size);
+      if (probe && probe.durationSeconds > maxSeconds) throw tooLong(path, `${formatSeconds(probe.durationSeconds)} long (${probe.container} header)`, maxSeconds);
+      if (!probe && stat.size > maxSeconds * MAX_ENCODED_BYTES_PER_SECOND) {
+        throw tooLong(path, `${(stat.size / 2 ** 20).toFixed(0)} MiB in a format whose length cannot be read without decoding`, maxSeconds);
+      }
+    }
     bytes = readFileSync(path);
   } catch (error) {
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(code === "ENOENT" ? `${path}: no such audio file` : `${path}: cannot read (${code ?? error})`);
   }
-  return decodeAudioBuffer(bytes, path);
+  return decodeAudioBuffer(bytes, path, { maxSeconds });
 }

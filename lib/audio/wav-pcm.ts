@@ -11,13 +11,30 @@ export interface PcmAudio {
   sampleRate: number;
 }
 
+/** Where the samples of a PCM/float WAV are, read from its header alone (see `readPcmWavLayout`). */
+export interface PcmWavLayout {
+  isFloat: boolean;
+  channels: number;
+  sampleRate: number;
+  bits: number;
+  /** Byte offset of the first frame. */
+  dataOffset: number;
+  /** Whole frames present: the data chunk's size, clamped to the bytes the file really has (truncated downloads). */
+  frames: number;
+}
+
 const EXTENSIBLE = 0xfffe;
 
-export function decodePcmWav(bytes: Uint8Array): PcmAudio | undefined {
-  if (bytes.length < 12) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const riff = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);
-  const wave = String.fromCharCode(bytes[8], bytes[9], bytes[10], bytes[11]);
+/**
+ * Parses the chunk headers of a PCM/float WAV. `head` may be only the beginning of the file (a probe reads a few KiB of
+ * an hour-long file); `fileBytes` is the whole file's size, used to clamp the frame count. Undefined when the header is
+ * not a plain PCM/float WAV, or when the data chunk starts beyond `head`.
+ */
+export function readPcmWavLayout(head: Uint8Array, fileBytes = head.length): PcmWavLayout | undefined {
+  if (head.length < 12) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const riff = String.fromCharCode(head[0], head[1], head[2], head[3]);
+  const wave = String.fromCharCode(head[8], head[9], head[10], head[11]);
   if ((riff !== "RIFF" && riff !== "RF64") || wave !== "WAVE") return undefined;
   let format = -1;
   let channels = 0;
@@ -26,42 +43,47 @@ export function decodePcmWav(bytes: Uint8Array): PcmAudio | undefined {
   let blockAlign = 0;
   let dataSize64: number | undefined;
   let offset = 12;
-  while (offset + 8 <= bytes.length) {
-    const id = String.fromCharCode(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3]);
+  while (offset + 8 <= head.length) {
+    const id = String.fromCharCode(head[offset], head[offset + 1], head[offset + 2], head[offset + 3]);
     let size = view.getUint32(offset + 4, true);
     const body = offset + 8;
-    if (id === "ds64" && body + 24 <= bytes.length) {
+    if (id === "ds64" && body + 24 <= head.length) {
       // RF64: the real data size is a 64-bit field here; the data chunk header holds 0xFFFFFFFF.
       dataSize64 = view.getUint32(body + 8, true) + view.getUint32(body + 12, true) * 2 ** 32;
     } else if (id === "fmt ") {
-      if (body + 16 > bytes.length) return undefined;
+      if (body + 16 > head.length) return undefined;
       format = view.getUint16(body, true);
       channels = view.getUint16(body + 2, true);
       sampleRate = view.getUint32(body + 4, true);
       blockAlign = view.getUint16(body + 12, true);
       bits = view.getUint16(body + 14, true);
-      if (format === EXTENSIBLE && size >= 40 && body + 26 <= bytes.length) format = view.getUint16(body + 24, true);
+      if (format === EXTENSIBLE && size >= 40 && body + 26 <= head.length) format = view.getUint16(body + 24, true);
     } else if (id === "data") {
       if (format !== 1 && format !== 3) return undefined;
       // bits 0 would make blockAlign 0 and the frame count infinite (found by test/robustness fuzzing).
       if (channels < 1 || sampleRate < 1 || bits < 8 || bits % 8 !== 0 || blockAlign !== channels * (bits / 8)) return undefined;
+      const isFloat = format === 3;
+      if (isFloat ? bits !== 32 && bits !== 64 : ![8, 16, 24, 32].includes(bits)) return undefined;
       if (riff === "RF64" && size === 0xffffffff && dataSize64 !== undefined) size = dataSize64;
-      // Streamed or truncated files: never read past the end.
-      const available = Math.min(size, bytes.length - body);
-      const frames = Math.floor(available / blockAlign);
-      return unpack(view, body, frames, channels, bits, format === 3, sampleRate);
+      // Streamed WAVs may carry a placeholder size (0, or 0xFFFFFFFF): the samples then run to the end of the file.
+      // Truncated files: never count past the end.
+      const present = Math.max(0, fileBytes - body);
+      const available = size === 0 ? present : Math.min(size, present);
+      return { isFloat, channels, sampleRate, bits, dataOffset: body, frames: Math.floor(available / blockAlign) };
     }
     offset = body + size + (size % 2);
   }
   return undefined;
 }
 
-function unpack(view: DataView, start: number, frames: number, channels: number, bits: number, isFloat: boolean, sampleRate: number): PcmAudio | undefined {
+export function decodePcmWav(bytes: Uint8Array): PcmAudio | undefined {
+  const layout = readPcmWavLayout(bytes);
+  if (!layout) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { channels, bits, isFloat, frames } = layout;
   const channelData = Array.from({ length: channels }, () => new Float32Array(frames));
   const bytesPerSample = bits / 8;
-  if (isFloat && bits !== 32 && bits !== 64) return undefined;
-  if (!isFloat && ![8, 16, 24, 32].includes(bits)) return undefined;
-  let p = start;
+  let p = layout.dataOffset;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < channels; c++) {
       let v: number;
@@ -74,5 +96,5 @@ function unpack(view: DataView, start: number, frames: number, channels: number,
       p += bytesPerSample;
     }
   }
-  return { channelData, sampleRate };
+  return { channelData, sampleRate: layout.sampleRate };
 }

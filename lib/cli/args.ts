@@ -1,6 +1,7 @@
 /** Argument parsing shared by the sub-commands. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UserError } from "../errors";
+import { DEFAULT_MAX_CLIP_SECONDS } from "../audio/decode";
 
 /**
  * Node's `parseArgs` (strict unless the config says otherwise): an unknown or malformed flag becomes a UserError
@@ -19,5 +20,13 @@ export function integerFlag(name: string, text: string | undefined, fallback: nu
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min) throw new UserError(`--${name} must be a ${min === 0 ? "non-negative" : "positive"} integer, got "${text}"`);
+  return value;
+}
+
+/** `--max-seconds`: the longest audio file a command decodes; a positive number of seconds, default 600. */
+export function maxSecondsFlag(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_CLIP_SECONDS;
+  const value = Number(text);
+  if (!(value > 0) || text.trim() === "") throw new UserError(`--max-seconds must be a positive number of seconds, got "${text}"`);
   return value;
 }

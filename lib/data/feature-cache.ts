@@ -9,14 +9,14 @@
  * Each shard is written whole with writeFileAtomic, then index.json is rewritten atomically; so after a crash the
  * cache holds only complete shards that the index describes, and `buildFeatureCache` resumes from there
  * (clips already cached with the same size/mtime are not recomputed). Changing the front-end parameters or the
- * encoding invalidates the whole cache. Audio that is missing or does not decode is skipped and recorded
- * (`skipped`), or raises the UserError in `strict` mode.
+ * encoding invalidates the whole cache. Audio that is missing, does not decode or is longer than `maxClipSeconds` is
+ * skipped and recorded (`skipped`, tried again on the next build), or raises the UserError in `strict` mode.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { UserError } from "../errors";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic";
-import { decodeAudioFile } from "../audio/decode";
+import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../audio/decode";
 import { F_MAX, F_MIN, HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, TOP_DB, WIN_LENGTH, logMel } from "../audio/melspec";
 import type { ManifestRow } from "./manifest";
 import { openWaveformHdf5, type WaveformStore } from "./reference-hdf5";
@@ -84,6 +84,8 @@ export interface BuildFeatureCacheOptions {
   strict?: boolean;
   /** Target shard size in bytes (default 64 MiB); a shard is committed when it reaches it. */
   shardBytes?: number;
+  /** Audio files longer than this many seconds are skipped (or fail in strict mode); default DEFAULT_MAX_CLIP_SECONDS. */
+  maxClipSeconds?: number;
   onProgress?: (progress: { done: number; total: number; computed: number; skipped: number; filename: string }) => void;
 }
 
@@ -147,7 +149,7 @@ export async function buildFeatureCache(
   const stores = new Map<string, WaveformStore>();
   /** Waveform of a row: from its reference HDF5 (int16 / 32768, keyed by basename) or by decoding its audio file. */
   const loadSamples = async (row: ManifestRow, path: string): Promise<Float32Array> => {
-    if (!row.hdf5path) return (await decodeAudioFile(path)).samples;
+    if (!row.hdf5path) return (await decodeAudioFile(path, { maxSeconds: options.maxClipSeconds })).samples;
     let store = stores.get(row.hdf5path);
     if (!store) {
       store = await openWaveformHdf5(row.hdf5path);
@@ -155,6 +157,10 @@ export async function buildFeatureCache(
     }
     const key = basename(row.filename);
     if (!store.has(key)) throw new UserError(`${row.hdf5path}: no waveform for ${row.filename} (dataset "${key}")`);
+    const maxSeconds = options.maxClipSeconds ?? DEFAULT_MAX_CLIP_SECONDS;
+    if (store.length(key) > maxSeconds * SAMPLE_RATE) {
+      throw new UserError(`${row.hdf5path}: "${key}" is ${(store.length(key) / SAMPLE_RATE).toFixed(1)} s long, over the ${maxSeconds}-s clip limit (data.maxClipSeconds)`);
+    }
     const samples = store.read(key);
     for (let i = 0; i < samples.length; i++) {
       if (!Number.isFinite(samples[i])) throw new UserError(`${row.hdf5path}: "${key}" sample ${i} is NaN or infinite`);

@@ -6,13 +6,16 @@
  * `buildManifestFromFolder` turns a (always partial) download of AudioSet into a manifest: it matches audio files
  * named `<YTID>_<start>_<end>.<ext>` (also `Y<YTID>.<ext>` and `<YTID>.<ext>`) to a segment list, reads each
  * file's duration, and reports what is listed but absent (`missing`), on disk but not listed (`unlisted`) and
- * present but unusable (`unreadable`: empty, corrupt, shorter than 0.1 s). It never throws on a bad file.
+ * present but unusable (`unreadable`: empty, not audio, shorter than 0.1 s or longer than the clip limit). Durations come
+ * from the files' headers (lib/audio/probe), so audio corrupted past a valid header is found later, when the feature
+ * cache decodes it (and skips it with the reason). It never throws on a bad file.
  */
 import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors";
 import { writeFileAtomic } from "../io/atomic";
-import { decodeAudioFile } from "../audio/decode";
+import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../audio/decode";
+import { probeAudioFile } from "../audio/probe";
 import { field, headerColumns, parseCsv, readTextFile } from "./csv";
 import type { SegmentRow } from "./segments";
 
@@ -90,44 +93,17 @@ export function writeManifest(path: string, rows: readonly ManifestRow[]): void 
 
 export const AUDIO_EXTENSIONS = new Set([".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".aif", ".aiff", ".webm"]);
 
-/** Duration from a RIFF/WAVE header (reads only the first 64 KiB), or undefined when it is not a plain WAV. */
-export function wavHeaderDuration(path: string): number | undefined {
-  const fd = openSync(path, "r");
-  try {
-    const head = Buffer.alloc(65536);
-    const got = readSync(fd, head, 0, head.length, 0);
-    if (got < 44 || head.toString("latin1", 0, 4) !== "RIFF" || head.toString("latin1", 8, 12) !== "WAVE") return undefined;
-    const fileSize = statSync(path).size;
-    let offset = 12;
-    let byteRate = 0;
-    while (offset + 8 <= got) {
-      const id = head.toString("latin1", offset, offset + 4);
-      const size = head.readUInt32LE(offset + 4);
-      if (id === "fmt ") {
-        if (offset + 16 > got) return undefined;
-        byteRate = head.readUInt32LE(offset + 8 + 8); // sampleRate · blockAlign
-      } else if (id === "data") {
-        if (byteRate <= 0) return undefined;
-        // Streamed WAVs may carry a placeholder size (0 or 0xFFFFFFFF): trust the file length then.
-        const available = fileSize - (offset + 8);
-        const bytes = size === 0 || size > available ? available : size;
-        return bytes / byteRate;
-      }
-      offset += 8 + size + (size % 2);
-    }
-    return undefined;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Duration of an audio file: from the WAV header when possible, else by decoding. Throws UserError naming the file. */
-export async function probeDuration(path: string): Promise<number> {
+/**
+ * Duration of an audio file from its headers (lib/audio/probe), else by decoding it. Throws a UserError naming the
+ * file when it is empty, unreadable, or longer than `maxSeconds`.
+ */
+export async function probeDuration(path: string, maxSeconds = DEFAULT_MAX_CLIP_SECONDS): Promise<number> {
   const size = statSync(path).size;
   if (size === 0) throw new UserError(`${path}: empty file (0 bytes)`);
-  const fromHeader = extname(path).toLowerCase() === ".wav" ? wavHeaderDuration(path) : undefined;
-  if (fromHeader !== undefined) return fromHeader;
-  return (await decodeAudioFile(path)).durationSeconds;
+  const probe = await probeAudioFile(path, size);
+  if (probe && probe.durationSeconds <= maxSeconds) return probe.durationSeconds;
+  // Unknown format, or too long: decoding says exactly what is wrong (the limit is checked before the file is read).
+  return (await decodeAudioFile(path, { maxSeconds })).durationSeconds;
 }
 
 function walkAudioFiles(dir: string): string[] {
@@ -169,6 +145,8 @@ export interface FolderManifest {
 export interface BuildManifestOptions {
   /** Clips this short or shorter are dropped like the reference does (default 0.1 s). */
   minDurationSeconds?: number;
+  /** Files longer than this are listed as unreadable (default DEFAULT_MAX_CLIP_SECONDS, as the feature cache). */
+  maxClipSeconds?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -218,7 +196,7 @@ export async function buildManifestFromFolder(
     }
     const rel = relative(root, file).split(sep).join("/");
     try {
-      const duration = await probeDuration(file);
+      const duration = await probeDuration(file, options.maxClipSeconds);
       if (!(duration > minDuration)) unreadable.push({ filename: rel, reason: `duration ${duration.toFixed(3)} s ≤ ${minDuration} s` });
       else rows.push({ filename: rel, labels: segment.labels, duration: Number(duration.toFixed(6)), path: file });
     } catch (error) {

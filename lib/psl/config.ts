@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors";
 import { BACKEND_NAMES } from "../engine/backend";
+import { DEFAULT_MAX_CLIP_SECONDS } from "../audio/decode";
 
 export type SamplerKind = "random" | "balanced";
 export type AnnotationMode = "offline" | "online";
@@ -80,6 +81,12 @@ export interface DataSettings {
   classLabels: string | null;
   /** Fraction of the training manifest held out for validation when no validation manifest is given. */
   validationFraction: number;
+  /**
+   * Audio files longer than this (seconds, read from their headers before decoding) are skipped with a reason, or
+   * fail the run with --strict: decoding keeps a whole file in memory, and an hour-long file in a clip corpus is
+   * nearly always a download mistake. AudioSet clips are 10 s, FSD50K ≤ 30 s.
+   */
+  maxClipSeconds: number;
 }
 
 export interface ExperimentConfig {
@@ -126,6 +133,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     eval: null,
     classLabels: null,
     validationFraction: 0.1,
+    maxClipSeconds: DEFAULT_MAX_CLIP_SECONDS,
   },
   numClasses: 527,
   teacher: { ...TRAINING_DEFAULTS, checkpoint: null },
@@ -238,6 +246,7 @@ export function validateConfig(config: ExperimentConfig, source = "config"): Exp
     need(d[key] === null || (typeof d[key] === "string" && d[key] !== ""), `data.${key}`, "must be a file path or null", source);
   }
   need(typeof d.validationFraction === "number" && d.validationFraction > 0 && d.validationFraction < 1, "data.validationFraction", `must be in (0, 1), got ${JSON.stringify(d.validationFraction)}`, source);
+  need(typeof d.maxClipSeconds === "number" && d.maxClipSeconds > 0, "data.maxClipSeconds", `must be a positive number of seconds, got ${JSON.stringify(d.maxClipSeconds)}`, source);
   checkTraining(config.teacher, "teacher", source);
   need(config.teacher.checkpoint === null || (typeof config.teacher.checkpoint === "string" && config.teacher.checkpoint !== ""), "teacher.checkpoint", "must be a file path or null", source);
   checkTraining(config.student, "student", source);

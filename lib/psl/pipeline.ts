@@ -134,6 +134,7 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
   let done = 0;
   const cache = await buildFeatureCache([...all.values()], join(config.cacheDir, "features"), {
     strict: options.strict,
+    maxClipSeconds: d.maxClipSeconds,
     onProgress: (p) => {
       progress.tick(p.done - done);
       done = p.done;
@@ -156,7 +157,7 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
   }
   const splits = { teacherTrain: teacherTrain ? keep(teacherTrain) : studentTrain, studentTrain, validation, eval: keep(evalRows) };
   for (const [split, rows] of Object.entries(splits)) {
-    if (rows.length === 0) throw new UserError(`${split}: no readable clips left (${cache.skipped.length} skipped as missing or unreadable)`);
+    if (rows.length === 0) throw new UserError(`${split}: no readable clips left (${cache.skipped.length} skipped as missing, unreadable or too long)`);
   }
   return { ...splits, classNames, features: cache, skipped: cache.skipped };
 }
@@ -165,7 +166,7 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
 export function skippedSummary(skipped: readonly { filename: string; reason: string }[], shown = 20): string {
   const lines = skipped.slice(0, shown).map((s) => `  ${s.filename}: ${s.reason}`);
   if (skipped.length > shown) lines.push(`  … and ${skipped.length - shown} more`);
-  return `features: skipped ${skipped.length} missing or unreadable clip${skipped.length === 1 ? "" : "s"} (--strict fails instead):\n${lines.join("\n")}`;
+  return `features: skipped ${skipped.length} missing, unreadable or too long clip${skipped.length === 1 ? "" : "s"} (--strict fails instead):\n${lines.join("\n")}`;
 }
 
 /** Settings that change a model's weights (progress and checkpoint cadence do not). */

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readClassLabels } from "../../lib/data/classes";
 import { readSegments } from "../../lib/data/segments";
-import { buildManifestFromFolder, parseDownloadName, readManifest, writeManifest, wavHeaderDuration } from "../../lib/data/manifest";
+import { buildManifestFromFolder, parseDownloadName, readManifest, writeManifest } from "../../lib/data/manifest";
 import { writeWav } from "../../lib/audio/wav";
 import { UserError } from "../../lib/errors";
 
@@ -26,7 +26,7 @@ test("a partial download: rows for present clips, missing/unlisted/unreadable re
   try {
     const audio = join(dir, "audio");
     mkdirSync(join(audio, "part2"), { recursive: true });
-    const [s0, s1, s2, s3, s4] = segments;
+    const [s0, s1, s2, s3, s4, s5] = segments;
     const tone = Float32Array.from({ length: 16000 * 3 + 800 }, (_, i) => 0.3 * Math.sin(i / 5));
     writeWav(join(audio, `${s0.ytid}_${s0.startText}_${s0.endText}.wav`), tone, 16000);
     copyFileSync(join(ENCODED, "sine440_48k.flac"), join(audio, `${s1.ytid}_${s1.start}_${s1.end}.flac`)); // "_50_60" style
@@ -36,6 +36,8 @@ test("a partial download: rows for present clips, missing/unlisted/unreadable re
     writeWav(join(audio, "notInTheList_0.000_10.000.wav"), tone, 16000);
     writeWav(join(audio, `${s0.ytid}_99.000_109.000.wav`), tone, 16000); // listed YTID, other segment
     writeFileSync(join(audio, "readme.txt"), "ignored: not an audio extension");
+    // 11 minutes (a whole video where a 10-s segment belonged): over the clip limit, found from the FLAC header.
+    copyFileSync(join(ENCODED, "silence_11min_8k.flac"), join(audio, `${s5.ytid}_${s5.startText}_${s5.endText}.flac`));
 
     const result = await buildManifestFromFolder(audio, segments);
     assert.deepEqual(result.rows.map((r) => [r.filename, r.labels, r.duration]), [
@@ -43,11 +45,12 @@ test("a partial download: rows for present clips, missing/unlisted/unreadable re
       [`${s1.ytid}_${s1.start}_${s1.end}.flac`, s1.labels, 0.25],
       [`part2/Y${s4.ytid}.wav`, s4.labels, 1],
     ]);
-    assert.equal(result.missing.length, segments.length - 5);
-    assert.ok(!result.missing.includes(s0) && result.missing.includes(segments[5]));
+    assert.equal(result.missing.length, segments.length - 6);
+    assert.ok(!result.missing.includes(s0) && result.missing.includes(segments[6]));
     assert.deepEqual(result.unlisted.sort(), [`${s0.ytid}_99.000_109.000.wav`, "notInTheList_0.000_10.000.wav"].sort());
-    assert.equal(result.unreadable.length, 2);
-    const [corrupt, empty] = result.unreadable;
+    assert.equal(result.unreadable.length, 3);
+    const [corrupt, empty, long] = result.unreadable;
+    assert.ok(long.filename.startsWith(s5.ytid) && /11\.0 min long \(FLAC header\), over the 10\.0 min limit/.test(long.reason), long.reason);
     assert.ok(corrupt.filename.startsWith(s2.ytid) && corrupt.reason.includes(s2.ytid) && /cannot decode/.test(corrupt.reason), corrupt.reason);
     assert.ok(empty.filename.startsWith(s3.ytid) && /empty file/.test(empty.reason));
 
@@ -83,8 +86,3 @@ test("readManifest accepts the reference's TSV (extra hdf5path column) and names
   }
 });
 
-test("WAV header duration without decoding", () => {
-  assert.equal(wavHeaderDuration(join(ENCODED, "sine440_44k_stereo_s16.wav")), 0.25);
-  assert.equal(wavHeaderDuration(join(ENCODED, "sine440_16k_f32.wav")), 0.25);
-  assert.equal(wavHeaderDuration(join(ENCODED, "not_audio.wav")), undefined);
-});

@@ -59,6 +59,11 @@ test("the reference's label TSV + HDF5 feed the feature cache; log-mels match to
       assert.ok(maxDiff32 < 0.05, `clip ${i}: max |diff| ${maxDiff32} dB vs torchaudio float32`);
     }
     cache.close();
+    // A stored waveform longer than the clip limit is skipped before it is read (CLIP0 is 0.6 s, CLIP1 0.35 s).
+    const limited = await buildFeatureCache(rows, join(cacheDir, "limited"), { maxClipSeconds: 0.5 });
+    assert.deepEqual(limited.filenames, [rows[1].filename]);
+    assert.match(limited.skipped[0].reason, new RegExp(`balanced\\.h5: "${CLIP0}" is 0\\.6 s long, over the 0\\.5-s clip limit`));
+    limited.close();
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }

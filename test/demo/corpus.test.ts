@@ -10,7 +10,8 @@ import { join, relative } from "node:path";
 import { after, before, test } from "node:test";
 import { readClassLabels } from "../../lib/data/classes";
 import { mapToAudioSet, readFsd50kGroundTruth, readFsd50kVocabulary } from "../../lib/data/fsd";
-import { readManifest, wavHeaderDuration } from "../../lib/data/manifest";
+import { readManifest } from "../../lib/data/manifest";
+import { wavFileDuration } from "../../lib/audio/probe";
 import { clearPreparedSources, ensureDemoCorpus, readSourceList, sourceAvailable, SPLITS, type DemoCorpus, type DemoSource } from "../../lib/demo";
 import { UserError } from "../../lib/errors";
 
@@ -118,7 +119,7 @@ test("manifests read with the kit's reader; every audio file exists with the sta
     const rows = readManifest(corpusA.splits[split].manifest);
     assert.equal(rows.length, sizes[split]);
     for (const row of rows) {
-      const seconds = wavHeaderDuration(row.path!);
+      const seconds = wavFileDuration(row.path!);
       assert.ok(seconds !== undefined && Math.abs(seconds - row.duration) < 0.01, `${row.filename}: ${seconds} vs ${row.duration}`);
       if (split !== "domain2") assert.equal(row.duration, 10);
       else assert.ok(row.duration >= 0.3 && row.duration <= 30);

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../lib/cli";
@@ -36,6 +36,20 @@ function assertUserFailure(result: { code: number; err: string }, pattern: RegEx
   assert.doesNotMatch(result.err, /\n\s+at .+:\d+:\d+/, `${what}: no stack trace`);
 }
 
+/**
+ * An `hours`-long 16 kHz 16-bit WAV of silence as a sparse file: the header is real, the samples are a hole in the
+ * file that takes no disk space (and must never be read: 2 hours would be 230 MB of samples).
+ */
+function writeLongWav(path: string, hours: number): void {
+  const header = encodeWav(new Float32Array(0), 16000, 16);
+  const dataBytes = hours * 3600 * 16000 * 2;
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  view.setUint32(4, 36 + dataBytes, true);
+  view.setUint32(40, dataBytes, true);
+  writeFileSync(path, header);
+  truncateSync(path, 44 + dataBytes);
+}
+
 const dir = mkdtempSync(join(tmpdir(), "psl-bad-inputs-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -54,6 +68,7 @@ test("psl features: missing, empty, non-audio, truncated and NaN audio files", a
   };
   writeFileSync(join(dir, "nan.wav"), floatWavWith(1234, Number.NaN));
   writeFileSync(join(dir, "inf.wav"), floatWavWith(99, Number.POSITIVE_INFINITY));
+  writeLongWav(join(dir, "two-hours.wav"), 2);
 
   assertUserFailure(await psl("features", join(dir, "missing.wav"), "--out", out), /missing\.wav/, "missing file");
   assertUserFailure(await psl("features", join(dir, "empty.wav"), "--out", out), /empty\.wav: empty file/, "zero-length");
@@ -63,6 +78,10 @@ test("psl features: missing, empty, non-audio, truncated and NaN audio files", a
   assertUserFailure(await psl("features", join(dir, "inf.wav"), "--out", out), /inf\.wav: sample 99 is NaN or infinite/, "Inf sample");
   assertUserFailure(await psl("features", join(dir, "cut.wav"), "--out", out, "--top-db=-3"), /--top-db must be a number ≥ 0/, "negative top-db");
   assertUserFailure(await psl("features", join(dir, "cut.wav"), "--out", out, "--bogus"), /bogus/, "unknown option");
+  // Extremely long: refused from the header, before a byte of audio is read; the message says what to do.
+  assertUserFailure(await psl("features", join(dir, "two-hours.wav"), "--out", out), /two-hours\.wav: 2\.0 h long \(wav header\), over the 10\.0 min limit for one clip; cut it into clips .*--max-seconds/, "2-hour file");
+  assertUserFailure(await psl("features", join(dir, "cut.wav"), "--out", out, "--max-seconds", "0.1"), /cut\.wav: 0\.3 s long \(wav header\), over the 0\.1 s limit/, "--max-seconds below the clip");
+  assertUserFailure(await psl("features", join(dir, "cut.wav"), "--out", out, "--max-seconds", "ten"), /--max-seconds must be a positive number of seconds, got "ten"/, "--max-seconds not a number");
   // A WAV cut mid-data decodes what is there (the usual state of an interrupted download), and says how long it is.
   const cut = await psl("features", join(dir, "cut.wav"), "--out", out);
   assert.equal(cut.code, 0, cut.err);
@@ -90,6 +109,7 @@ test("psl train-teacher: invalid configs and parameters name the field", async (
   assertUserFailure(await run("annotation.chunkSeconds=-2"), /annotation\.chunkSeconds must be a positive number of seconds, got -2/, "negative chunk");
   assertUserFailure(await run("annotation.chunkSeconds=0"), /annotation\.chunkSeconds must be a positive/, "zero chunk");
   assertUserFailure(await run("annotation.hopSeconds=-1"), /annotation\.hopSeconds must be a positive/, "negative hop");
+  assertUserFailure(await run("data.maxClipSeconds=0"), /data\.maxClipSeconds must be a positive number of seconds, got 0/, "zero clip limit");
   assertUserFailure(await run("backend=tpu"), /backend must be "auto" or one of .*got "tpu"/, "unknown backend");
   assertUserFailure(await run("teacher.batchSize=0"), /teacher\.batchSize must be an integer ≥ 1/, "zero batch");
   assertUserFailure(await run("student.alpha=2"), /student\.alpha must be a number in \[0, 1\]/, "alpha > 1");
@@ -122,7 +142,9 @@ test("corpus-wide run: broken clips are skipped and listed at the end; --strict 
   const rows = writeToneClips(work, 8, 3);
   writeFileSync(join(work, "zero.wav"), "");
   writeFileSync(join(work, "junk.ogg"), "definitely not an ogg stream");
+  writeLongWav(join(work, "whole-video.wav"), 3);
   const broken = [
+    { filename: "whole-video.wav", labels: [1], duration: 10 },
     { filename: "zero.wav", labels: [0], duration: 2 },
     { filename: "junk.ogg", labels: [1], duration: 2 },
     { filename: "gone.wav", labels: [2], duration: 2 },
@@ -133,12 +155,13 @@ test("corpus-wide run: broken clips are skipped and listed at the end; --strict 
   const config = writeTinyConfig(work, { annotation: { chunkSeconds: 30, shardClips: 2 }, teacher: { widthMult: 0.1, epochs: 1, patience: 5, batchSize: 4 } });
 
   const strict = await psl("annotate", "--config", config, "--strict");
-  assertUserFailure(strict, /(zero\.wav: empty file|junk\.ogg: cannot decode|gone\.wav: no such audio file)/, "--strict on a broken clip");
+  assertUserFailure(strict, /(zero\.wav: empty file|junk\.ogg: cannot decode|gone\.wav: no such audio file|whole-video\.wav: 3\.0 h long)/, "--strict on a broken clip");
 
   const lenient = await psl("annotate", "--config", config);
   assert.equal(lenient.code, 0, lenient.err);
   const summary = lenient.out.slice(lenient.out.indexOf("features: skipped"));
-  assert.match(summary, /features: skipped 3 missing or unreadable clips/);
+  assert.match(summary, /features: skipped 4 missing, unreadable or too long clips/);
+  assert.match(summary, /whole-video\.wav: .*whole-video\.wav: 3\.0 h long \(wav header\), over the 10\.0 min limit/);
   assert.match(summary, /zero\.wav: .*zero\.wav: empty file/);
   assert.match(summary, /junk\.ogg: .*junk\.ogg: cannot decode audio/);
   assert.match(summary, /gone\.wav: .*gone\.wav: no such audio file/);

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseClassLabels } from "../../lib/data/classes";
 import { parseSegments } from "../../lib/data/segments";
-import { parseManifest, wavHeaderDuration } from "../../lib/data/manifest";
+import { parseManifest } from "../../lib/data/manifest";
+import { probeAudioFile } from "../../lib/audio/probe";
 import { parseOntology } from "../../lib/data/ontology";
 import { readFsd50kGroundTruth, readFsd50kVocabulary, readFsdKaggle2018, readFsdKaggle2019, readLabelMidTable } from "../../lib/data/fsd";
 import { encodeNpy, readNpy } from "../../lib/io/npy";
@@ -129,7 +130,7 @@ test("fuzz: PyTorch .pt import (zip + pickle, legacy) and raw pickles", { timeou
   expectClean("pickle", await fuzz({ seed: 9, cases: 400, name: (i) => `data-${i}.pkl`, make: byteCases(pickles), parse: (b, n) => unpickle(b, { name: n }) }));
 });
 
-test("fuzz: WAV header/PCM reader and decodeAudioBuffer", { timeout: 90_000 }, async () => {
+test("fuzz: WAV header/PCM reader, length probe and decodeAudioBuffer", { timeout: 90_000 }, async () => {
   const tone = Float32Array.from({ length: 1600 }, (_, i) => 0.5 * Math.sin(i / 5));
   const encoded = ["sine440_16k_s24.wav", "sine440_22k_u8.wav", "sine440_48k.flac", "sine440_44k.ogg", "sine440_44k.mp3"].map((f) => new Uint8Array(readFileSync(join(FIXTURES, "audio/encoded", f))));
   const wavs = [encodeWav(tone, 16000, 16), encodeWav(tone, 8000, 32)];
@@ -146,14 +147,16 @@ test("fuzz: WAV header/PCM reader and decodeAudioBuffer", { timeout: 90_000 }, a
   const dir = mkdtempSync(join(tmpdir(), "psl-fuzz-wav-"));
   try {
     const header = await fuzz({
-      seed: 13, cases: 200, name: (i) => `h-${i}.wav`, make: byteCases(wavs),
-      parse: (bytes, name) => {
+      seed: 13, cases: 200, name: (i) => `h-${i}.wav`, make: byteCases([...wavs, ...encoded]), budgetMs: 3000,
+      // The length probe (own WAV header reader, music-metadata for the rest) runs on every file before decoding:
+      // it must answer a finite duration or "don't know", never throw.
+      parse: async (bytes, name) => {
         writeFileSync(join(dir, name), bytes);
-        const seconds = wavHeaderDuration(join(dir, name));
-        if (seconds !== undefined) assert.ok(Number.isFinite(seconds) && seconds >= 0, `duration ${seconds}`);
+        const found = await probeAudioFile(join(dir, name), bytes.length);
+        if (found) assert.ok(Number.isFinite(found.durationSeconds) && found.durationSeconds >= 0, `duration ${found.durationSeconds}`);
       },
     });
-    assert.deepEqual(header.failures.slice(0, 8), [], "wavHeaderDuration threw or gave a non-finite duration");
+    assert.deepEqual(header.failures.slice(0, 8), [], "probeAudioFile threw or gave a non-finite duration");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@
  * missing, unlisted, unreadable or duplicated instead of failing — the first step of running the kit on real data.
  */
 import { resolve } from "node:path";
-import { parseCommandArgs } from "../args";
+import { maxSecondsFlag, parseCommandArgs } from "../args";
+import { DEFAULT_MAX_CLIP_SECONDS } from "../../audio/decode";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { readClassLabels } from "../../data/classes";
@@ -13,7 +14,7 @@ import { createProgress } from "../../report/progress";
 
 const DEFAULT_CLASSES = resolve(__dirname, "../../../data-manifests/audioset/class_labels_indices.csv");
 
-const usage = `usage: psl manifest --audio-dir <folder> --segments <segments.csv> --out <manifest.tsv> [--classes <csv>] [--list-missing]
+const usage = `usage: psl manifest --audio-dir <folder> --segments <segments.csv> --out <manifest.tsv> [--classes <csv>] [--list-missing] [--max-seconds <s>]
 
 Matches the audio files under <folder> (named <YTID>_<start>_<end>.<ext>, Y<YTID>.<ext> or <YTID>.<ext>; any
 decodable format, sub-folders included) with Google's segment list (balanced_train_segments.csv, eval_segments.csv,
@@ -21,7 +22,8 @@ unbalanced_train_segments.csv) and writes the kit's manifest (TSV filename, labe
 joined by ';'; filenames relative to the manifest's folder). Listed clips absent on disk, files matching no segment,
 unreadable files and duplicates are counted and reported, never fatal.
   --classes        AudioSet class_labels_indices.csv (default: the copy in data-manifests/audioset/)
-  --list-missing   also print every missing YTID`;
+  --list-missing   also print every missing YTID
+  --max-seconds    files longer than this count as unreadable (default ${DEFAULT_MAX_CLIP_SECONDS}, the feature cache's limit)`;
 
 export const manifestCommand: Command = {
   name: "manifest",
@@ -30,16 +32,17 @@ export const manifestCommand: Command = {
   async run(args) {
     const { values } = parseCommandArgs({
       args,
-      options: { "audio-dir": { type: "string" }, segments: { type: "string" }, out: { type: "string" }, classes: { type: "string" }, "list-missing": { type: "boolean" } },
+      options: { "audio-dir": { type: "string" }, segments: { type: "string" }, out: { type: "string" }, classes: { type: "string" }, "list-missing": { type: "boolean" }, "max-seconds": { type: "string" } },
       strict: true,
     }, usage);
     if (!values["audio-dir"] || !values.segments || !values.out) throw new UserError(`--audio-dir, --segments and --out are required\n${usage}`);
     const classes = readClassLabels(values.classes ?? DEFAULT_CLASSES);
     const segments = readSegments(values.segments, classes);
-    // Durations are read from each file (WAV header, else a full decode): a large download takes a while.
+    // Durations are read from each file's header (a full decode only where a format has none).
     const progress = createProgress({ label: "reading clips", total: segments.length, unit: "segments" });
     let reported = 0;
     const result = await buildManifestFromFolder(values["audio-dir"], segments, {
+      maxClipSeconds: maxSecondsFlag(values["max-seconds"]),
       onProgress: (done) => {
         progress.tick(done - reported);
         reported = done;

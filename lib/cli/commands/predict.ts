@@ -4,11 +4,11 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { integerFlag, parseCommandArgs } from "../args";
+import { integerFlag, maxSecondsFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { initBackend } from "../../engine/backend";
-import { decodeAudioFile } from "../../audio/decode";
+import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../../audio/decode";
 import { HOP_LENGTH, SAMPLE_RATE, logMel, type LogMel } from "../../audio/melspec";
 import { readClassLabels } from "../../data/classes";
 import { writeNpy } from "../../io/npy";
@@ -28,7 +28,7 @@ function defaultLabelsPath(): string | undefined {
   return undefined;
 }
 
-const usage = `usage: psl predict <audio…> --checkpoint <model> [--out <probs.npy>] [--frames] [--top <k>] [--batch-size <n>] [--labels <csv>]
+const usage = `usage: psl predict <audio…> --checkpoint <model> [--out <probs.npy>] [--frames] [--top <k>] [--batch-size <n>] [--labels <csv>] [--max-seconds <s>]
 
 Decodes each audio file (mono 16 kHz), computes its log-mel spectrogram and runs the model in eval mode.
   --checkpoint   a PSL Lab checkpoint (.safetensors) or a PyTorch checkpoint of the reference MobileNetV2 (.pt)
@@ -38,6 +38,7 @@ Decodes each audio file (mono 16 kHz), computes its log-mel spectrogram and runs
   --top          classes printed per file (default 5)
   --batch-size   clips per forward pass (clips of equal length are batched; never padded; default 8)
   --labels       class_labels_indices.csv for class names (default: the AudioSet list shipped with the kit)
+  --max-seconds  refuse files longer than this (default ${DEFAULT_MAX_CLIP_SECONDS}; read from the header, before decoding)
 Backend: PSL_BACKEND=wasm|cpu|tensorflow|tensorflow-gpu overrides the automatic choice.`;
 
 function classNames(numClasses: number, labelsPath: string | undefined): (index: number) => string {
@@ -72,6 +73,7 @@ export const predictCommand: Command = {
         top: { type: "string" },
         "batch-size": { type: "string" },
         labels: { type: "string" },
+        "max-seconds": { type: "string" },
       },
       strict: true,
     }, usage);
@@ -80,6 +82,7 @@ export const predictCommand: Command = {
     if (files.length === 0) throw new UserError(`no audio files given\n${usage}`);
     const top = integerFlag("top", values.top, 5);
     const batchSize = integerFlag("batch-size", values["batch-size"], 8);
+    const maxSeconds = maxSecondsFlag(values["max-seconds"]);
 
     const backend = await initBackend({ quiet: true });
     console.error(`[psl] backend: ${backend.name} — ${backend.reason}`);
@@ -92,7 +95,7 @@ export const predictCommand: Command = {
       const mels: LogMel[] = [];
       const seconds: number[] = [];
       for (const file of files) {
-        const audio = await decodeAudioFile(file);
+        const audio = await decodeAudioFile(file, { maxSeconds });
         mels.push(logMel(audio.samples));
         seconds.push(audio.durationSeconds);
       }
