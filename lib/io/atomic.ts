@@ -1,12 +1,57 @@
 /**
  * Crash-safe file writes: write to a temp file in the same folder, fsync, then rename over the target.
  * A reader (or a resumed run after `kill -9`) sees either the old file or the complete new one, never a torn write.
- * Every artefact the kit produces (checkpoints, PSL tables, caches, manifests, reports) goes through here.
+ * Every artefact the kit produces (checkpoints, PSL tables, caches, manifests, reports) goes through here. The temp
+ * files that a killed writer leaves behind are swept by the next process that writes into the same folder.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 let counter = 0;
+
+const TEMP_NAME = /^\..+\.tmp-(\d+)-\d+$/;
+/** A temp file is only swept when its writer is gone and it is older than this (a shared cache on a network file system
+ * may hold a live temp of a process on another host, whose pid means nothing here). */
+export const STALE_TEMP_MS = 15 * 60 * 1000;
+const sweptFolders = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by someone else
+  }
+}
+
+/**
+ * Removes the temp files that killed writers left in `folder` (`kill -9` between open and rename): they are never read,
+ * but a killed feature-cache build leaves up to a whole shard (64 MiB) each time. Done once per folder and process, on
+ * the first atomic write there; returns the names removed.
+ */
+export function sweepStaleTemps(folder: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    try {
+      if (now - statSync(join(folder, name)).mtimeMs < STALE_TEMP_MS) continue;
+      rmSync(join(folder, name), { force: true });
+      removed.push(name);
+    } catch {
+      // gone already (another run swept it): nothing to do
+    }
+  }
+  return removed;
+}
 
 /** Temp path next to `path` (same filesystem, so rename is atomic); unique per process and call. */
 export function tempPathFor(path: string): string {
@@ -17,6 +62,10 @@ export function tempPathFor(path: string): string {
 /** Writes `data` (or several chunks, in order) to `path` atomically, creating parent folders. */
 export function writeFileAtomic(path: string, data: string | Uint8Array | ReadonlyArray<string | Uint8Array>): void {
   mkdirSync(dirname(path), { recursive: true });
+  if (!sweptFolders.has(dirname(path))) {
+    sweptFolders.add(dirname(path));
+    sweepStaleTemps(dirname(path));
+  }
   const temp = tempPathFor(path);
   const chunks = typeof data === "string" || data instanceof Uint8Array ? [data] : data;
   let fd: number | undefined;

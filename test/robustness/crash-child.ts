@@ -3,10 +3,13 @@
  *   features <manifest> <cacheDir>   builds the feature cache one clip per shard, printing "clip <n>" after each
  *                                    (with a short pause, so that the parent's kill lands mid-build)
  *   psl <args…>                      runs the CLI in-process (train-teacher / annotate …), exit code = main's
+ *   atomic-write <path> <MiB>        rewrites <path> atomically forever, write n filled with byte n % 256, printing
+ *                                    "wrote <n>" after each (the parent kills it mid-write)
  */
 import { buildFeatureCache } from "../../lib/data/feature-cache";
 import { readManifest } from "../../lib/data/manifest";
 import { main } from "../../lib/cli";
+import { writeFileAtomic } from "../../lib/io/atomic";
 
 async function run(): Promise<number> {
   const [mode, ...rest] = process.argv.slice(2);
@@ -24,6 +27,17 @@ async function run(): Promise<number> {
     return 0;
   }
   if (mode === "psl") return main(rest);
+  if (mode === "atomic-write") {
+    const [path, mib] = rest;
+    const payload = new Uint8Array(Number(mib) * 2 ** 20);
+    payload.fill(1);
+    for (let n = 1; ; n++) {
+      writeFileAtomic(path, payload);
+      // The next payload is ready before the line goes out, so a kill sent on seeing it lands inside the next write.
+      payload.fill((n + 1) % 256);
+      process.stdout.write(`wrote ${n}\n`);
+    }
+  }
   throw new Error(`crash-child: unknown mode ${mode}`);
 }
 

@@ -7,50 +7,37 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openFeatureCache } from "../../lib/data/feature-cache";
 import { loadCheckpoint } from "../../lib/model/checkpoint";
 import { readLoopState } from "../../lib/psl/loop";
+import { listFiles, runChild, runChildUntilKilled } from "./child";
 import { manifestText, writeTinyConfig, writeToneClips } from "./corpus";
 
-const CHILD = join(__dirname, "crash-child.ts");
-const childArgs = (...args: string[]) => ["--import", "tsx", CHILD, ...args];
-
-function runChild(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, childArgs(...args), { encoding: "utf8", env: { ...process.env, PSL_BACKEND: "" } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Starts the child and SIGKILLs it as soon as `killWhen` holds (checked on every output chunk and every 20 ms). */
-function runChildUntilKilled(killWhen: (output: string) => boolean, ...args: string[]): Promise<{ killed: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, childArgs(...args), { env: { ...process.env, PSL_BACKEND: "" } });
-    let output = "";
-    let killed = false;
-    const check = () => {
-      if (!killed && killWhen(output)) {
-        killed = true;
-        child.kill("SIGKILL");
-      }
-    };
-    const timer = setInterval(check, 20);
-    child.stdout.on("data", (d) => ((output += d), check()));
-    child.stderr.on("data", (d) => ((output += d), check()));
-    child.on("error", reject);
-    child.on("exit", (_code, signal) => {
-      clearInterval(timer);
-      resolve({ killed: killed && signal === "SIGKILL", output });
-    });
-  });
-}
-
-/** Every file under `dir`, recursively. */
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
-}
+test("kill -9 in the middle of an atomic write: the target holds a whole earlier version, never a torn one", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "psl-crash-write-"));
+  try {
+    const mib = 32;
+    let caughtMidWrite = 0;
+    // The kill is sent once the third write's temp file exists, i.e. inside that write (open … fsync … rename takes
+    // tens of ms for 32 MiB; the kill lands within one 2-ms poll). Up to three tries in case a rename wins the race.
+    for (let attempt = 0; attempt < 3 && caughtMidWrite === 0; attempt++) {
+      const target = join(dir, `artefact-${attempt}.bin`);
+      const temps = () => readdirSync(dir).filter((f) => f.startsWith(`.artefact-${attempt}.bin.tmp-`));
+      const run = await runChildUntilKilled((out) => /wrote 2\n/.test(out) && temps().length > 0, ["atomic-write", target, String(mib)], 2);
+      assert.ok(run.killed, run.output);
+      const bytes = readFileSync(target);
+      assert.equal(bytes.length, mib * 2 ** 20, "the target is a complete file");
+      assert.ok(bytes[0] >= 2 && bytes.every((b) => b === bytes[0]), `the target mixes writes (first byte ${bytes[0]})`);
+      caughtMidWrite += temps().length;
+    }
+    assert.ok(caughtMidWrite > 0, "no kill landed inside a write in 3 tries");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("kill -9 during feature caching, then re-run: complete cache equal to an uninterrupted build", { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "psl-crash-features-"));
@@ -65,7 +52,7 @@ test("kill -9 during feature caching, then re-run: complete cache equal to an un
     assert.match(reference.stdout, /cached 24 skipped 1/);
 
     const cacheDir = join(dir, "killed");
-    const run = await runChildUntilKilled((out) => /clip 9\n/.test(out), "features", manifest, cacheDir);
+    const run = await runChildUntilKilled((out) => /clip 9\n/.test(out), ["features", manifest, cacheDir]);
     assert.ok(run.killed, `the child was not killed mid-build:\n${run.output}`);
     // What a kill leaves must already be readable: the index lists only complete shards.
     const partial = openFeatureCache(cacheDir);
@@ -123,7 +110,7 @@ test("kill -9 during teacher training, then --resume: same weights as an uninter
       } catch {
         return false; // mid-rename on a slow file system: look again
       }
-    }, "psl", "train-teacher", "--config", killedConfig);
+    }, ["psl", "train-teacher", "--config", killedConfig]);
     assert.ok(run.killed, `the child was not killed mid-training:\n${run.output}`);
     const state = readLoopState(teacherDir()!)!;
     assert.ok(!state.finished && state.globalStep >= 3 && state.globalStep < 6, `killed at step ${state.globalStep}`);

@@ -17,7 +17,8 @@ ${what}
 Earlier stages run first when their cached artefacts (under cacheDir, keyed by the parameters that matter) are missing.
   --config   experiment config (see configs/: weak-baseline, psl-10s/5s/2s, ts-10s/5s/2s, audioset-psl-2s)
   --set      override a field, dotted keys, repeatable (student.alpha=0.5, annotation.threshold=0.3, teacher.epochs=5)
-  --resume   continue an interrupted stage from its last checkpoint / finished shards (default: start it over)
+  --resume   continue an interrupted training stage from its last checkpoint (default: start it over; annotation
+             always keeps its finished shards)
   --strict   fail on the first missing or unreadable clip (default: skip it and list the skipped clips at the end)`;
 }
 
