@@ -6,6 +6,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { UserError } from "../errors";
 
 let counter = 0;
 
@@ -59,9 +60,37 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${counter}`);
 }
 
-/** Writes `data` (or several chunks, in order) to `path` atomically, creating parent folders. */
+/** File-system conditions the user can fix (disk full, permissions, a file where a folder belongs), in words. */
+const ENVIRONMENT_ERRORS: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOTDIR: "a parent path is a file, not a folder",
+  EISDIR: "the path is a folder",
+  ENOTEMPTY: "the path is a non-empty folder",
+};
+
+/** A write that failed for one of those reasons becomes a UserError naming the file (one line from the CLI, exit 2). */
+function explainWriteError(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (!code || !(code in ENVIRONMENT_ERRORS)) return error;
+  return new UserError(`cannot write ${path}: ${ENVIRONMENT_ERRORS[code]} (${code}); the previous version, if any, is untouched`);
+}
+
+/**
+ * Writes `data` (or several chunks, in order) to `path` atomically, creating parent folders. When the file system
+ * refuses (disk full, permissions, …) the temp file is removed, the old file stays, and a UserError names `path`.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array | ReadonlyArray<string | Uint8Array>): void {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    // mkdir says EEXIST when a file stands where a parent folder belongs.
+    const code = (error as NodeJS.ErrnoException)?.code;
+    throw explainWriteError(path, code === "EEXIST" ? Object.assign(new Error(), { code: "ENOTDIR" }) : error);
+  }
   if (!sweptFolders.has(dirname(path))) {
     sweptFolders.add(dirname(path));
     sweepStaleTemps(dirname(path));
@@ -83,7 +112,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Readon
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     rmSync(temp, { force: true });
-    throw error;
+    throw explainWriteError(path, error);
   }
 }
 

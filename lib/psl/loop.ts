@@ -176,7 +176,15 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
         const indices = order.slice(state.stepInEpoch * batchSize, (state.stepInEpoch + 1) * batchSize);
         const batch = await options.makeBatch(indices);
         const { loss } = await trainer.step({ input: batch.input, batchSize: indices.length, frames: batch.frames, targets: batch.targets });
-        if (!Number.isFinite(loss)) throw new Error(`${options.label}: loss became ${loss} at epoch ${state.epoch + 1}, step ${state.stepInEpoch + 1}`);
+        if (!Number.isFinite(loss)) {
+          // Divergence (learning rate too high) or non-finite inputs: a configuration problem, not a crash. Nothing is
+          // saved from this step, so the checkpoints on disk hold the last finite state.
+          const kept = existsSync(lastPath) ? `; the last checkpoint (${lastPath}) is from before it` : "";
+          throw new UserError(
+            `${options.label}: loss became ${loss} at epoch ${state.epoch + 1}, step ${state.stepInEpoch + 1}: training diverged ` +
+              `(learning rate ${settings.learningRate} too high?) or the inputs hold non-finite values${kept}`,
+          );
+        }
         state.stepInEpoch += 1;
         state.globalStep += 1;
         state.lossSum += loss;

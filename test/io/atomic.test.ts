@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { STALE_TEMP_MS, sweepStaleTemps, writeFileAtomic, writeJsonAtomic } from "../../lib/io/atomic";
+import { UserError } from "../../lib/errors";
 
 /** The pid of a process that has exited (so no process has it now, barring immediate reuse). */
 function deadPid(): number {
@@ -27,13 +28,22 @@ test("writes whole files in chunks, creates folders, replaces the old content", 
   }
 });
 
-test("a failed write leaves the old file and no temp", () => {
+test("a failed write leaves the old file and no temp, and names the file and the reason", () => {
   const dir = mkdtempSync(join(tmpdir(), "psl-atomic-"));
   try {
-    // The target is a non-empty folder: the rename fails after the temp was written.
+    // The target is a non-empty folder: the rename fails after the temp was written (tests run as root, so
+    // permissions cannot be used to make a write fail; disk-full takes the same path with ENOSPC).
     mkdirSync(join(dir, "taken", "inside"), { recursive: true });
-    assert.throws(() => writeFileAtomic(join(dir, "taken"), "data"));
+    assert.throws(() => writeFileAtomic(join(dir, "taken"), "data"), (error: unknown) => {
+      assert.ok(error instanceof UserError);
+      assert.match(error.message, /^cannot write .*taken: the path is a (non-empty )?folder \((EISDIR|ENOTEMPTY)\); the previous version, if any, is untouched$/);
+      return true;
+    });
     assert.deepEqual(readdirSync(dir), ["taken"]);
+    // A file where a parent folder belongs: mkdir fails, nothing is written, the file is unchanged.
+    writeFileSync(join(dir, "cache"), "old");
+    assert.throws(() => writeJsonAtomic(join(dir, "cache", "index.json"), {}), /^UserError: cannot write .*cache\/index\.json: a parent path is a file, not a folder \((ENOTDIR|EEXIST)\)/);
+    assert.equal(readFileSync(join(dir, "cache"), "utf8"), "old");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -13,6 +13,7 @@ import { loadCheckpoint } from "../../lib/model/checkpoint";
 import { DEFAULT_CONFIG, type TeacherSettings } from "../../lib/psl/config";
 import { TrainingAborted, readLoopState } from "../../lib/psl/loop";
 import { trainTeacher } from "../../lib/psl/teacher";
+import { UserError } from "../../lib/errors";
 import { tinyCorpus, tinyFeatures } from "./helpers";
 
 const settings: TeacherSettings = {
@@ -52,4 +53,41 @@ test("killed mid-epoch and resumed = uninterrupted, bit for bit", async () => {
   // A resume of a finished run does nothing.
   const again = await trainTeacher({ ...common, dir, resume: true });
   assert.equal(again.state.globalStep, 6);
+});
+
+test("a loss that becomes NaN stops training with a clear error; the checkpoints on disk stay finite", async () => {
+  await initBackend({ preferred: "wasm", quiet: true });
+  const train = tinyCorpus(10, 1, "train");
+  const val = tinyCorpus(4, 2, "val");
+  const features = tinyFeatures(train, val);
+  const dir = join(mkdtempSync(join(tmpdir(), "psl-nan-")), "teacher");
+  // The real trainer, except that its 5th step reports a NaN loss (what a diverging run or a NaN input produces).
+  const nanOnStep5: typeof createTrainer = async (model, options) => {
+    const trainer = await createTrainer(model, options);
+    let steps = 0;
+    return new Proxy(trainer, {
+      get(target, key, receiver) {
+        if (key !== "step") return Reflect.get(target, key, receiver);
+        return async (batch: Parameters<typeof trainer.step>[0]) => {
+          const result = await target.step(batch);
+          return ++steps === 5 ? { ...result, loss: Number.NaN } : result;
+        };
+      },
+    });
+  };
+  await assert.rejects(
+    trainTeacher({ settings, numClasses: 3, seed: 7, train: train.rows, validation: val.rows, features, createTrainer: nanOnStep5, workers: 0, dir, resume: false }),
+    (error: unknown) => {
+      assert.ok(error instanceof UserError, String(error));
+      assert.match(error.message, /^teacher: loss became NaN at epoch 2, step 2: training diverged \(learning rate 0\.001 too high\?\) or the inputs hold non-finite values; the last checkpoint \(.*last\.safetensors\) is from before it$/);
+      return true;
+    },
+  );
+  const state = readLoopState(dir)!;
+  assert.deepEqual([state.epoch, state.stepInEpoch, state.finished], [1, 0, false], "last checkpoint = end of epoch 1");
+  for (const name of ["best.safetensors", "last.safetensors"]) {
+    for (const [key, value] of loadCheckpoint(join(dir, name)).tensors) {
+      assert.ok((value as Float32Array).every((x) => Number.isFinite(x)), `${name}: ${key} is not finite`);
+    }
+  }
 });

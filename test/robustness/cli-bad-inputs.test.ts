@@ -110,6 +110,9 @@ test("psl train-teacher: invalid configs and parameters name the field", async (
   assertUserFailure(await run("annotation.chunkSeconds=0"), /annotation\.chunkSeconds must be a positive/, "zero chunk");
   assertUserFailure(await run("annotation.hopSeconds=-1"), /annotation\.hopSeconds must be a positive/, "negative hop");
   assertUserFailure(await run("data.maxClipSeconds=0"), /data\.maxClipSeconds must be a positive number of seconds, got 0/, "zero clip limit");
+  // An unwritable cache (here a file where the folder belongs; a full disk or a read-only mount take the same path).
+  writeFileSync(join(work, "not-a-folder"), "");
+  assertUserFailure(await run(`cacheDir=${join(work, "not-a-folder")}`), /cannot write .*not-a-folder\/features\/.*: a parent path is a file, not a folder \(ENOTDIR\)/, "cacheDir is a file");
   assertUserFailure(await run("backend=tpu"), /backend must be "auto" or one of .*got "tpu"/, "unknown backend");
   assertUserFailure(await run("teacher.batchSize=0"), /teacher\.batchSize must be an integer ≥ 1/, "zero batch");
   assertUserFailure(await run("student.alpha=2"), /student\.alpha must be a number in \[0, 1\]/, "alpha > 1");
