@@ -192,6 +192,7 @@ export async function buildManifestFromFolder(
     done++;
     if (!file) {
       missing.push(segment);
+      options.onProgress?.(done, segments.length);
       continue;
     }
     const rel = relative(root, file).split(sep).join("/");
