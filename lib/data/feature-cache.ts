@@ -47,6 +47,8 @@ interface ClipEntry {
   /** Byte offset of the clip's first frame in its shard. */
   offset: number;
   frames: number;
+  /** Absolute path of the audio (or HDF5) file the features came from: a clip of the same name elsewhere is another clip. */
+  sourcePath?: string;
   sourceSize: number;
   sourceMtimeMs: number;
 }
@@ -167,6 +169,22 @@ export async function buildFeatureCache(
     }
     return samples;
   };
+  // Clips are identified by their manifest filename (the pipeline looks features up by it). Two different files under
+  // one name (e.g. "audio/0001.wav" in two manifests of different folders) would silently share one clip's features:
+  // refused before anything is computed.
+  const pathOf = (row: ManifestRow) => row.path ?? resolve(row.filename);
+  const firstPath = new Map<string, string>();
+  for (const row of rows) {
+    const path = pathOf(row);
+    const first = firstPath.get(row.filename);
+    if (first === undefined) firstPath.set(row.filename, path);
+    else if (first !== path) {
+      throw new UserError(
+        `feature cache: two different files are both named "${row.filename}" in the manifests (${first} and ${path}); ` +
+          "clips are identified by their manifest filename, so make the names unique across manifests (e.g. absolute paths)",
+      );
+    }
+  }
   let computed = 0;
   let done = 0;
   const seen = new Set<string>();
@@ -175,7 +193,7 @@ export async function buildFeatureCache(
     const filename = row.filename;
     if (seen.has(filename)) continue;
     seen.add(filename);
-    const path = row.path ?? resolve(filename);
+    const path = pathOf(row);
     // A clip stored in a reference HDF5 file is as fresh as that file.
     const sourcePath = row.hdf5path ?? path;
     let sourceSize = -1;
@@ -188,7 +206,9 @@ export async function buildFeatureCache(
       // reported below as missing
     }
     const cached = index.clips[filename];
-    if (cached && cached.sourceSize === sourceSize && cached.sourceMtimeMs === sourceMtimeMs) {
+    // Re-used only for the same file, unchanged (entries of caches written before sourcePath was recorded: by size/mtime).
+    const sameSource = cached && (cached.sourcePath === undefined || cached.sourcePath === resolve(sourcePath));
+    if (cached && sameSource && cached.sourceSize === sourceSize && cached.sourceMtimeMs === sourceMtimeMs) {
       options.onProgress?.({ done, total: rows.length, computed, skipped: index.skipped.length, filename });
       continue;
     }
@@ -197,7 +217,7 @@ export async function buildFeatureCache(
       if (sourceSize < 0) throw new UserError(row.hdf5path ? `${sourcePath}: HDF5 waveform file not found` : `${path}: no such audio file`);
       const mel = logMel(await loadSamples(row, path));
       const bytes = encode(mel.data, encoding);
-      pendingClips.push([filename, { shard: -1, offset: pendingBytes, frames: mel.frames, sourceSize, sourceMtimeMs }]);
+      pendingClips.push([filename, { shard: -1, offset: pendingBytes, frames: mel.frames, sourcePath: resolve(sourcePath), sourceSize, sourceMtimeMs }]);
       pending.push(bytes);
       pendingBytes += bytes.byteLength;
       computed++;

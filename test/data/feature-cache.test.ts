@@ -9,6 +9,7 @@ import { logMel } from "../../lib/audio/melspec";
 import { writeWav } from "../../lib/audio/wav";
 import { chunkFrames, cutChunks } from "../../lib/data/chunks";
 import type { ManifestRow } from "../../lib/data/manifest";
+import { UserError } from "../../lib/errors";
 
 const ENCODED = join(__dirname, "../fixtures/audio/encoded");
 
@@ -86,6 +87,43 @@ test("int16 centi-dB encoding: half the bytes, every value within 0.005 dB", asy
     assert.equal(statSync(join(cacheDir, "shard-0.bin")).size, cache.clipFrames("a.wav") * 64 * 2);
     assert.equal(openFeatureCache(cacheDir).encoding, "int16-centidb");
     cache.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("one name, two files: refused before anything is computed; the same name from another folder is another clip", async () => {
+  const { dir, rows, cacheDir } = setup();
+  try {
+    // Two manifests in different folders, both listing "audio/x.wav" (relative to their own folder).
+    const other = mkdtempSync(join(tmpdir(), "psl-cache-other-"));
+    try {
+      writeWav(join(other, "a.wav"), new Float32Array(8000).fill(0.05), 16000);
+      const clash: ManifestRow[] = [rows[0], { filename: "a.wav", labels: [2], duration: 0.5, path: join(other, "a.wav") }];
+      await assert.rejects(buildFeatureCache(clash, cacheDir), (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.equal(
+          error.message,
+          `feature cache: two different files are both named "a.wav" in the manifests (${join(dir, "a.wav")} and ${join(other, "a.wav")}); ` +
+            "clips are identified by their manifest filename, so make the names unique across manifests (e.g. absolute paths)",
+        );
+        return true;
+      });
+      // The same row twice (one clip listed by two splits) is fine.
+      const twice = await buildFeatureCache([rows[0], rows[0]], cacheDir);
+      assert.equal(twice.clipFrames("a.wav"), 301);
+      twice.close();
+      // A later run whose "a.wav" is another file — even with the same size and mtime — gets that file's features.
+      writeWav(join(other, "a.wav"), Float32Array.from({ length: 16000 * 3 + 37 }, (_, i) => 0.1 * Math.sin(i * 0.05)), 16000);
+      const { atime, mtime } = statSync(join(dir, "a.wav"));
+      utimesSync(join(other, "a.wav"), atime, mtime);
+      const moved = await buildFeatureCache([{ ...rows[0], path: join(other, "a.wav") }], cacheDir);
+      const expected = logMel((await decodeAudioFile(join(other, "a.wav"))).samples);
+      assert.deepEqual(moved.readClip("a.wav"), expected.data);
+      moved.close();
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
