@@ -10,7 +10,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { UserError } from "../errors";
-import { probeAudioFile } from "./probe";
+import { probeAudioFile, type AudioProbe } from "./probe";
 import { resample } from "./resample";
 import { decodePcmWav } from "./wav-pcm";
 
@@ -144,6 +144,19 @@ export async function decodeAudioBuffer(bytes: Uint8Array, nameForErrors: string
 }
 
 /**
+ * The length of `path` (a regular file of `fileBytes` bytes) from its headers (./probe), refused with a UserError when
+ * longer than `maxSeconds`. Undefined when only decoding can tell; a file too large to be that short is refused then.
+ */
+export async function probeWithinLimit(path: string, fileBytes: number, maxSeconds: number): Promise<AudioProbe | undefined> {
+  const probe = await probeAudioFile(path, fileBytes);
+  if (probe && probe.durationSeconds > maxSeconds) throw tooLong(path, `${formatSeconds(probe.durationSeconds)} long (${probe.container} header)`, maxSeconds);
+  if (!probe && fileBytes > maxSeconds * MAX_ENCODED_BYTES_PER_SECOND) {
+    throw tooLong(path, `${(fileBytes / 2 ** 20).toFixed(0)} MiB in a format whose length cannot be read without decoding`, maxSeconds);
+  }
+  return probe;
+}
+
+/**
  * Reads and decodes an audio file. Missing, empty, corrupt or non-audio files throw a UserError naming `path`; so do
  * files longer than `maxSeconds`, found from their headers (./probe) before the file is read into memory.
  */
@@ -153,13 +166,7 @@ export async function decodeAudioFile(path: string, options: DecodeOptions = {})
   try {
     const stat = statSync(path);
     if (!stat.isFile()) throw new UserError(`${path}: not a file`);
-    if (stat.size > 0 && Number.isFinite(maxSeconds)) {
-      const probe = await probeAudioFile(path, stat.size);
-      if (probe && probe.durationSeconds > maxSeconds) throw tooLong(path, `${formatSeconds(probe.durationSeconds)} long (${probe.container} header)`, maxSeconds);
-      if (!probe && stat.size > maxSeconds * MAX_ENCODED_BYTES_PER_SECOND) {
-        throw tooLong(path, `${(stat.size / 2 ** 20).toFixed(0)} MiB in a format whose length cannot be read without decoding`, maxSeconds);
-      }
-    }
+    if (stat.size > 0 && Number.isFinite(maxSeconds)) await probeWithinLimit(path, stat.size, maxSeconds);
     bytes = readFileSync(path);
   } catch (error) {
     if (error instanceof UserError) throw error;

@@ -207,7 +207,8 @@ export async function buildFeatureCache(
     }
     const cached = index.clips[filename];
     // Re-used only for the same file, unchanged (entries of caches written before sourcePath was recorded: by size/mtime).
-    const sameSource = cached && (cached.sourcePath === undefined || cached.sourcePath === resolve(sourcePath));
+    const sourceKey = resolve(sourcePath);
+    const sameSource = cached && (cached.sourcePath === undefined || cached.sourcePath === sourceKey);
     if (cached && sameSource && cached.sourceSize === sourceSize && cached.sourceMtimeMs === sourceMtimeMs) {
       options.onProgress?.({ done, total: rows.length, computed, skipped: index.skipped.length, filename });
       continue;
@@ -217,7 +218,7 @@ export async function buildFeatureCache(
       if (sourceSize < 0) throw new UserError(row.hdf5path ? `${sourcePath}: HDF5 waveform file not found` : `${path}: no such audio file`);
       const mel = logMel(await loadSamples(row, path));
       const bytes = encode(mel.data, encoding);
-      pendingClips.push([filename, { shard: -1, offset: pendingBytes, frames: mel.frames, sourcePath: resolve(sourcePath), sourceSize, sourceMtimeMs }]);
+      pendingClips.push([filename, { shard: -1, offset: pendingBytes, frames: mel.frames, sourcePath: sourceKey, sourceSize, sourceMtimeMs }]);
       pending.push(bytes);
       pendingBytes += bytes.byteLength;
       computed++;

@@ -10,12 +10,11 @@
  * from the files' headers (lib/audio/probe), so audio corrupted past a valid header is found later, when the feature
  * cache decodes it (and skips it with the reason). It never throws on a bad file.
  */
-import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors";
 import { writeFileAtomic } from "../io/atomic";
-import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../audio/decode";
-import { probeAudioFile } from "../audio/probe";
+import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile, probeWithinLimit } from "../audio/decode";
 import { field, headerColumns, parseCsv, readTextFile } from "./csv";
 import type { SegmentRow } from "./segments";
 
@@ -100,9 +99,9 @@ export const AUDIO_EXTENSIONS = new Set([".wav", ".flac", ".ogg", ".oga", ".opus
 export async function probeDuration(path: string, maxSeconds = DEFAULT_MAX_CLIP_SECONDS): Promise<number> {
   const size = statSync(path).size;
   if (size === 0) throw new UserError(`${path}: empty file (0 bytes)`);
-  const probe = await probeAudioFile(path, size);
-  if (probe && probe.durationSeconds <= maxSeconds) return probe.durationSeconds;
-  // Unknown format, or too long: decoding says exactly what is wrong (the limit is checked before the file is read).
+  const probe = await probeWithinLimit(path, size, maxSeconds);
+  if (probe) return probe.durationSeconds;
+  // No header the probe knows: decoding tells the length, or exactly what is wrong with the file.
   return (await decodeAudioFile(path, { maxSeconds })).durationSeconds;
 }
 

@@ -73,8 +73,7 @@ const ENVIRONMENT_ERRORS: Record<string, string> = {
 };
 
 /** A write that failed for one of those reasons becomes a UserError naming the file (one line from the CLI, exit 2). */
-function explainWriteError(path: string, error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException)?.code;
+function explainWriteError(path: string, error: unknown, code = (error as NodeJS.ErrnoException)?.code): unknown {
   if (!code || !(code in ENVIRONMENT_ERRORS)) return error;
   return new UserError(`cannot write ${path}: ${ENVIRONMENT_ERRORS[code]} (${code}); the previous version, if any, is untouched`);
 }
@@ -89,7 +88,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Readon
   } catch (error) {
     // mkdir says EEXIST when a file stands where a parent folder belongs.
     const code = (error as NodeJS.ErrnoException)?.code;
-    throw explainWriteError(path, code === "EEXIST" ? Object.assign(new Error(), { code: "ENOTDIR" }) : error);
+    throw explainWriteError(path, error, code === "EEXIST" ? "ENOTDIR" : code);
   }
   if (!sweptFolders.has(dirname(path))) {
     sweptFolders.add(dirname(path));

@@ -4,7 +4,6 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { createTrainer, shardSizes } from "../../lib/engine/trainer";
 import { backends, seeded } from "./helpers";
