@@ -27,6 +27,6 @@ export function integerFlag(name: string, text: string | undefined, fallback: nu
 export function maxSecondsFlag(text: string | undefined): number {
   if (text === undefined) return DEFAULT_MAX_CLIP_SECONDS;
   const value = Number(text);
-  if (!(value > 0) || text.trim() === "") throw new UserError(`--max-seconds must be a positive number of seconds, got "${text}"`);
+  if (!(value > 0)) throw new UserError(`--max-seconds must be a positive number of seconds, got "${text}"`);
   return value;
 }
