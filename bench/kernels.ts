@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../lib/engine/backend";
-import { kernelsFor, offsetOf, Scratch, type WasmBackendInternals } from "../lib/engine/wasm/module";
+import { kernelsFor, offsetOf, Scratch, type WasmBackendInternals } from "../lib/nn/wasm/module";
 
 /** [rows M, inner K, outputs N] of pointwise convs / classifier at batch 16, T = 201. */
 const SHAPES: [number, number, number][] = [

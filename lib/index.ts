@@ -1,5 +1,5 @@
 /** PSL Lab library entry point: notebooks `import * as psl from "@psl-lab/lib"`. */
-export * as ops from "./engine/ops";
+export * as nn from "./nn";
 export * as engine from "./engine";
 export * as evaluation from "./eval";
 export * as report from "./report";

@@ -4,11 +4,11 @@
  *
  * Every arithmetic step is float32, in the order PyTorch performs it, so a run follows PyTorch's parameter
  * trajectory to rounding (tested against a torch fixture). The element-wise update runs in the engine's SIMD
- * kernel (lib/engine/wasm/kernels.c adam_update) on a private WebAssembly memory holding the moments: over the
+ * kernel (lib/nn/wasm/kernels.c adam_update) on a private WebAssembly memory holding the moments: over the
  * model's 2.9 M parameters a JavaScript loop cost ~10% of a training step.
  * Defaults are PyTorch's: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0, amsgrad false.
  */
-import { standaloneKernels } from "./wasm/module";
+import { standaloneKernels } from "../nn/wasm/module";
 
 const f = Math.fround;
 

@@ -1,6 +1,6 @@
 /**
  * One data-parallel shard of a training step: loss and gradients of the model on a batch, in plain arrays.
- * Shared by the in-process trainer and the worker threads (lib/engine/train_worker.ts).
+ * Shared by the in-process trainer and the worker threads (lib/engine/train-worker.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { MobileNetV2 } from "../model/mobilenetv2";

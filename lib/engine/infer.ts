@@ -10,9 +10,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { MobileNetV2 } from "../model/mobilenetv2";
-import { BN_EPSILON } from "./bn_types";
-import { torchPad } from "./reference_ops";
-import { DEPTHWISE_KERNEL, registerWasmKernels } from "./wasm/register";
+import { BN_EPSILON } from "../nn/bn-types";
+import { torchPad } from "../nn/reference-ops";
+import { DEPTHWISE_KERNEL, registerWasmKernels } from "../nn/wasm/register";
 
 interface FoldedLayer {
   kind: "full" | "depthwise" | "pointwise";

@@ -27,7 +27,7 @@ import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createAdam, type Adam, type AdamState } from "./adam";
 import { activeBackend } from "./backend";
 import { assignVariables, computeGradients } from "./gradients";
-import type { WorkerInit, WorkerReply, WorkerRequest } from "./train_worker";
+import type { WorkerInit, WorkerReply, WorkerRequest } from "./train-worker";
 
 export interface TrainerOptions {
   /** Adam learning rate (default 1e-3, as the reference configs). */
@@ -184,7 +184,7 @@ interface PoolWorker {
  */
 function startWorker(): Worker {
   const ext = extname(__filename);
-  const path = join(__dirname, `train_worker${ext}`);
+  const path = join(__dirname, `train-worker${ext}`);
   if (ext !== ".ts") return new Worker(path);
   const tsxApi = require.resolve("tsx/cjs/api");
   return new Worker(`require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(path)});`, { eval: true });

@@ -2,7 +2,7 @@
  * The PSL MobileNetV2 (reference `MobileNetV2_DM`, front-end excluded) as explicit tf.Variables.
  *
  * Variables are keyed by their PyTorch state-dict names so checkpoints, the PyTorch importer and the engine's
- * optimizer all speak the same names. The network is written only with the block functions of lib/engine/ops
+ * optimizer all speak the same names. The network is written only with the block functions of lib/nn/ops
  * (convBn, depthwiseConvBn, pointwiseConvBn) plus plain tfjs ops for the head: the engine swaps in fast kernels
  * there without this file changing.
  *
@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { UserError } from "../errors";
-import { convBn, depthwiseConvBn, pointwiseConvBn, type BatchNormVars } from "../engine/ops";
+import { convBn, depthwiseConvBn, pointwiseConvBn, type BatchNormVars } from "../nn/ops";
 import { CLASSIFIER_DROPOUT, MODEL_MEL_BINS, modelPlan, tensorSpecs, type ConvBnLayer, type ModelConfig, type ModelPlan, type TensorSpec } from "./config";
 import { initialValues } from "./init";
 

@@ -1,12 +1,12 @@
 /**
- * The fused wasm paths of the MobileNetV2 blocks (lib/engine/ops.ts) against the reference implementation
- * (reference_ops.ts on the cpu backend): outputs, gradients for input / weights / BN gamma and beta, and the
+ * The fused wasm paths of the MobileNetV2 blocks (lib/nn/ops.ts) against the reference implementation
+ * (reference-ops.ts on the cpu backend): outputs, gradients for input / weights / BN gamma and beta, and the
  * BatchNorm running-statistic updates, in training and eval mode, with and without ReLU6.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { convBn, depthwiseConvBn, pointwiseConvBn, batchNorm, type BatchNormVars } from "../../lib/engine/ops";
+import { convBn, depthwiseConvBn, pointwiseConvBn, batchNorm, type BatchNormVars } from "../../lib/nn/ops";
 import { assertClose, backends, seeded } from "./helpers";
 
 type Block = "bn" | "pointwise" | "depthwise" | "full";

@@ -7,7 +7,7 @@
  * (a tensor's heap offset is a pointer here), so no data is copied between JS and WebAssembly.
  */
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { KERNELS_WASM_BASE64 } from "./kernels_binary";
+import { KERNELS_WASM_BASE64 } from "./kernels-binary";
 
 // The project compiles without the DOM lib, where the WebAssembly namespace is declared; this is the part used here.
 declare const WebAssembly: {

@@ -1,7 +1,7 @@
 /**
  * Reference implementation of the MobileNetV2 building blocks (NHWC), from standard tfjs ops only.
  *
- * lib/engine/ops.ts dispatches to these on backends without the engine's fused kernels (cpu, tensorflow)
+ * lib/nn/ops.ts dispatches to these on backends without the engine's fused kernels (cpu, tensorflow)
  * and the tests compare the fused paths against them (values, gradients, running-statistic updates).
  *
  * Weight layouts (tfjs-friendly; the PyTorch importer converts):
@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from "./bn_types";
+import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from "./bn-types";
 
 /** Symmetric zero padding of (k - 1) / 2 on height and width, as PyTorch's `padding=(k-1)//2`. */
 export function torchPad(kernelSize: number): [[number, number], [number, number], [number, number], [number, number]] {

@@ -4,9 +4,9 @@
  * The model (lib/model) is written only in terms of these functions, so the engine can replace
  * their implementation per backend without the model changing:
  * - on "wasm", BatchNorm(+ReLU6) in training mode and the depthwise convolution run the engine's fused SIMD
- *   kernels (lib/engine/wasm) with custom gradients: two passes over memory forward and two backward instead of
+ *   kernels (lib/nn/wasm) with custom gradients: two passes over memory forward and two backward instead of
  *   the dozen tensor-wide ops of the composed version;
- * - everywhere else (and for everything not listed above) the plain reference (reference_ops.ts), which is
+ * - everywhere else (and for everything not listed above) the plain reference (reference-ops.ts), which is
  *   also what the tests hold the fast paths to.
  *
  * Weight layouts (tfjs-friendly; the PyTorch importer converts):
@@ -16,8 +16,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from "./bn_types";
-import * as reference from "./reference_ops";
+import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from "./bn-types";
+import * as reference from "./reference-ops";
 import { BN_ACT_GRAD_KERNEL, BN_ACT_KERNEL, DEPTHWISE_GRAD_KERNEL, DEPTHWISE_KERNEL, registerWasmKernels } from "./wasm/register";
 
 export { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions };

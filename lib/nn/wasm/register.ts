@@ -7,7 +7,7 @@
  * - BatchMatMul (rank 2) on the engine's own register-blocked GEMMs, including transposed operands (the built-in
  *   kernel runs those 10-30x slower than plain products, and every matMul gradient is a transposed product);
  * - Identity sharing the input's buffer instead of copying it (tfjs saves every tensor a gradient needs through it);
- * - the engine's fused kernels used by lib/engine/ops.ts: PslBatchNormAct / PslBatchNormActGrad (BatchNorm
+ * - the engine's fused kernels used by lib/nn/ops.ts: PslBatchNormAct / PslBatchNormActGrad (BatchNorm
  *   training statistics + affine + ReLU6 in two passes, backward in two passes) and PslDepthwise / PslDepthwiseGrad.
  *
  * All are NHWC / float32 only, like the rest of tfjs-backend-wasm.
