@@ -3,7 +3,7 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { foldModel, predict } from "../../lib/engine/infer";
-import { assertClose, backends, seeded } from "./helpers";
+import { assertClose, backends, seeded } from "../nn/helpers";
 
 for (const backend of ["wasm", "cpu"] as const) {
   test(`foldModel/predict match model.forward (eval) on ${backend}`, async () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { bceLoss, bceLossArrays, mixTargets } from "../../lib/engine/loss";
 import { createAdam, clipGradNorm } from "../../lib/engine/adam";
-import { assertClose, backends } from "./helpers";
+import { assertClose, backends } from "../nn/helpers";
 
 interface AdamCase {
   name: string;

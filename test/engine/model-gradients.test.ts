@@ -7,14 +7,14 @@
  * tiny batch is chaotic — scaling the input by 1 ± 1e-6 changes the reference's own gradients by ~4% (relative L2;
  * measured on this configuration), through ReLU6 masks and BatchNorm over few values. Float32 rounding differences
  * between two correct implementations act like such a perturbation. Element-wise exactness of every fused op is
- * tested in fused-ops.test.ts; here the whole network must agree far below that chaos floor.
+ * tested in test/nn/ops.test.ts; here the whole network must agree far below that chaos floor.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { bceLoss } from "../../lib/engine/loss";
-import { assertClose, backends, seeded } from "./helpers";
+import { assertClose, backends, seeded } from "../nn/helpers";
 
 async function lossAndGrads(backend: "wasm" | "cpu") {
   await backends();

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { createTrainer, shardSizes } from "../../lib/engine/trainer";
-import { backends, seeded } from "./helpers";
+import { backends, seeded } from "../nn/helpers";
 
 const CLASSES = 3, FRAMES = 32, BATCH = 8;
 

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { assertClose, conv64, dot64, numericGradient, on, seeded, type ConvCase } from "./helpers";
+import { assertClose, conv64, dot64, numericGradient, on, seeded, type ConvCase } from "../helpers";
 
 const cases: (ConvCase & { name: string })[] = [
   { name: "dense 3x3 s2 torch-pad (stem)", x: [2, 7, 6, 1], filter: [3, 3, 1, 5], strides: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]], depthwise: false },
