@@ -6,7 +6,7 @@
  *   npx tsx bench/kernels.ts            (prints a table; numbers move with machine load: compare within one run)
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../lib/engine/backend";
+import { initBackend } from "../lib/nn/backend";
 import { kernelsFor, offsetOf, Scratch, type WasmBackendInternals } from "../lib/nn/wasm/module";
 
 /** [rows M, inner K, outputs N] of pointwise convs / classifier at batch 16, T = 201. */

@@ -5,7 +5,7 @@
  */
 import { createRng } from "../data/random";
 import { UserError } from "../errors";
-import { evaluateScores } from "../eval/metrics";
+import { evaluateScores } from "../evaluation/metrics";
 import { fsdTargets, restrictScores, type FsdEvalClip, type FsdMapping, type ModelClipScores } from "./fsd-generalization";
 
 export interface PairedBootstrapResult {

@@ -9,7 +9,7 @@
  */
 import { UserError } from "../errors";
 import { mapToAudioSet } from "../data/fsd";
-import { evaluateScores, type ScoreMatrix } from "../eval/metrics";
+import { evaluateScores, type ScoreMatrix } from "../evaluation/metrics";
 import { ratio } from "./threshold-counter";
 
 /** One row of an FSD vocabulary (FSD50K vocabulary.csv is headerless `idx,label,mid`; lib/data FsdClass rows). */

@@ -1,5 +1,5 @@
 /**
- * The PyTorch CPU baseline, measured by scripts/bench/pytorch_bench.py with Debian's /usr/bin/python3 (2 threads,
+ * The PyTorch CPU baseline, measured by bench/reference/pytorch_bench.py with Debian's /usr/bin/python3 (2 threads,
  * the same MobileNetV2 from scripts/torch/psl_reference.py, Adam step included). Returns null without torch.
  */
 import { spawnSync } from "node:child_process";
@@ -14,10 +14,10 @@ export interface PytorchBench {
   inference: { batch: number; clipSeconds: number; msMedian: number; clipsPerSecond: number } | null;
 }
 
-/** The repository root: the nearest ancestor of this file holding scripts/bench/pytorch_bench.py. */
+/** The repository root: the nearest ancestor of this file holding bench/reference/pytorch_bench.py. */
 function scriptPath(): string | undefined {
   for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, "scripts", "bench", "pytorch_bench.py");
+    const candidate = join(dir, "bench", "reference", "pytorch_bench.py");
     if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) return undefined;
   }

@@ -10,7 +10,7 @@
  * the faster of the two: the conservative figure when the machine is not idle.
  */
 import * as os from "node:os";
-import { activeBackend } from "../engine/backend";
+import { activeBackend } from "../nn/backend";
 import { benchFrontEnd } from "./frontend";
 import { benchInference, benchTrainStep, median, type InferenceBench, type TrainStepBench } from "./engine";
 import { benchPytorch, type PytorchBench } from "./pytorch";
@@ -52,7 +52,7 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
     ours.push({ train, inference });
     log(`  ours: train ${train.msMedian.toFixed(0)} ms/step (${train.workers} workers), inference ${inference.clipsPerSecond.toFixed(1)} clips/s`);
     if (pytorchOn) {
-      log(`round ${r + 1}/${rounds}: PyTorch (/usr/bin/python3 scripts/bench/pytorch_bench.py)`);
+      log(`round ${r + 1}/${rounds}: PyTorch (/usr/bin/python3 bench/reference/pytorch_bench.py)`);
       const p = benchPytorch({ steps });
       if (p === null) {
         log("  PyTorch not available (no /usr/bin/python3 with torch): pytorch = null");

@@ -3,7 +3,7 @@
  * User errors (UserError, BackendError) print one clear line and exit 2; anything else is a bug and keeps its stack.
  */
 import { UserError } from "../errors";
-import { BackendError } from "../engine/backend";
+import { BackendError } from "../nn/backend";
 import type { Command } from "./command";
 import { annotateCommand } from "./commands/annotate";
 import { benchCommand } from "./commands/bench";

@@ -5,7 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "./backend";
+import { initBackend } from "../nn/backend";
 import { createMobileNetV2FromWeights, type MobileNetV2 } from "../model/mobilenetv2";
 import type { ModelConfig } from "../model/config";
 import { assignVariables, computeGradients, type ShardBatch } from "./gradients";

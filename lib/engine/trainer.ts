@@ -25,7 +25,7 @@ import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createAdam, type Adam, type AdamState } from "./adam";
-import { activeBackend } from "./backend";
+import { activeBackend } from "../nn/backend";
 import { assignVariables, computeGradients } from "./gradients";
 import type { WorkerInit, WorkerReply, WorkerRequest } from "./train-worker";
 

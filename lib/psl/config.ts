@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors";
-import { BACKEND_NAMES } from "../engine/backend";
+import { BACKEND_NAMES } from "../nn/backend";
 import { DEFAULT_MAX_CLIP_SECONDS } from "../audio/decode";
 
 export type SamplerKind = "random" | "balanced";
@@ -100,7 +100,7 @@ export interface ExperimentConfig {
   annotation: AnnotationSettings;
   student: StudentSettings;
   seed: number;
-  /** "auto" or one of the engine's backends (see lib/engine/backend.ts). */
+  /** "auto" or one of the kit's backends (see lib/nn/backend.ts). */
   backend: string;
   /** Training workers for the engine ("auto" or a count). */
   workers: number | "auto";

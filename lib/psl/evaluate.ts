@@ -1,11 +1,11 @@
 /**
- * Evaluation of a model on full clips (the paper evaluates on 10-s AudioSet eval clips): clip scores → lib/eval
+ * Evaluation of a model on full clips (the paper evaluates on 10-s AudioSet eval clips): clip scores → lib/evaluation
  * metrics, saved as JSON + per-class CSV. Clips are streamed in groups, so an eval set never has to fit in memory.
  */
 import { join } from "node:path";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { predictClips } from "../model/predict";
-import { evaluateScores, writeMetricsJson, writePerClassCsv, type EvalMetrics } from "../eval";
+import { evaluateScores, writeMetricsJson, writePerClassCsv, type EvalMetrics } from "../evaluation";
 import { createProgress } from "../report/progress";
 import type { FeatureSource } from "./features";
 

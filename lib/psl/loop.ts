@@ -16,7 +16,7 @@ import { writeJsonAtomic } from "../io/atomic";
 import { createBalancedSampler, createShuffleSampler } from "../data/sampler";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint";
 import type { MobileNetV2 } from "../model/mobilenetv2";
-import type { EvalMetrics } from "../eval";
+import type { EvalMetrics } from "../evaluation";
 import { createProgress } from "../report/progress";
 import type { SamplerKind, TrainingSettings } from "./config";
 import type { Trainer, TrainerOptions } from "../engine/trainer";

@@ -10,7 +10,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors";
-import { initBackend } from "../engine/backend";
+import { initBackend } from "../nn/backend";
 import { createTrainer } from "../engine/trainer";
 import { readManifest, type ManifestRow } from "../data/manifest";
 import { readClassLabels } from "../data/classes";
@@ -19,7 +19,7 @@ import { createRng } from "../data/random";
 import { ensureDemoCorpus } from "../demo";
 import { loadModel } from "../model/checkpoint";
 import type { MobileNetV2 } from "../model/mobilenetv2";
-import type { EvalMetrics } from "../eval";
+import type { EvalMetrics } from "../evaluation";
 import { createProgress } from "../report/progress";
 import { annotateToDir } from "./annotate";
 import { artefactDir, fileFingerprint, rowsFingerprint } from "./cache";

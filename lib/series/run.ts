@@ -13,7 +13,7 @@ import { scoreClips, clipTargets, type ClipRow } from "../psl/evaluate";
 import type { FeatureSource } from "../psl/features";
 import { fileFingerprint } from "../psl/cache";
 import { loadModel } from "../model/checkpoint";
-import { evaluateScores, type EvalMetrics } from "../eval";
+import { evaluateScores, type EvalMetrics } from "../evaluation";
 import { writeFileAtomic } from "../io/atomic";
 import { liveChart, trainingCurveChart } from "../report/charts";
 import { seriesConfig, studentRecipe, type SeriesParameters, type ConfigChanges } from "./settings";

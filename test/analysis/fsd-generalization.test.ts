@@ -13,7 +13,7 @@ import {
   type ModelClipScores,
 } from "../../lib/analysis";
 import { createRng, mulberry32 } from "../../lib/data/random";
-import { dPrimeFromAuc, evaluateScores } from "../../lib/eval/metrics";
+import { dPrimeFromAuc, evaluateScores } from "../../lib/evaluation/metrics";
 import { UserError } from "../../lib/errors";
 
 // A 5-class "AudioSet" and a 4-class FSD vocabulary; Oboe's mid is in no AudioSet output (like the real Oboe).

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { initBackend } from "../../lib/engine/backend";
+import { initBackend } from "../../lib/nn/backend";
 import { UserError } from "../../lib/errors";
 import { decodeAudioFile } from "../../lib/audio/decode";
 import { encodeWav } from "../../lib/audio/wav";

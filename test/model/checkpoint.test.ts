@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/engine/backend";
+import { initBackend } from "../../lib/nn/backend";
 import { UserError } from "../../lib/errors";
 import { readNpy } from "../../lib/io/npy";
 import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from "../../lib/io/safetensors";

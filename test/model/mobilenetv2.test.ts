@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/engine/backend";
+import { initBackend } from "../../lib/nn/backend";
 import { countParameters, createMobileNetV2, modelPlan, resolveModelConfig, tensorSpecs, torchFans } from "../../lib/model";
 import { UserError } from "../../lib/errors";
 

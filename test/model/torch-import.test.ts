@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/engine/backend";
+import { initBackend } from "../../lib/nn/backend";
 import { readNpy } from "../../lib/io/npy";
 import { UserError } from "../../lib/errors";
 import { predictClipsAndFrames } from "../../lib/model";

@@ -1,7 +1,7 @@
 /** Shared helpers of the engine tests: seeded data, float64 reference convolution, comparisons, backend switching. */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/engine/backend";
+import { initBackend } from "../../lib/nn/backend";
 import { mulberry32 } from "../../lib/data/random";
 
 /** Deterministic values in [-1, 1) (mulberry32). */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { initBackend } from "../../lib/engine/backend";
+import { initBackend } from "../../lib/nn/backend";
 import { resolveConfig } from "../../lib/psl/config";
 import { runExperiment, type ExperimentData } from "../../lib/psl/pipeline";
 import { readPslTable } from "../../lib/psl/table";

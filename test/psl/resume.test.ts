@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { initBackend } from "../../lib/engine/backend";
+import { initBackend } from "../../lib/nn/backend";
 import { createTrainer } from "../../lib/engine/trainer";
 import { loadCheckpoint } from "../../lib/model/checkpoint";
 import { DEFAULT_CONFIG, type TeacherSettings } from "../../lib/psl/config";

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { initBackend } from "../../lib/engine/backend";
+import { initBackend } from "../../lib/nn/backend";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { AnnotationAborted, annotateToDir } from "../../lib/psl/annotate";
 import { readPslTable } from "../../lib/psl/table";

@@ -5,14 +5,14 @@
 import { integerFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
-import { initBackend } from "../../engine/backend";
+import { initBackend } from "../../nn/backend";
 import { formatBench, runBench } from "../../bench/run";
 
 const usage = `usage: psl bench [--json] [--steps N] [--rounds R] [--workers N|auto] [--no-pytorch] [--no-front-end]
 
 Times one training step of the full-width 527-class MobileNetV2 on 32 chunks of 2 s (forward, BCE, backward, Adam;
 median of N steps after 2 warm-up steps), eval-mode inference on 10 s clips, and the log-mel front-end; then the same
-model in PyTorch CPU (2 threads) via /usr/bin/python3 scripts/bench/pytorch_bench.py when torch is importable.
+model in PyTorch CPU (2 threads) via /usr/bin/python3 bench/reference/pytorch_bench.py when torch is importable.
 Ours and PyTorch run back-to-back R times (other processes may load the machine); medians are reported.
 PyTorch's training step is also timed with 1 thread: its 2-thread run collapses when the cores are shared.
   --json          exactly one JSON object on stdout (progress on stderr)

@@ -6,7 +6,7 @@
 import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
-import type { EvalMetrics } from "../../eval";
+import type { EvalMetrics } from "../../evaluation";
 import { loadConfig } from "../../psl/config";
 import { runExperiment, skippedSummary, type Stage } from "../../psl/pipeline";
 

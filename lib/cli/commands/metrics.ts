@@ -6,7 +6,7 @@ import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { readNpy } from "../../io/npy";
-import { evaluateScores, metricsSummary, writeMetricsJson, writePerClassCsv } from "../../eval";
+import { evaluateScores, metricsSummary, writeMetricsJson, writePerClassCsv } from "../../evaluation";
 
 const usage = `usage: psl metrics --targets <targets.npy> --scores <scores.npy> [--json] [--out <metrics.json>] [--per-class <per_class.csv>]
 

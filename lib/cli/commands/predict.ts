@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { integerFlag, maxSecondsFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
-import { initBackend } from "../../engine/backend";
+import { initBackend } from "../../nn/backend";
 import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../../audio/decode";
 import { HOP_LENGTH, SAMPLE_RATE, logMel, type LogMel } from "../../audio/melspec";
 import { readClassLabels } from "../../data/classes";

@@ -2,7 +2,7 @@
  * The missing-label study on real PSL tables (one per chunk size) of a demo corpus split, printed as tables:
  * label counts per chunk size (the paper's ground-truth-free view), added-label precision/recall against the truth over
  * thresholds, chunk-level quality against the strong labels, recovery by event activity, and the summary headline.
- * Run: npx tsx bench/analysis-psl.ts <split folder with manifest.tsv, truth.tsv, strong.tsv, clip_labels.tsv> <chunkSeconds>=<table.arrow> …
+ * Run: npx tsx lib/analysis/studies/psl-tables.ts <split folder with manifest.tsv, truth.tsv, strong.tsv, clip_labels.tsv> <chunkSeconds>=<table.arrow> …
  */
 import { join } from "node:path";
 import {
@@ -14,12 +14,12 @@ import {
   readStrongLabels,
   recoveryByEventAttribute,
   type ChunkSizeTable,
-} from "../lib/analysis";
-import { readManifest } from "../lib/data/manifest";
-import { readPslTable } from "../lib/psl/table";
+} from "..";
+import { readManifest } from "../../data/manifest";
+import { readPslTable } from "../../psl/table";
 
 const [dir, ...specs] = process.argv.slice(2);
-if (!dir || specs.length === 0) throw new Error("usage: npx tsx bench/analysis-psl.ts <split dir> <chunkSeconds>=<table.arrow> …");
+if (!dir || specs.length === 0) throw new Error("usage: npx tsx lib/analysis/studies/psl-tables.ts <split dir> <chunkSeconds>=<table.arrow> …");
 const tables: ChunkSizeTable[] = specs.map((spec) => {
   const [seconds, path] = spec.split("=");
   return { chunkSeconds: Number(seconds), chunks: readPslTable(path) };

@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
-import { registerWasmKernels } from "../nn/wasm/register";
+import { registerWasmKernels } from "./wasm/register";
 
 export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];

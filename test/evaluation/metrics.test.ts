@@ -1,5 +1,5 @@
 /**
- * Parity of lib/eval with sklearn 1.2 / scipy (fixtures from scripts/fixtures/make_metrics_fixtures.py): per-class AP and
+ * Parity of lib/evaluation with sklearn 1.2 / scipy (fixtures from scripts/fixtures/make_metrics_fixtures.py): per-class AP and
  * AUC, their means, d′, Recall@0.2 to 1e-6 (in practice ~1e-15); Φ⁻¹ to 1e-9 against scipy.stats.norm.ppf.
  */
 import { test } from "node:test";
@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { evaluateScores, normalCdf, normalQuantile, perClassCsv, writeMetricsJson, writePerClassCsv } from "../../lib/eval";
+import { evaluateScores, normalCdf, normalQuantile, perClassCsv, writeMetricsJson, writePerClassCsv } from "../../lib/evaluation";
 import { UserError } from "../../lib/errors";
 
 interface Fixture {

@@ -15,7 +15,7 @@ import time
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "torch"))
 import psl_reference  # noqa: E402
 
 FRAMES_PER_SECOND = 100  # hop 160 at 16 kHz; a chunk of s seconds has s*100+1 frames

@@ -2,7 +2,7 @@
  * Teacher-free measurements on a generated demo corpus (what the corpus itself determines before any model exists):
  * missing-label rates, how wrong inherited weak chunk labels are per chunk size, where the dropped labels sit
  * (event activity), what an idealised coverage teacher recovers per chunk size, and the second domain's vocabulary mapping and ground truth through the FSD study's functions.
- * Run: npx tsx bench/analysis-demo.ts <corpus root (the folder holding corpus.json)>
+ * Run: npx tsx lib/analysis/studies/demo-corpus.ts <corpus root (the folder holding corpus.json)>
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,13 +15,13 @@ import {
   missingRateFromTruth,
   readClipLabelStats,
   readStrongLabels,
-} from "../lib/analysis";
-import { readClassLabels } from "../lib/data/classes";
-import { readFsd50kGroundTruth, readFsd50kVocabulary } from "../lib/data/fsd";
-import { readManifest } from "../lib/data/manifest";
+} from "..";
+import { readClassLabels } from "../../data/classes";
+import { readFsd50kGroundTruth, readFsd50kVocabulary } from "../../data/fsd";
+import { readManifest } from "../../data/manifest";
 
 const root = process.argv[2];
-if (!root) throw new Error("usage: npx tsx bench/analysis-demo.ts <corpus root>");
+if (!root) throw new Error("usage: npx tsx lib/analysis/studies/demo-corpus.ts <corpus root>");
 const corpus = JSON.parse(readFileSync(join(root, "corpus.json"), "utf8"));
 console.log(`corpus ${root}: sizes ${JSON.stringify(corpus.sizes)}, ${corpus.classes.length} classes, missingLabelRate ${JSON.stringify(corpus.missingLabelRate)}`);
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
