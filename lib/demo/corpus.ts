@@ -21,6 +21,7 @@ import { writeWav } from "../audio/wav";
 import { createRng } from "../data/random";
 import { UserError } from "../errors";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic";
+import { repoPath } from "../io/repo-root";
 import { csvField } from "./csv";
 import { loadSourceAudio, SAMPLE_RATE } from "./load";
 import { renderClip, type SourceInfo } from "./mix";
@@ -89,17 +90,8 @@ export interface EnsureDemoCorpusOptions {
   onProgress?: (progress: DemoProgress) => void;
 }
 
-/** Repository root: the nearest folder above this file holding data-manifests/ (lib/demo or lib/dist/demo). */
-function repoRoot(): string {
-  for (const up of ["../..", "../../.."]) {
-    const candidate = join(__dirname, up);
-    if (existsSync(join(candidate, "data-manifests"))) return candidate;
-  }
-  return process.cwd();
-}
-
 export function defaultDemoCorpusDir(): string {
-  return process.env.PSL_DEMO_CORPUS_DIR ?? join(repoRoot(), ".cache", "demo-corpus");
+  return process.env.PSL_DEMO_CORPUS_DIR ?? repoPath(".cache", "demo-corpus");
 }
 
 /** FSD50K-style label name for an AudioSet display name ("Chicken, rooster" → "Chicken_and_rooster"). */

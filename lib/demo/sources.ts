@@ -5,9 +5,9 @@
  * between training splits and evaluation (the disjointness the corpus tests check).
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { UserError } from "../errors";
 import { parseCsv } from "../data/csv";
+import { repoPath } from "../io/repo-root";
 
 /** Split families: `train` feeds full/balanced/val, `eval` the eval split, `domain2` the second (FSD-like) domain. */
 export type SourceRole = "train" | "eval" | "domain2";
@@ -67,18 +67,9 @@ export const SOURCE_COLUMNS = [
   "usage",
 ] as const;
 
-/** The committed source list, resolved from this file's location (works from lib/ sources and lib/dist). */
+/** The committed source list in the repository (data-manifests/demo/sources.csv). */
 export function defaultSourceListPath(): string {
-  const candidates = [join(__dirname, "../../data-manifests/demo/sources.csv"), join(__dirname, "../../../data-manifests/demo/sources.csv")];
-  for (const candidate of candidates) {
-    try {
-      readFileSync(candidate);
-      return candidate;
-    } catch {
-      // try the next layout
-    }
-  }
-  return candidates[0];
+  return repoPath("data-manifests", "demo", "sources.csv");
 }
 
 function parseRecipe(text: string, where: string): RenderRecipe | null {

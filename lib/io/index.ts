@@ -1,5 +1,6 @@
-/** File formats and crash-safe I/O. */
+/** File formats, crash-safe I/O and the repository root. */
 export * from "./atomic";
 export * from "./npy";
 export * from "./safetensors";
 export * from "./pickle";
+export * from "./repo-root";

@@ -14,7 +14,8 @@ import { ensureDemoCorpus, type DemoCorpus } from "../demo";
 import type { SplitName } from "../demo";
 import { readStrongLabels } from "../analysis/strong-labels";
 import type { StrongEvent } from "../analysis/types";
-import { seriesConfig, repoRoot, resolveSeries, type SeriesParameters } from "./settings";
+import { repoPath } from "../io/repo-root";
+import { seriesConfig, resolveSeries, type SeriesParameters } from "./settings";
 
 export interface SeriesData {
   config: ExperimentConfig;
@@ -39,7 +40,7 @@ async function load(params: SeriesParameters): Promise<SeriesData> {
   const data = await resolveData(config);
   const classNames = Array.from({ length: config.numClasses }, (_, i) => data.classNames?.[i] ?? `#${i}`);
   if (!data.classNames) {
-    const labels = join(repoRoot(), "data-manifests", "audioset", "class_labels_indices.csv");
+    const labels = repoPath("data-manifests", "audioset", "class_labels_indices.csv");
     if (existsSync(labels)) for (const c of readClassLabels(labels)) if (c.index < classNames.length) classNames[c.index] = c.displayName;
   }
   const truth: SeriesData["truth"] = {};

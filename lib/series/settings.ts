@@ -10,8 +10,8 @@
  *             (8 / 5 left every model still improving: teacher validation mAP 21.7 at epoch 8, 31.7 at 15).
  */
 import { join } from "node:path";
-import { existsSync } from "node:fs";
 import { UserError } from "../errors";
+import { repoRoot } from "../io/repo-root";
 import { resolveConfig, type ExperimentConfig } from "../psl/config";
 
 export type SeriesProfile = "quick" | "default";
@@ -69,14 +69,8 @@ export function resolveSeries(params: SeriesParameters): ResolvedSeries {
   };
 }
 
-/** Repository root (holds data-manifests/), from lib/series or lib/dist/series. */
-export function repoRoot(): string {
-  for (const up of ["../..", "../../.."]) {
-    const candidate = join(__dirname, up);
-    if (existsSync(join(candidate, "data-manifests"))) return candidate;
-  }
-  return process.cwd();
-}
+/** The repository root (lib/io/repo-root.ts), re-exported for the notebooks (`psl.series.repoRoot()`). */
+export { repoRoot };
 
 /** Where the series' experiment metrics go: next to the reports being written (runner), else <repo>/reports. */
 function reportsDir(): string {

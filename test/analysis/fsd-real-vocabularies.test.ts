@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { evaluateOnFsd, fsdComparison, mapFsdToAudioSet, type ModelClipScores } from "../../lib/analysis";
 import { readClassLabels } from "../../lib/data/classes";
 import { readFsd50kGroundTruth, readFsd50kVocabulary, readFsdKaggle2018, readLabelMidTable } from "../../lib/data/fsd";
+import { repoPath } from "../../lib/io/repo-root";
 
-const ROOT = join(__dirname, "../../data-manifests");
+const ROOT = repoPath("data-manifests");
 const audioSet = readClassLabels(join(ROOT, "audioset/class_labels_indices.csv"));
 
 /** AudioSet-space scores: 1 for the AudioSet classes of each clip's mapped labels (an oracle), or a constant. */

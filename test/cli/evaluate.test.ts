@@ -11,8 +11,9 @@ import { join } from "node:path";
 import { writeWav } from "../../lib/audio/wav";
 import { writeManifest } from "../../lib/data/manifest";
 import { createRng } from "../../lib/data/random";
+import { repoRoot } from "../../lib/io/repo-root";
 
-const root = join(__dirname, "../..");
+const root = repoRoot();
 const FREQS = [500, 1500, 3000];
 
 function writeClips(dir: string, prefix: string, count: number, seed: number): { filename: string; labels: number[]; duration: number }[] {

@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeNpy } from "../../lib/io/npy";
+import { repoRoot } from "../../lib/io/repo-root";
 
-const root = join(__dirname, "../..");
+const root = repoRoot();
 const fixture = JSON.parse(readFileSync(join(__dirname, "../fixtures/eval/metrics.json"), "utf8"));
 
 test("psl metrics --json matches sklearn on a fixture case and writes JSON + per-class CSV", () => {

@@ -7,8 +7,9 @@ import { createClassIndex, readClassLabels } from "../../lib/data/classes";
 import { parseSegments, readSegments } from "../../lib/data/segments";
 import { readOntology } from "../../lib/data/ontology";
 import { UserError } from "../../lib/errors";
+import { repoPath } from "../../lib/io/repo-root";
 
-const DIR = join(__dirname, "../../data-manifests/audioset");
+const DIR = repoPath("data-manifests", "audioset");
 const classes = readClassLabels(join(DIR, "class_labels_indices.csv"));
 const index = createClassIndex(classes);
 

@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readClassLabels } from "../../lib/data/classes";
 import { mapToAudioSet, readFsd50kGroundTruth, readFsd50kVocabulary, readFsdKaggle2018, readFsdKaggle2019, readLabelMidTable } from "../../lib/data/fsd";
+import { repoPath } from "../../lib/io/repo-root";
 
-const ROOT = join(__dirname, "../../data-manifests");
+const ROOT = repoPath("data-manifests");
 const classes = readClassLabels(join(ROOT, "audioset/class_labels_indices.csv"));
 
 test("FSD50K vocabulary: 200 classes, 192 map onto AudioSet's 527, the 8 others are listed", () => {

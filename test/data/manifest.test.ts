@@ -9,8 +9,9 @@ import { readSegments } from "../../lib/data/segments";
 import { buildManifestFromFolder, parseDownloadName, readManifest, writeManifest } from "../../lib/data/manifest";
 import { writeWav } from "../../lib/audio/wav";
 import { UserError } from "../../lib/errors";
+import { repoPath } from "../../lib/io/repo-root";
 
-const AUDIOSET = join(__dirname, "../../data-manifests/audioset");
+const AUDIOSET = repoPath("data-manifests", "audioset");
 const ENCODED = join(__dirname, "../fixtures/audio/encoded");
 const classes = readClassLabels(join(AUDIOSET, "class_labels_indices.csv"));
 const segments = readSegments(join(AUDIOSET, "balanced_train_segments.csv"), classes);

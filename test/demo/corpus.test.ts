@@ -14,8 +14,9 @@ import { readManifest } from "../../lib/data/manifest";
 import { wavFileDuration } from "../../lib/audio/probe";
 import { clearPreparedSources, ensureDemoCorpus, readSourceList, sourceAvailable, SPLITS, type DemoCorpus, type DemoSource } from "../../lib/demo";
 import { UserError } from "../../lib/errors";
+import { repoRoot } from "../../lib/io/repo-root";
 
-const repo = join(__dirname, "../..");
+const repo = repoRoot();
 const allSources = readSourceList(join(repo, "data-manifests/demo/sources.csv"));
 
 /**

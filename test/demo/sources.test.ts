@@ -9,8 +9,9 @@ import { test } from "node:test";
 import { readClassLabels } from "../../lib/data/classes";
 import { parseSourceList, readSourceList, recipeToMidi, type DemoSource } from "../../lib/demo";
 import { UserError } from "../../lib/errors";
+import { repoRoot } from "../../lib/io/repo-root";
 
-const repo = join(__dirname, "../..");
+const repo = repoRoot();
 const sources = readSourceList(join(repo, "data-manifests/demo/sources.csv"));
 const classes = readClassLabels(join(repo, "data-manifests/audioset/class_labels_indices.csv"));
 

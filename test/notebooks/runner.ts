@@ -4,10 +4,11 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { tmpdir } from "node:os";
+import { repoRoot } from "../../lib/io/repo-root";
 
-export const REPO = resolve(__dirname, "..", "..");
+export const REPO = repoRoot();
 const PYTHON = process.env.PSL_PYTHON ?? "/usr/bin/python3";
 const KERNEL = join(REPO, ".jupyter", "kernels", "tslab", "kernel.json");
 

@@ -23,8 +23,9 @@ import { decodeAudioBuffer } from "../../lib/audio/decode";
 import { encodeWav } from "../../lib/audio/wav";
 import type { Rng } from "../../lib/data/random";
 import { fuzz, mutateBytes, mutateText, randomBytes, randomText, type FuzzReport } from "./fuzz";
+import { repoRoot } from "../../lib/io/repo-root";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = repoRoot();
 const MANIFESTS = join(ROOT, "data-manifests");
 const FIXTURES = join(ROOT, "test", "fixtures");
 const headLines = (path: string, n: number) => readFileSync(path, "utf8").split("\n").slice(0, n).join("\n") + "\n";

@@ -2,17 +2,16 @@
  * `psl manifest`: turns an AudioSet download folder (always partial) into the kit's manifest TSV, reporting what is
  * missing, unlisted, unreadable or duplicated instead of failing — the first step of running the kit on real data.
  */
-import { resolve } from "node:path";
 import { maxSecondsFlag, parseCommandArgs } from "../args";
 import { DEFAULT_MAX_CLIP_SECONDS } from "../../audio/decode";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
+import { repoPath } from "../../io/repo-root";
 import { readClassLabels } from "../../data/classes";
 import { readSegments } from "../../data/segments";
 import { buildManifestFromFolder, writeManifest } from "../../data/manifest";
 import { createProgress } from "../../report/progress";
 
-const DEFAULT_CLASSES = resolve(__dirname, "../../../data-manifests/audioset/class_labels_indices.csv");
 
 const usage = `usage: psl manifest --audio-dir <folder> --segments <segments.csv> --out <manifest.tsv> [--classes <csv>] [--list-missing] [--max-seconds <s>]
 
@@ -36,7 +35,7 @@ export const manifestCommand: Command = {
       strict: true,
     }, usage);
     if (!values["audio-dir"] || !values.segments || !values.out) throw new UserError(`--audio-dir, --segments and --out are required\n${usage}`);
-    const classes = readClassLabels(values.classes ?? DEFAULT_CLASSES);
+    const classes = readClassLabels(values.classes ?? repoPath("data-manifests", "audioset", "class_labels_indices.csv"));
     const segments = readSegments(values.segments, classes);
     // Durations are read from each file's header (a full decode only where a format has none).
     const progress = createProgress({ label: "reading clips", total: segments.length, unit: "segments" });

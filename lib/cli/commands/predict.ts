@@ -3,10 +3,11 @@
  * model (a kit checkpoint or the reference's PyTorch checkpoint, e.g. the released teacher).
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { integerFlag, maxSecondsFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
+import { findRepoRoot } from "../../io/repo-root";
 import { initBackend } from "../../nn/backend";
 import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../../audio/decode";
 import { HOP_LENGTH, SAMPLE_RATE, logMel, type LogMel } from "../../audio/melspec";
@@ -17,15 +18,11 @@ import { predictClips, predictClipsAndFrames, type FramePredictions } from "../.
 
 /** The model's time stride: five stride-2 stages → one output frame per 32 input frames (0.32 s). */
 const FRAME_SECONDS = (32 * HOP_LENGTH) / SAMPLE_RATE;
-/** The AudioSet class list shipped with the kit: found by walking up from this file (sources or lib/dist). */
+/** The AudioSet class list shipped with the kit, when the repository is there. */
 function defaultLabelsPath(): string | undefined {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "data-manifests", "audioset", "class_labels_indices.csv");
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
+  const root = findRepoRoot();
+  const path = root && join(root, "data-manifests", "audioset", "class_labels_indices.csv");
+  return path && existsSync(path) ? path : undefined;
 }
 
 const usage = `usage: psl predict <audio…> --checkpoint <model> [--out <probs.npy>] [--frames] [--top <k>] [--batch-size <n>] [--labels <csv>] [--max-seconds <s>]
