@@ -1,12 +1,32 @@
 /**
  * `psl bench [--json] [--steps N] [--rounds R] [--workers N|auto] [--no-pytorch]`: training-step, inference and
- * front-end speed of the kit next to PyTorch CPU measured in the same run (lib/bench/run.ts).
+ * front-end speed of the kit next to PyTorch CPU measured in the same run (bench/run.ts).
+ *
+ * The benchmarks live in the repository's top-level bench/, beside lib/ (as arquero keeps perf/ beside src/), so they
+ * are not part of the compiled library and lib/ never imports them. This command parses the flags, starts the
+ * backend and loads bench/run.ts from the checkout at run time; `psl` runs through tsx, which compiles it on load.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { integerFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
+import { repoRoot } from "../../io/repo-root";
 import { initBackend } from "../../nn/backend";
-import { formatBench, runBench } from "../../bench/run";
+
+/** What `psl bench` needs from bench/run.ts (test/bench/run.test.ts checks that the module satisfies it). */
+export interface BenchRunner<Result = unknown> {
+  runBench(options: { steps: number; rounds: number; workers: number | "auto"; pytorch: boolean; frontEnd: boolean; log: (line: string) => void }): Promise<Result>;
+  formatBench(result: Result): string;
+}
+
+/** bench/run.ts of this checkout. */
+export function loadBenchRunner(): BenchRunner {
+  const path = join(repoRoot(), "bench", "run.ts");
+  if (!existsSync(path)) throw new UserError(`psl bench runs the repository's benchmarks, and ${path} is missing`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path) as BenchRunner;
+}
 
 const usage = `usage: psl bench [--json] [--steps N] [--rounds R] [--workers N|auto] [--no-pytorch] [--no-front-end]
 
@@ -38,6 +58,7 @@ export const benchCommand: Command = {
     }, usage);
     const workers = values.workers === undefined || values.workers === "auto" ? "auto" : Number(values.workers);
     if (workers !== "auto" && !(Number.isInteger(workers) && workers >= 0)) throw new UserError(`--workers must be "auto" or an integer ≥ 0, got "${values.workers}"`);
+    const { runBench, formatBench } = loadBenchRunner();
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const info = await initBackend({ quiet: true });
     log(`[psl] backend: ${info.name} — ${info.reason}`);

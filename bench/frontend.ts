@@ -2,18 +2,18 @@
  * Front-end benchmark: log-mel speed on one core (the kit is single-threaded JS), next to torchaudio's figure for
  * the same transform on the same machine when Debian's /usr/bin/python3 has torchaudio (torch limited to 1 thread);
  * plus resampling and feature-cache build/read rates. `psl bench` calls these; run alone with
- * `npx tsx lib/bench/frontend.ts`.
+ * `npx tsx bench/frontend.ts`.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { logMel } from "../audio/melspec";
-import { resample } from "../audio/resample";
-import { writeWav } from "../audio/wav";
-import { buildFeatureCache } from "../data/feature-cache";
-import { createRng } from "../data/random";
-import { chunkFrames, cutChunks } from "../data/chunks";
+import { logMel } from "../lib/audio/melspec";
+import { resample } from "../lib/audio/resample";
+import { writeWav } from "../lib/audio/wav";
+import { buildFeatureCache } from "../lib/data/feature-cache";
+import { createRng } from "../lib/data/random";
+import { chunkFrames, cutChunks } from "../lib/data/chunks";
 
 export interface FrontEndBench {
   /** Seconds of audio turned into log-mels per second of compute (one core). */

@@ -10,7 +10,7 @@
  * the faster of the two: the conservative figure when the machine is not idle.
  */
 import * as os from "node:os";
-import { activeBackend } from "../nn/backend";
+import { activeBackend } from "../lib/nn/backend";
 import { benchFrontEnd } from "./frontend";
 import { benchInference, benchTrainStep, median, type InferenceBench, type TrainStepBench } from "./engine";
 import { benchPytorch, type PytorchBench } from "./pytorch";

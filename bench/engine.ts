@@ -3,9 +3,9 @@
  * (forward + BCE + backward + Adam, through the same trainer the pipeline uses), and eval-mode inference
  * on 10 s clips (folded BatchNorm). Inputs are random: speed does not depend on values.
  */
-import { createMobileNetV2 } from "../model/mobilenetv2";
-import { createTrainer } from "../engine/trainer";
-import { foldModel } from "../engine/infer";
+import { createMobileNetV2 } from "../lib/model/mobilenetv2";
+import { createTrainer } from "../lib/engine/trainer";
+import { foldModel } from "../lib/engine/infer";
 
 /** Frames of a chunk of `seconds` (hop 10 ms, centred STFT: 100 per second + 1). */
 export const framesFor = (seconds: number) => Math.round(seconds * 100) + 1;
