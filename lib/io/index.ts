@@ -4,3 +4,4 @@ export * from "./npy";
 export * from "./safetensors";
 export * from "./pickle";
 export * from "./repo-root";
+export * from "./torch-file";

@@ -7,7 +7,8 @@ import { initBackend } from "../../lib/nn/backend";
 import { readNpy } from "../../lib/io/npy";
 import { UserError } from "../../lib/errors";
 import { predictClipsAndFrames } from "../../lib/model";
-import { extractStateDict, importTorchCheckpoint, readTorchFile, stateDictToWeights, type TorchTensor } from "../../lib/model/torch-import";
+import { extractStateDict, readTorchFile } from "../../lib/io/torch-file";
+import { importTorchCheckpoint, stateDictToWeights } from "../../lib/model/torch-import";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "model");
 const fixture = (name: string) => join(FIXTURES, name);
@@ -52,14 +53,6 @@ for (const backend of ["wasm", "cpu"] as const) {
 
 test("wrapped {model: state_dict} in float16 with extra entries imports; widthMult 0.1 inferred", async () => {
   await initBackend({ preferred: "wasm", quiet: true });
-  const saved = readTorchFile(readFileSync(fixture("tiny_wrapped_f16.pt")), "tiny_wrapped_f16.pt") as Map<string, unknown>;
-  assert.equal(saved.get("epoch"), 3);
-  assert.equal((saved.get("config") as Map<string, unknown>).get("name"), "fixture");
-  // A transposed (non-contiguous) tensor is materialised in C order: arange(6).reshape(2,3).t().
-  const extra = saved.get("extra") as TorchTensor;
-  assert.deepEqual(extra.shape, [3, 2]);
-  assert.deepEqual([...extra.data], [0, 3, 1, 4, 2, 5]);
-
   const model = importTorchCheckpoint(fixture("tiny_wrapped_f16.pt"));
   assert.deepEqual(model.config, { numClasses: 3, widthMult: 0.1 });
   const input = npyTensor("input_b.npy");
@@ -82,9 +75,6 @@ test("legacy (pre-1.6) torch.save stream format imports with the same numbers", 
   assert.ok(error < 1e-4, `clip error ${error}`);
   tf.dispose([input, out.clip, out.frames]);
   model.dispose();
-  // Truncated legacy files are user errors.
-  const bytes = readFileSync(fixture("tiny_legacy_f16.pt"));
-  for (const cut of [3, 200, 5000, bytes.length - 10]) assert.throws(() => readTorchFile(bytes.subarray(0, cut), "cut.pt"), UserError, `cut ${cut}`);
 });
 
 test("front_end.* and num_batches_tracked are ignored; a missing / mis-shaped / unexpected key is named", () => {
@@ -111,9 +101,6 @@ test("files that are not a matching checkpoint give UserErrors naming the proble
   assert.throws(() => importTorchCheckpoint(fixture("input_a.npy")), (e: unknown) => e instanceof UserError && /not a PyTorch checkpoint/.test(e.message));
   assert.throws(() => importTorchCheckpoint(fixture("pickle_p2.pkl")), (e: unknown) => e instanceof UserError && /not written by torch\.save/.test(e.message));
   assert.throws(() => importTorchCheckpoint(fixture("does-not-exist.pt")), (e: unknown) => e instanceof UserError && /cannot read/.test(e.message));
-  // A truncated zip.
-  const bytes = readFileSync(fixture("tiny_wrapped_f16.pt"));
-  assert.throws(() => readTorchFile(bytes.subarray(0, 5000), "cut.pt"), UserError);
 });
 
 test("bounded fuzz: corrupted torch files never crash or hang, only UserError", () => {

@@ -17,7 +17,8 @@ import { readFsd50kGroundTruth, readFsd50kVocabulary, readFsdKaggle2018, readFsd
 import { encodeNpy, readNpy } from "../../lib/io/npy";
 import { encodeSafetensors, parseSafetensors } from "../../lib/io/safetensors";
 import { unpickle } from "../../lib/io/pickle";
-import { extractStateDict, readTorchFile, stateDictToWeights } from "../../lib/model/torch-import";
+import { extractStateDict, readTorchFile } from "../../lib/io/torch-file";
+import { stateDictToWeights } from "../../lib/model/torch-import";
 import { decodePcmWav } from "../../lib/audio/wav-pcm";
 import { decodeAudioBuffer } from "../../lib/audio/decode";
 import { encodeWav } from "../../lib/audio/wav";
