@@ -10,11 +10,11 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { UserError } from "../errors";
+import { SAMPLE_RATE } from "./frontend";
 import { probeAudioFile, type AudioProbe } from "./probe";
 import { resample } from "./resample";
 import { decodePcmWav } from "./wav-pcm";
 
-export const TARGET_SAMPLE_RATE = 16000;
 
 /**
  * Longest file decoded by default (10 min). Clips in AudioSet are 10 s, in FSD50K ≤ 30 s; a file far longer is
@@ -55,12 +55,12 @@ function checkMaxSeconds(maxSeconds: number): number {
 export interface DecodedAudio {
   /** Mono samples at 16 kHz, nominally in [-1, 1]. */
   samples: Float32Array;
-  sampleRate: 16000;
+  sampleRate: typeof SAMPLE_RATE;
   /** Sample rate of the encoded file before resampling. */
   sourceSampleRate: number;
   /** Channel count of the encoded file before the downmix. */
   channels: number;
-  /** samples.length / 16000. */
+  /** samples.length / SAMPLE_RATE. */
   durationSeconds: number;
 }
 
@@ -96,7 +96,7 @@ export function toMono16k(channelData: Float32Array[], sampleRate: number): Floa
     const weight = 1 / channelData.length;
     for (const channel of channelData) for (let i = 0; i < length; i++) mono[i] += channel[i] * weight;
   }
-  return sampleRate === TARGET_SAMPLE_RATE ? mono.slice() : resample(mono, sampleRate, TARGET_SAMPLE_RATE);
+  return sampleRate === SAMPLE_RATE ? mono.slice() : resample(mono, sampleRate, SAMPLE_RATE);
 }
 
 /** Index of the first NaN/±Inf sample, or −1. */
@@ -136,10 +136,10 @@ export async function decodeAudioBuffer(bytes: Uint8Array, nameForErrors: string
   const samples = toMono16k(channelData, sourceSampleRate);
   return {
     samples,
-    sampleRate: TARGET_SAMPLE_RATE,
+    sampleRate: SAMPLE_RATE,
     sourceSampleRate,
     channels: channelData.length,
-    durationSeconds: samples.length / TARGET_SAMPLE_RATE,
+    durationSeconds: samples.length / SAMPLE_RATE,
   };
 }
 

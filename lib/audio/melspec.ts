@@ -1,5 +1,5 @@
 /**
- * The reference's log-mel front-end, reproduced exactly:
+ * The reference's log-mel front-end, reproduced exactly (its parameters: ./frontend.ts):
  *   torchaudio MelSpectrogram(sample_rate 16000, n_fft 512, win_length 512 (periodic Hann), hop 160, n_mels 64,
  *   f_min 0, f_max 8000, power 2, center=True with reflect padding, mel_scale "htk", norm None)
  *   → AmplitudeToDB(stype "power", top_db 120): 10·log10(max(x, 1e-10)), floored at (max − 120 dB).
@@ -13,18 +13,9 @@
  */
 import FFT from "fft.js";
 import { UserError } from "../errors";
+import { AMIN, F_MAX, F_MIN, HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, TOP_DB, WIN_LENGTH, framesForSamples } from "./frontend";
 import { TORCH_HANN_512_F32_BASE64 } from "./torch-hann-window";
 
-export const SAMPLE_RATE = 16000;
-export const N_FFT = 512;
-export const WIN_LENGTH = 512;
-export const HOP_LENGTH = 160;
-export const N_MELS = 64;
-export const F_MIN = 0;
-export const F_MAX = 8000;
-export const TOP_DB = 120;
-/** AmplitudeToDB's amin for power spectra: 10·log10(1e-10) = −100 dB is the lowest value before the top_db floor. */
-export const AMIN = 1e-10;
 const N_FREQS = N_FFT / 2 + 1;
 const DB_PER_NEPER = 10 / Math.LN10;
 
@@ -32,28 +23,12 @@ export interface LogMel {
   /** Row-major [frames, 64] log-mel energies in dB. */
   data: Float32Array;
   frames: number;
-  mels: 64;
+  mels: typeof N_MELS;
 }
 
 export interface LogMelOptions {
   /** Floor relative to the clip's maximum in dB (default 120, the reference's). `null` disables the floor. */
   topDb?: number | null;
-}
-
-/** Number of frames the front-end produces for `samples` samples (center=True): 1 + floor(samples / 160). */
-export function framesForSamples(samples: number): number {
-  return 1 + Math.floor(samples / HOP_LENGTH);
-}
-
-/** Samples in `seconds` of 16 kHz audio, truncated like the reference's int(seconds · sr). */
-export function secondsToSamples(seconds: number): number {
-  return Math.floor(seconds * SAMPLE_RATE);
-}
-
-/** Frames for a signal of `seconds` seconds: 10 s → 1001, 2 s → 201, 0.5 s → 51. */
-export function framesForSeconds(seconds: number): number {
-  if (!Number.isFinite(seconds) || seconds < 0) throw new UserError(`seconds must be a finite number ≥ 0, got ${seconds}`);
-  return framesForSamples(secondsToSamples(seconds));
 }
 
 function hzToMelHtk(hz: number): number {

@@ -4,7 +4,7 @@
  * `chunkFrames` maps a chunk onto frames of the clip's log-mel (hop 160 samples at 16 kHz = 100 frames/s).
  */
 import { UserError } from "../errors";
-import { HOP_LENGTH, framesForSamples, secondsToSamples } from "../audio/melspec";
+import { HOP_LENGTH, framesForSamples, secondsToSamples } from "../audio/frontend";
 
 export interface Chunk {
   /** Position within its clip: 0, 1, 2, … */

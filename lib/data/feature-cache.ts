@@ -17,7 +17,8 @@ import { basename, join, resolve } from "node:path";
 import { UserError } from "../errors";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic";
 import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../audio/decode";
-import { F_MAX, F_MIN, HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, TOP_DB, WIN_LENGTH, logMel } from "../audio/melspec";
+import { F_MAX, F_MIN, HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, TOP_DB, WIN_LENGTH } from "../audio/frontend";
+import { logMel } from "../audio/melspec";
 import type { ManifestRow } from "./manifest";
 import { openWaveformHdf5, type WaveformStore } from "./reference-hdf5";
 

@@ -9,7 +9,8 @@ import { UserError } from "../errors";
 import { renderSpeech } from "./render";
 import type { DemoSource } from "./sources";
 
-export const SAMPLE_RATE = 16000;
+/** The kit's one sample rate (lib/audio/frontend.ts), re-exported for the demo's modules. */
+export { SAMPLE_RATE } from "../audio/frontend";
 /** RMS over a source's active frames after normalisation (−20 dBFS): leaves 20 dB of headroom for mixing. */
 export const REFERENCE_RMS = 0.1;
 const FRAME = 160; // 10 ms

@@ -3,6 +3,7 @@
  * Shared by the in-process trainer and the worker threads (lib/engine/train-worker.ts).
  */
 import * as tf from "@tensorflow/tfjs";
+import { N_MELS } from "../audio/frontend";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { bceLoss } from "./loss";
 
@@ -19,14 +20,14 @@ export interface ShardBatch {
 /** Mean BCE over the shard and d loss / d variable for every trainable variable, in `names` order (written into `out`). */
 export function computeGradients(model: MobileNetV2, batch: ShardBatch, out: Float32Array[]): number {
   const classes = model.config.numClasses;
-  if (batch.input.length !== batch.batchSize * batch.frames * 64) {
-    throw new Error(`trainer: input has ${batch.input.length} values, expected batchSize*frames*64 = ${batch.batchSize * batch.frames * 64}`);
+  if (batch.input.length !== batch.batchSize * batch.frames * N_MELS) {
+    throw new Error(`trainer: input has ${batch.input.length} values, expected batchSize*frames*${N_MELS} = ${batch.batchSize * batch.frames * N_MELS}`);
   }
   if (batch.targets.length !== batch.batchSize * classes) {
     throw new Error(`trainer: targets have ${batch.targets.length} values, expected batchSize*numClasses = ${batch.batchSize * classes}`);
   }
   const vars = model.trainableVariables();
-  const x = tf.tensor3d(batch.input, [batch.batchSize, batch.frames, 64]);
+  const x = tf.tensor3d(batch.input, [batch.batchSize, batch.frames, N_MELS]);
   const t = tf.tensor2d(batch.targets, [batch.batchSize, classes]);
   try {
     const { value, grads } = tf.variableGrads(() => bceLoss(model.forward(x, { training: true, dropoutSeed: batch.dropoutSeed }).clip, t), vars);

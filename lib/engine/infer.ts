@@ -9,6 +9,7 @@
  * `foldModel` snapshots the weights: fold again after the model's weights change (e.g. after trainer.syncModel()).
  */
 import * as tf from "@tensorflow/tfjs";
+import { N_MELS } from "../audio/frontend";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { BN_EPSILON } from "../nn/bn-types";
 import { torchPad } from "../nn/reference-ops";
@@ -102,8 +103,8 @@ export function foldModel(model: MobileNetV2): FoldedModel {
     numClasses,
     forward,
     predict(input, batchSize, frames) {
-      if (input.length !== batchSize * frames * 64) throw new Error(`predict: input has ${input.length} values, expected ${batchSize}*${frames}*64`);
-      const x = tf.tensor3d(input, [batchSize, frames, 64]);
+      if (input.length !== batchSize * frames * N_MELS) throw new Error(`predict: input has ${input.length} values, expected ${batchSize}*${frames}*${N_MELS}`);
+      const x = tf.tensor3d(input, [batchSize, frames, N_MELS]);
       const out = forward(x);
       const result = { clip: out.clip.dataSync() as Float32Array, frames: out.frames.dataSync() as Float32Array, frameCount: out.frames.shape[1] };
       tf.dispose([x, out.clip, out.frames]);

@@ -23,6 +23,7 @@ import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
+import { N_MELS } from "../audio/frontend";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createAdam, type Adam, type AdamState } from "./adam";
 import { activeBackend } from "../nn/backend";
@@ -139,7 +140,7 @@ function checkBatch(model: MobileNetV2, batch: TrainBatch): void {
   if (!Number.isInteger(batchSize) || batchSize < 1 || !Number.isInteger(frames) || frames < 1) {
     throw new Error(`trainer.step: batchSize and frames must be positive integers (got ${batchSize}, ${frames})`);
   }
-  if (batch.input.length !== batchSize * frames * 64) throw new Error(`trainer.step: input has ${batch.input.length} values, expected ${batchSize}*${frames}*64`);
+  if (batch.input.length !== batchSize * frames * N_MELS) throw new Error(`trainer.step: input has ${batch.input.length} values, expected ${batchSize}*${frames}*${N_MELS}`);
   if (batch.targets.length !== batchSize * model.config.numClasses) {
     throw new Error(`trainer.step: targets have ${batch.targets.length} values, expected ${batchSize}*${model.config.numClasses}`);
   }
@@ -246,7 +247,7 @@ async function workerTrainer(
       const tStart = performance.now();
       const sizes = shardSizes(batch.batchSize, count);
       const classes = model.config.numClasses;
-      const perItem = batch.frames * 64;
+      const perItem = batch.frames * N_MELS;
       let start = 0;
       const step = adam.stepCount;
       const replies = await Promise.all(

@@ -15,9 +15,6 @@ export interface ModelConfig {
 
 export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({ numClasses: 527, widthMult: 1.0 });
 
-/** Log-mel bins the model expects (the reference front-end's n_mels). */
-export const MODEL_MEL_BINS = 64;
-
 /** (expansion t, output channels c, repeats n, first stride s) of MobileNetV2, as in the paper's model. */
 export const INVERTED_RESIDUAL_SETTINGS: ReadonlyArray<readonly [number, number, number, 1 | 2]> = [
   [1, 16, 1, 1],

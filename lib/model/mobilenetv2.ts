@@ -12,8 +12,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { UserError } from "../errors";
+import { N_MELS } from "../audio/frontend";
 import { convBn, depthwiseConvBn, pointwiseConvBn, type BatchNormVars } from "../nn/ops";
-import { CLASSIFIER_DROPOUT, MODEL_MEL_BINS, modelPlan, tensorSpecs, type ConvBnLayer, type ModelConfig, type ModelPlan, type TensorSpec } from "./config";
+import { CLASSIFIER_DROPOUT, modelPlan, tensorSpecs, type ConvBnLayer, type ModelConfig, type ModelPlan, type TensorSpec } from "./config";
 import { initialValues } from "./init";
 
 export interface ForwardOptions {
@@ -114,8 +115,8 @@ function buildModel(plan: ModelPlan, values: Map<string, Float32Array>): MobileN
 
   const forward = (input: tf.Tensor3D, opts: ForwardOptions): ForwardOutput => {
     if (disposed) throw new Error("MobileNetV2.forward: the model was disposed");
-    if (input.rank !== 3 || input.shape[2] !== MODEL_MEL_BINS || input.shape[0] < 1 || input.shape[1] < 1) {
-      throw new UserError(`MobileNetV2.forward: expected a log-mel batch [N, T, ${MODEL_MEL_BINS}] with N, T ≥ 1, got [${input.shape}]`);
+    if (input.rank !== 3 || input.shape[2] !== N_MELS || input.shape[0] < 1 || input.shape[1] < 1) {
+      throw new UserError(`MobileNetV2.forward: expected a log-mel batch [N, T, ${N_MELS}] with N, T ≥ 1, got [${input.shape}]`);
     }
     return tf.tidy(() => {
       // [N, T, F] → [N, F, T, 1]: frequency is the image height, time the width (reference: 'b f t -> b 1 f t').

@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { UserError } from "../errors";
-import { MODEL_MEL_BINS } from "./config";
+import { N_MELS } from "../audio/frontend";
 import type { MobileNetV2 } from "./mobilenetv2";
 
 /** Structural twin of lib/audio's LogMel: row-major [frames, 64]. */
@@ -50,7 +50,7 @@ function runPredictions(model: MobileNetV2, logMels: LogMelInput[] | tf.Tensor3D
   const classes = model.config.numClasses;
   if (logMels instanceof tf.Tensor) {
     const [n, t, f] = logMels.shape;
-    if (logMels.rank !== 3 || f !== MODEL_MEL_BINS) throw new UserError(`predict: expected [N, T, ${MODEL_MEL_BINS}], got [${logMels.shape}]`);
+    if (logMels.rank !== 3 || f !== N_MELS) throw new UserError(`predict: expected [N, T, ${N_MELS}], got [${logMels.shape}]`);
     const clip: Float32Array[] = [];
     const frames: FramePredictions[] = [];
     for (let start = 0; start < n; start += batchSize) {
@@ -64,8 +64,8 @@ function runPredictions(model: MobileNetV2, logMels: LogMelInput[] | tf.Tensor3D
 
   const groups = new Map<number, number[]>();
   logMels.forEach((mel, index) => {
-    if (!Number.isInteger(mel.frames) || mel.frames < 1 || mel.data.length !== mel.frames * MODEL_MEL_BINS) {
-      throw new UserError(`predict: clip ${index} has ${mel.data.length} values for ${mel.frames} frames × ${MODEL_MEL_BINS} mels`);
+    if (!Number.isInteger(mel.frames) || mel.frames < 1 || mel.data.length !== mel.frames * N_MELS) {
+      throw new UserError(`predict: clip ${index} has ${mel.data.length} values for ${mel.frames} frames × ${N_MELS} mels`);
     }
     const group = groups.get(mel.frames) ?? [];
     group.push(index);
@@ -76,9 +76,9 @@ function runPredictions(model: MobileNetV2, logMels: LogMelInput[] | tf.Tensor3D
   for (const [t, indices] of groups) {
     for (let start = 0; start < indices.length; start += batchSize) {
       const members = indices.slice(start, start + batchSize);
-      const buffer = new Float32Array(members.length * t * MODEL_MEL_BINS);
-      members.forEach((index, row) => buffer.set(logMels[index].data, row * t * MODEL_MEL_BINS));
-      const batch = tf.tensor3d(buffer, [members.length, t, MODEL_MEL_BINS]);
+      const buffer = new Float32Array(members.length * t * N_MELS);
+      members.forEach((index, row) => buffer.set(logMels[index].data, row * t * N_MELS));
+      const batch = tf.tensor3d(buffer, [members.length, t, N_MELS]);
       const clipRows: Float32Array[] = [];
       const frameRows: FramePredictions[] = [];
       collect(model, batch, members.length, classes, clipRows, withFrames ? frameRows : undefined);

@@ -5,8 +5,8 @@
  * the pipeline needs; tests and notebooks can also pass an in-memory source (`memoryFeatureSource`).
  */
 import { UserError } from "../errors";
+import { N_MELS } from "../audio/frontend";
 
-export const MEL_BINS = 64;
 
 export interface FeatureSource {
   /** Number of log-mel frames of a clip. */
@@ -27,7 +27,7 @@ export function memoryFeatureSource(clips: Map<string, { data: Float32Array; fra
     readFrames(filename, start, end) {
       const clip = get(filename);
       if (start < 0 || end > clip.frames || end <= start) throw new UserError(`clip "${filename}": frames ${start}…${end} outside 0…${clip.frames}`);
-      return clip.data.subarray(start * MEL_BINS, end * MEL_BINS);
+      return clip.data.subarray(start * N_MELS, end * N_MELS);
     },
   };
 }
@@ -39,15 +39,15 @@ export function memoryFeatureSource(clips: Map<string, { data: Float32Array; fra
  * (lib/model predictClips groups equal lengths).
  */
 export function stackBatch(items: readonly Float32Array[]): { input: Float32Array; frames: number } {
-  const frames = Math.max(...items.map((x) => x.length / MEL_BINS));
-  const input = new Float32Array(items.length * frames * MEL_BINS);
+  const frames = Math.max(...items.map((x) => x.length / N_MELS));
+  const input = new Float32Array(items.length * frames * N_MELS);
   items.forEach((item, i) => {
-    const offset = i * frames * MEL_BINS;
+    const offset = i * frames * N_MELS;
     input.set(item, offset);
-    if (item.length < frames * MEL_BINS) {
+    if (item.length < frames * N_MELS) {
       let floor = Infinity;
       for (let k = 0; k < item.length; k += 1) if (item[k] < floor) floor = item[k];
-      input.fill(Number.isFinite(floor) ? floor : 0, offset + item.length, offset + frames * MEL_BINS);
+      input.fill(Number.isFinite(floor) ? floor : 0, offset + item.length, offset + frames * N_MELS);
     }
   });
   return { input, frames };

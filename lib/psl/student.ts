@@ -11,6 +11,7 @@ import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createMobileNetV2 } from "../model/mobilenetv2";
 import { predictClips } from "../model/predict";
 import { chunkFrames, cutChunks } from "../data/chunks";
+import { N_MELS } from "../audio/frontend";
 import { mixTargets } from "../engine/loss";
 import { UserError } from "../errors";
 import type { StudentSettings } from "./config";
@@ -113,7 +114,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
           indices.forEach((chunk, k) => targets.set(offlineTargets!.subarray(chunk * C, (chunk + 1) * C), k * C));
         } else if (source.kind === "online") {
           // The teacher sees each chunk unpadded (equal-length groups), like the offline annotation.
-          const scores = predictClips(source.teacher, frames.map((data) => ({ data, frames: data.length / 64 })), { batchSize: indices.length });
+          const scores = predictClips(source.teacher, frames.map((data) => ({ data, frames: data.length / N_MELS })), { batchSize: indices.length });
           const probs = new Float32Array(indices.length * C);
           scores.forEach((s, k) => probs.set(s, k * C));
           const teacherTargets = chunkTargets({ numClasses: C, probs, weak: items.map((c) => c.weak) }, options.targetOptions, options.classNames);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { WaveFile } from "wavefile";
 import { decodeAudioBuffer, decodeAudioFile } from "../../lib/audio/decode";
 import { UserError } from "../../lib/errors";
+import { SAMPLE_RATE } from "../../lib/audio/frontend";
 
 const DIR = join(__dirname, "../fixtures/audio/encoded");
 
@@ -18,7 +19,7 @@ function toneAt440(samples: Float32Array): { amplitude: number; rms: number } {
   let energy = 0;
   for (let i = 0; i < n; i++) {
     const x = samples[start + i];
-    const phase = (2 * Math.PI * 440 * i) / 16000;
+    const phase = (2 * Math.PI * 440 * i) / SAMPLE_RATE;
     re += x * Math.cos(phase);
     im += x * Math.sin(phase);
     energy += x * x;
@@ -43,14 +44,14 @@ const CASES: { file: string; rate: number; channels: number; amplitude: number; 
 for (const c of CASES) {
   test(`decodes ${c.file}: ${c.channels} ch @ ${c.rate} Hz → mono 16 kHz, 440 Hz tone of amplitude ${c.amplitude} intact`, async () => {
     const audio = await decodeAudioFile(join(DIR, c.file));
-    assert.equal(audio.sampleRate, 16000);
+    assert.equal(audio.sampleRate, SAMPLE_RATE);
     assert.equal(audio.sourceSampleRate, c.rate);
     assert.equal(audio.channels, c.channels);
     const sourceLength = Math.floor(0.25 * c.rate); // sox truncates 5512.5 samples to 5512
-    const expectedLength = Math.ceil((sourceLength * 16000) / c.rate); // 4000
+    const expectedLength = Math.ceil((sourceLength * SAMPLE_RATE) / c.rate); // 4000
     if (c.exactLength) assert.equal(audio.samples.length, expectedLength);
     else assert.ok(Math.abs(audio.samples.length - expectedLength) <= 1200, `length ${audio.samples.length}`);
-    assert.equal(audio.durationSeconds, audio.samples.length / 16000);
+    assert.equal(audio.durationSeconds, audio.samples.length / SAMPLE_RATE);
     const { amplitude, rms } = toneAt440(audio.samples);
     assert.ok(Math.abs(amplitude - c.amplitude) < c.tolerance, `440 Hz amplitude ${amplitude}`);
     // Nearly all energy is the 440 Hz tone (a wrong rate would move it off 440 Hz and break this).
@@ -87,7 +88,7 @@ for (const [file, pattern] of [
 
 test("NaN samples in a float WAV → UserError naming the file", async () => {
   const wav = new WaveFile();
-  wav.fromScratch(1, 16000, "32f", [0, 0.1, Number.NaN, 0.2]);
+  wav.fromScratch(1, SAMPLE_RATE, "32f", [0, 0.1, Number.NaN, 0.2]);
   await assert.rejects(decodeAudioBuffer(wav.toBuffer(), "bad-float.wav"), /bad-float\.wav: sample 2 is NaN/);
 });
 

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readNpy } from "../../lib/io/npy";
-import { HOP_LENGTH, N_MELS, framesForSamples, framesForSeconds, logMel, melFilterbank } from "../../lib/audio/melspec";
+import { HOP_LENGTH, N_MELS, framesForSamples, framesForSeconds, SAMPLE_RATE } from "../../lib/audio/frontend";
+import { logMel, melFilterbank } from "../../lib/audio/melspec";
 
 const DIR = join(__dirname, "../fixtures/audio/melspec");
 const manifest = JSON.parse(readFileSync(join(__dirname, "../fixtures/audio/melspec_manifest.json"), "utf8"));
@@ -68,7 +69,7 @@ test("top_db floor is per clip: max − 120 dB, and silence sits at −100 dB", 
   let minRaw = Infinity;
   for (const v of unclamped.data) minRaw = Math.min(minRaw, v);
   assert.equal(minRaw, -100); // the exact-zero end hits amin = 1e-10
-  const silence = logMel(new Float32Array(16000));
+  const silence = logMel(new Float32Array(SAMPLE_RATE));
   assert.ok(silence.data.every((v) => v === -100));
 });
 
@@ -83,7 +84,7 @@ test("frame counts: 1 + floor(samples / 160)", () => {
 });
 
 test("a 1 kHz tone peaks in the mel band that contains 1 kHz", () => {
-  const tone = Float32Array.from({ length: 16000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 16000));
+  const tone = Float32Array.from({ length: SAMPLE_RATE }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / SAMPLE_RATE));
   const mel = logMel(tone);
   const frame = 50;
   const row = Array.from(mel.data.subarray(frame * N_MELS, (frame + 1) * N_MELS));

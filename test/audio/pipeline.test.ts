@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeAudioFile } from "../../lib/audio/decode";
-import { N_MELS, logMel } from "../../lib/audio/melspec";
+import { N_MELS } from "../../lib/audio/frontend";
+import { logMel } from "../../lib/audio/melspec";
 import { readNpy } from "../../lib/io/npy";
 
 const FIXTURES = join(__dirname, "../fixtures/audio");

@@ -12,6 +12,7 @@ import { writeWav } from "../../lib/audio/wav";
 import { writeManifest } from "../../lib/data/manifest";
 import { createRng } from "../../lib/data/random";
 import { repoRoot } from "../../lib/io/repo-root";
+import { SAMPLE_RATE } from "../../lib/audio/frontend";
 
 const root = repoRoot();
 const FREQS = [500, 1500, 3000];
@@ -21,9 +22,9 @@ function writeClips(dir: string, prefix: string, count: number, seed: number): {
   return Array.from({ length: count }, (_, i) => {
     const cls = rng.int(3);
     const samples = new Float32Array(32000);
-    for (let k = 0; k < samples.length; k += 1) samples[k] = (rng.next() - 0.5) * 0.01 + (k > 8000 && k < 24000 ? 0.3 * Math.sin((2 * Math.PI * FREQS[cls] * k) / 16000) : 0);
+    for (let k = 0; k < samples.length; k += 1) samples[k] = (rng.next() - 0.5) * 0.01 + (k > 8000 && k < 24000 ? 0.3 * Math.sin((2 * Math.PI * FREQS[cls] * k) / SAMPLE_RATE) : 0);
     const filename = `${prefix}-${i}.wav`;
-    writeWav(join(dir, filename), samples, 16000);
+    writeWav(join(dir, filename), samples, SAMPLE_RATE);
     return { filename, labels: [cls], duration: 2 };
   });
 }

@@ -7,6 +7,7 @@ import { featuresCommand } from "../../lib/cli/commands/features";
 import { decodeAudioFile } from "../../lib/audio/decode";
 import { logMel } from "../../lib/audio/melspec";
 import { readNpy } from "../../lib/io/npy";
+import { N_MELS } from "../../lib/audio/frontend";
 
 const ENCODED = join(__dirname, "../fixtures/audio/encoded");
 
@@ -21,7 +22,7 @@ test("psl features writes the float32 [frames, 64] log-mel of a file", async () 
     const array = readNpy(out);
     const expected = logMel((await decodeAudioFile(input)).samples);
     assert.equal(array.dtype, "<f4");
-    assert.deepEqual(array.shape, [26, 64]); // 0.25 s → 4000 samples → 1 + 25 frames
+    assert.deepEqual(array.shape, [26, N_MELS]); // 0.25 s → 4000 samples → 1 + 25 frames
     assert.deepEqual(array.data, expected.data);
     await assert.rejects(featuresCommand.run([input]), /--out <file\.npy> is required/);
     await assert.rejects(featuresCommand.run([join(ENCODED, "not_audio.wav"), "--out", out]), /not_audio\.wav: cannot decode audio/);

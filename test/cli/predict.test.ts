@@ -11,6 +11,7 @@ import { logMel } from "../../lib/audio/melspec";
 import { readNpy } from "../../lib/io/npy";
 import { createMobileNetV2, importTorchCheckpoint, predictClips, saveCheckpoint } from "../../lib/model";
 import { predictCommand } from "../../lib/cli/commands/predict";
+import { SAMPLE_RATE } from "../../lib/audio/frontend";
 
 const TORCH_FIXTURE = join(__dirname, "..", "fixtures", "model", "small_state_dict.pt");
 
@@ -47,7 +48,7 @@ test("psl predict --out writes the same clip probabilities as predictClips, in a
     const a = join(dir, "a.wav");
     const b = join(dir, "b.wav");
     writeFileSync(a, encodeWav(signal(2.0, 22050, 1), 22050)); // resampled on decode
-    writeFileSync(b, encodeWav(signal(0.7, 16000, 2), 16000));
+    writeFileSync(b, encodeWav(signal(0.7, SAMPLE_RATE, 2), SAMPLE_RATE));
     const out = join(dir, "probs.npy");
     const { code } = await capture(() => predictCommand.run([b, a, b, "--checkpoint", TORCH_FIXTURE, "--out", out, "--frames", "--batch-size", "2"]));
     assert.equal(code, 0);
@@ -80,7 +81,7 @@ test("psl predict prints top classes with AudioSet names for a 527-class kit che
     saveCheckpoint(checkpoint, { model });
     model.dispose();
     const audio = join(dir, "clip.wav");
-    writeFileSync(audio, encodeWav(signal(1.0, 16000, 3), 16000));
+    writeFileSync(audio, encodeWav(signal(1.0, SAMPLE_RATE, 3), SAMPLE_RATE));
     const { code, stdout } = await capture(() => predictCommand.run([audio, "--checkpoint", checkpoint, "--top", "3"]));
     assert.equal(code, 0);
     const lines = stdout.split("\n");

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chunkFrames, chunkManifest, cutChunks } from "../../lib/data/chunks";
-import { framesForSeconds } from "../../lib/audio/melspec";
+import { framesForSeconds } from "../../lib/audio/frontend";
 import { UserError } from "../../lib/errors";
 
 const spans = (duration: number, chunk: number, hop?: number) => cutChunks(duration, chunk, hop).map((c) => [c.from, c.to]);

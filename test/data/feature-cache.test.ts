@@ -10,13 +10,14 @@ import { writeWav } from "../../lib/audio/wav";
 import { chunkFrames, cutChunks } from "../../lib/data/chunks";
 import type { ManifestRow } from "../../lib/data/manifest";
 import { UserError } from "../../lib/errors";
+import { N_MELS, SAMPLE_RATE } from "../../lib/audio/frontend";
 
 const ENCODED = join(__dirname, "../fixtures/audio/encoded");
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), "psl-cache-"));
-  const noise = Float32Array.from({ length: 16000 * 3 + 37 }, (_, i) => 0.2 * Math.sin(i * 0.37) * Math.cos(i * 0.0011));
-  writeWav(join(dir, "a.wav"), noise, 16000);
+  const noise = Float32Array.from({ length: SAMPLE_RATE * 3 + 37 }, (_, i) => 0.2 * Math.sin(i * 0.37) * Math.cos(i * 0.0011));
+  writeWav(join(dir, "a.wav"), noise, SAMPLE_RATE);
   copyFileSync(join(ENCODED, "sine440_44k.ogg"), join(dir, "b.ogg"));
   copyFileSync(join(ENCODED, "not_audio.wav"), join(dir, "broken.wav"));
   const rows: ManifestRow[] = ["a.wav", "b.ogg", "broken.wav", "gone.wav"].map((filename) => ({ filename, labels: [1], duration: 1, path: join(dir, filename) }));
@@ -38,7 +39,7 @@ test("cache holds each clip's log-mel; chunks read back by offset equal the fron
     assert.deepEqual(cache.readClip("a.wav"), expected.data);
     for (const chunk of cutChunks(3.002, 0.5)) {
       const { start, end } = chunkFrames(chunk, cache.clipFrames("a.wav"));
-      assert.deepEqual(cache.readFrames("a.wav", start, end), expected.data.subarray(start * 64, end * 64));
+      assert.deepEqual(cache.readFrames("a.wav", start, end), expected.data.subarray(start * N_MELS, end * N_MELS));
     }
     assert.throws(() => cache.readFrames("a.wav", 400, 410), /out of range/);
     assert.throws(() => cache.readClip("gone.wav"), /not cached/);
@@ -60,7 +61,7 @@ test("resumable: a rebuild recomputes only new or changed clips; strict mode thr
     assert.deepEqual(second.readClip("a.wav"), before);
     second.close();
     // Change a.wav (new content and mtime): it is recomputed.
-    writeWav(join(dir, "a.wav"), new Float32Array(8000).fill(0.1), 16000);
+    writeWav(join(dir, "a.wav"), new Float32Array(8000).fill(0.1), SAMPLE_RATE);
     utimesSync(join(dir, "a.wav"), new Date(), new Date(Date.now() + 5000));
     const third = await buildFeatureCache(rows.slice(0, 2), cacheDir, { onProgress: (p) => (computed = p.computed) });
     assert.equal(computed, 1);
@@ -84,7 +85,7 @@ test("int16 centi-dB encoding: half the bytes, every value within 0.005 dB", asy
     let maxDiff = 0;
     for (let i = 0; i < exact.length; i++) maxDiff = Math.max(maxDiff, Math.abs(stored[i] - exact[i]));
     assert.ok(maxDiff <= 0.005 + 1e-5, `max diff ${maxDiff}`); // + float32 rounding of values near 100 dB
-    assert.equal(statSync(join(cacheDir, "shard-0.bin")).size, cache.clipFrames("a.wav") * 64 * 2);
+    assert.equal(statSync(join(cacheDir, "shard-0.bin")).size, cache.clipFrames("a.wav") * N_MELS * 2);
     assert.equal(openFeatureCache(cacheDir).encoding, "int16-centidb");
     cache.close();
   } finally {
@@ -98,7 +99,7 @@ test("one name, two files: refused before anything is computed; the same name fr
     // Two manifests in different folders, both listing "audio/x.wav" (relative to their own folder).
     const other = mkdtempSync(join(tmpdir(), "psl-cache-other-"));
     try {
-      writeWav(join(other, "a.wav"), new Float32Array(8000).fill(0.05), 16000);
+      writeWav(join(other, "a.wav"), new Float32Array(8000).fill(0.05), SAMPLE_RATE);
       const clash: ManifestRow[] = [rows[0], { filename: "a.wav", labels: [2], duration: 0.5, path: join(other, "a.wav") }];
       await assert.rejects(buildFeatureCache(clash, cacheDir), (error: unknown) => {
         assert.ok(error instanceof UserError);
@@ -114,7 +115,7 @@ test("one name, two files: refused before anything is computed; the same name fr
       assert.equal(twice.clipFrames("a.wav"), 301);
       twice.close();
       // A later run whose "a.wav" is another file — even with the same size and mtime — gets that file's features.
-      writeWav(join(other, "a.wav"), Float32Array.from({ length: 16000 * 3 + 37 }, (_, i) => 0.1 * Math.sin(i * 0.05)), 16000);
+      writeWav(join(other, "a.wav"), Float32Array.from({ length: SAMPLE_RATE * 3 + 37 }, (_, i) => 0.1 * Math.sin(i * 0.05)), SAMPLE_RATE);
       const { atime, mtime } = statSync(join(dir, "a.wav"));
       utimesSync(join(other, "a.wav"), atime, mtime);
       const moved = await buildFeatureCache([{ ...rows[0], path: join(other, "a.wav") }], cacheDir);

@@ -10,6 +10,7 @@ import { buildManifestFromFolder, parseDownloadName, readManifest, writeManifest
 import { writeWav } from "../../lib/audio/wav";
 import { UserError } from "../../lib/errors";
 import { repoPath } from "../../lib/io/repo-root";
+import { SAMPLE_RATE } from "../../lib/audio/frontend";
 
 const AUDIOSET = repoPath("data-manifests", "audioset");
 const ENCODED = join(__dirname, "../fixtures/audio/encoded");
@@ -28,14 +29,14 @@ test("a partial download: rows for present clips, missing/unlisted/unreadable re
     const audio = join(dir, "audio");
     mkdirSync(join(audio, "part2"), { recursive: true });
     const [s0, s1, s2, s3, s4, s5] = segments;
-    const tone = Float32Array.from({ length: 16000 * 3 + 800 }, (_, i) => 0.3 * Math.sin(i / 5));
-    writeWav(join(audio, `${s0.ytid}_${s0.startText}_${s0.endText}.wav`), tone, 16000);
+    const tone = Float32Array.from({ length: SAMPLE_RATE * 3 + 800 }, (_, i) => 0.3 * Math.sin(i / 5));
+    writeWav(join(audio, `${s0.ytid}_${s0.startText}_${s0.endText}.wav`), tone, SAMPLE_RATE);
     copyFileSync(join(ENCODED, "sine440_48k.flac"), join(audio, `${s1.ytid}_${s1.start}_${s1.end}.flac`)); // "_50_60" style
     writeFileSync(join(audio, `${s2.ytid}_${s2.startText}_${s2.endText}.wav`), "not audio at all");
     writeFileSync(join(audio, `${s3.ytid}_${s3.startText}_${s3.endText}.wav`), "");
-    writeWav(join(audio, "part2", `Y${s4.ytid}.wav`), tone.subarray(0, 16000), 16000); // PANNs naming, in a subfolder
-    writeWav(join(audio, "notInTheList_0.000_10.000.wav"), tone, 16000);
-    writeWav(join(audio, `${s0.ytid}_99.000_109.000.wav`), tone, 16000); // listed YTID, other segment
+    writeWav(join(audio, "part2", `Y${s4.ytid}.wav`), tone.subarray(0, SAMPLE_RATE), SAMPLE_RATE); // PANNs naming, in a subfolder
+    writeWav(join(audio, "notInTheList_0.000_10.000.wav"), tone, SAMPLE_RATE);
+    writeWav(join(audio, `${s0.ytid}_99.000_109.000.wav`), tone, SAMPLE_RATE); // listed YTID, other segment
     writeFileSync(join(audio, "readme.txt"), "ignored: not an audio extension");
     // 11 minutes (a whole video where a 10-s segment belonged): over the clip limit, found from the FLAC header.
     copyFileSync(join(ENCODED, "silence_11min_8k.flac"), join(audio, `${s5.ytid}_${s5.startText}_${s5.endText}.flac`));

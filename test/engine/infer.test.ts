@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { foldModel, predict } from "../../lib/engine/infer";
 import { assertClose, backends, seeded } from "../nn/helpers";
+import { N_MELS } from "../../lib/audio/frontend";
 
 for (const backend of ["wasm", "cpu"] as const) {
   test(`foldModel/predict match model.forward (eval) on ${backend}`, async () => {
@@ -18,9 +19,9 @@ for (const backend of ["wasm", "cpu"] as const) {
       else if (/running_mean$|bn|\.1\.bias$/.test(key) || /\.weight$/.test(key) && v.rank === 1) v.assign(tf.tensor(seeded(v.size, i).map((x) => 0.3 * x + (/weight$/.test(key) ? 1 : 0)), v.shape));
     }
     const [n, t] = [3, 45];
-    const input = seeded(n * t * 64, 77).map((x) => 2 * x);
+    const input = seeded(n * t * N_MELS, 77).map((x) => 2 * x);
     const expected = tf.tidy(() => {
-      const out = model.forward(tf.tensor3d(input, [n, t, 64]), { training: false });
+      const out = model.forward(tf.tensor3d(input, [n, t, N_MELS]), { training: false });
       return [out.clip.dataSync().slice(), out.frames.dataSync().slice()];
     });
     const got = predict(model, input, n, t);

@@ -15,13 +15,14 @@ import * as tf from "@tensorflow/tfjs";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { bceLoss } from "../../lib/engine/loss";
 import { assertClose, backends, seeded } from "../nn/helpers";
+import { N_MELS } from "../../lib/audio/frontend";
 
 async function lossAndGrads(backend: "wasm" | "cpu") {
   await backends();
   await tf.setBackend(backend);
   const model = createMobileNetV2({ numClasses: 3, widthMult: 0.25 }, 4);
   const [n, t] = [4, 65];
-  const x = tf.tensor3d(seeded(n * t * 64, 8).map((v) => 3 * v), [n, t, 64]);
+  const x = tf.tensor3d(seeded(n * t * N_MELS, 8).map((v) => 3 * v), [n, t, N_MELS]);
   const targets = tf.tensor2d(seeded(n * 3, 9).map((v) => (v + 1) / 2), [n, 3]);
   const vars = model.trainableVariables();
   const { value, grads } = tf.variableGrads(() => bceLoss(model.forward(x, { training: true, dropoutSeed: 17 }).clip, targets), vars);

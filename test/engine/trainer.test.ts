@@ -7,19 +7,20 @@ import assert from "node:assert/strict";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
 import { createTrainer, shardSizes } from "../../lib/engine/trainer";
 import { backends, seeded } from "../nn/helpers";
+import { N_MELS } from "../../lib/audio/frontend";
 
 const CLASSES = 3, FRAMES = 32, BATCH = 8;
 
 /** Class k present ⇔ mel bins [20k, 20k+20) are raised by 1.5 over noise: learnable from the input. */
 function toyBatch(step: number): { input: Float32Array; targets: Float32Array; batchSize: number; frames: number } {
-  const input = seeded(BATCH * FRAMES * 64, 100 + step).map((v) => 0.5 * v);
+  const input = seeded(BATCH * FRAMES * N_MELS, 100 + step).map((v) => 0.5 * v);
   const labels = seeded(BATCH * CLASSES, 200 + step);
   const targets = new Float32Array(BATCH * CLASSES);
   for (let n = 0; n < BATCH; n++)
     for (let k = 0; k < CLASSES; k++) {
       if (labels[n * CLASSES + k] <= 0) continue;
       targets[n * CLASSES + k] = 1;
-      for (let t = 0; t < FRAMES; t++) for (let f = 20 * k; f < 20 * k + 20; f++) input[(n * FRAMES + t) * 64 + f] += 1.5;
+      for (let t = 0; t < FRAMES; t++) for (let f = 20 * k; f < 20 * k + 20; f++) input[(n * FRAMES + t) * N_MELS + f] += 1.5;
     }
   return { input, targets, batchSize: BATCH, frames: FRAMES };
 }

@@ -9,6 +9,7 @@ import { UserError } from "../../lib/errors";
 import { readNpy } from "../../lib/io/npy";
 import { encodeSafetensors, parseSafetensors, readSafetensors, writeSafetensors } from "../../lib/io/safetensors";
 import { createMobileNetV2, importTorchCheckpoint, loadCheckpoint, loadModel, predictClips, saveCheckpoint } from "../../lib/model";
+import { N_MELS } from "../../lib/audio/frontend";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "model");
 
@@ -84,10 +85,10 @@ test("checkpoint round trip: identical weights, BN stats, predictions, optimizer
   try {
     const model = createMobileNetV2({ numClasses: 6, widthMult: 0.25 }, 11);
     // Move the BN running statistics away from their init so the round trip covers them.
-    const warm = tf.randomNormal([2, 40, 64], 0, 3, "float32", 2) as tf.Tensor3D;
+    const warm = tf.randomNormal([2, 40, N_MELS], 0, 3, "float32", 2) as tf.Tensor3D;
     const warmOut = model.forward(warm, { training: true, dropoutSeed: 1 });
     tf.dispose([warmOut.clip, warmOut.frames]);
-    const input = tf.randomNormal([3, 70, 64], -20, 10, "float32", 3) as tf.Tensor3D;
+    const input = tf.randomNormal([3, 70, N_MELS], -20, 10, "float32", 3) as tf.Tensor3D;
     const before = predictClips(model, input);
 
     const path = join(dir, "ckpt.safetensors");

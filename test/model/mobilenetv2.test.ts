@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/nn/backend";
 import { countParameters, createMobileNetV2, modelPlan, resolveModelConfig, tensorSpecs, torchFans } from "../../lib/model";
 import { UserError } from "../../lib/errors";
+import { N_MELS } from "../../lib/audio/frontend";
 
 test("parameter count matches PyTorch (2,898,383 for 527 classes, width 1.0)", () => {
   assert.equal(countParameters({ numClasses: 527, widthMult: 1.0 }), 2_898_383);
@@ -38,7 +39,7 @@ test("output shapes for several T and widths; clip = mean of frames; probabiliti
   for (const widthMult of [0.5, 1.0]) {
     const model = createMobileNetV2({ numClasses: 527, widthMult }, 3);
     for (const t of widthMult === 1.0 ? [1, 50, 201, 1001] : [1, 201]) {
-      const input = tf.randomNormal([t > 500 ? 1 : 2, t, 64], 0, 1, "float32", 7) as tf.Tensor3D;
+      const input = tf.randomNormal([t > 500 ? 1 : 2, t, N_MELS], 0, 1, "float32", 7) as tf.Tensor3D;
       const { clip, frames } = model.forward(input, { training: false });
       const expectedFrames = Math.ceil(t / 32);
       assert.deepEqual(frames.shape, [input.shape[0], expectedFrames, 527], `frames shape T=${t} w=${widthMult}`);
@@ -85,7 +86,7 @@ test("training mode updates BN running stats, dropout is seeded, no tensors leak
   await initBackend({ preferred: "cpu", quiet: true });
   const model = createMobileNetV2({ numClasses: 5, widthMult: 0.25 }, 1);
   const before = tf.memory().numTensors;
-  const input = tf.randomNormal([2, 40, 64], 0, 1, "float32", 1) as tf.Tensor3D;
+  const input = tf.randomNormal([2, 40, N_MELS], 0, 1, "float32", 1) as tf.Tensor3D;
   const a = model.forward(input, { training: true, dropoutSeed: 9 });
   const runningMean = model.variables.get("features.0.1.running_mean")!.dataSync();
   assert.ok(runningMean.some((v) => v !== 0), "running mean moved");

@@ -5,6 +5,7 @@
 import { logMel } from "../../lib/audio/melspec";
 import { createRng } from "../../lib/data/random";
 import { memoryFeatureSource, type FeatureSource } from "../../lib/psl/features";
+import { SAMPLE_RATE } from "../../lib/audio/frontend";
 
 export interface TinyClip {
   filename: string;
@@ -20,7 +21,7 @@ export function tinyCorpus(count: number, seed: number, prefix: string): { rows:
   const logMels = new Map<string, { data: Float32Array; frames: number }>();
   for (let i = 0; i < count; i += 1) {
     const duration = 2 + rng.int(2) * 0.5;
-    const n = Math.round(duration * 16000);
+    const n = Math.round(duration * SAMPLE_RATE);
     const samples = new Float32Array(n);
     for (let k = 0; k < n; k += 1) samples[k] = (rng.next() - 0.5) * 0.01;
     const labels = new Set<number>();
@@ -30,7 +31,7 @@ export function tinyCorpus(count: number, seed: number, prefix: string): { rows:
       labels.add(cls);
       const start = rng.int(Math.floor(n / 2));
       const length = Math.floor(n / 3);
-      for (let k = start; k < Math.min(n, start + length); k += 1) samples[k] += 0.3 * Math.sin((2 * Math.PI * FREQS[cls] * k) / 16000);
+      for (let k = start; k < Math.min(n, start + length); k += 1) samples[k] += 0.3 * Math.sin((2 * Math.PI * FREQS[cls] * k) / SAMPLE_RATE);
     }
     const filename = `${prefix}-${i}.wav`;
     const mel = logMel(samples);

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { main } from "../../lib/cli";
 import { encodeWav } from "../../lib/audio/wav";
 import { manifestText, writeTinyConfig, writeToneClips } from "./corpus";
+import { SAMPLE_RATE } from "../../lib/audio/frontend";
 
 /** Runs `psl …` in-process, capturing everything printed. A rejected promise (a bug's raw crash) is returned as code -1. */
 async function psl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -41,8 +42,8 @@ function assertUserFailure(result: { code: number; err: string }, pattern: RegEx
  * file that takes no disk space (and must never be read: 2 hours would be 230 MB of samples).
  */
 function writeLongWav(path: string, hours: number): void {
-  const header = encodeWav(new Float32Array(0), 16000, 16);
-  const dataBytes = hours * 3600 * 16000 * 2;
+  const header = encodeWav(new Float32Array(0), SAMPLE_RATE, 16);
+  const dataBytes = hours * 3600 * SAMPLE_RATE * 2;
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   view.setUint32(4, 36 + dataBytes, true);
   view.setUint32(40, dataBytes, true);
@@ -55,14 +56,14 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("psl features: missing, empty, non-audio, truncated and NaN audio files", async () => {
   const out = join(dir, "out.npy");
-  const tone = Float32Array.from({ length: 16000 }, (_, i) => 0.3 * Math.sin(i / 3));
+  const tone = Float32Array.from({ length: SAMPLE_RATE }, (_, i) => 0.3 * Math.sin(i / 3));
   writeFileSync(join(dir, "empty.wav"), "");
   writeFileSync(join(dir, "text.flac"), "this is not audio at all, just text with an audio extension\n");
-  writeFileSync(join(dir, "header-only.wav"), encodeWav(tone, 16000).slice(0, 44));
-  writeFileSync(join(dir, "cut.wav"), encodeWav(tone, 16000).slice(0, 44 + 8001)); // cut mid-sample, half the data
+  writeFileSync(join(dir, "header-only.wav"), encodeWav(tone, SAMPLE_RATE).slice(0, 44));
+  writeFileSync(join(dir, "cut.wav"), encodeWav(tone, SAMPLE_RATE).slice(0, 44 + 8001)); // cut mid-sample, half the data
   // writeWav refuses non-finite samples, so the float WAVs are patched after encoding (as a buggy exporter would write).
   const floatWavWith = (index: number, value: number) => {
-    const bytes = encodeWav(tone, 16000, 32);
+    const bytes = encodeWav(tone, SAMPLE_RATE, 32);
     new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setFloat32(44 + 4 * index, value, true);
     return bytes;
   };

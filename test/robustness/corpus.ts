@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeWav } from "../../lib/audio/wav";
 import { createRng } from "../../lib/data/random";
+import { SAMPLE_RATE } from "../../lib/audio/frontend";
 
 const FREQS = [500, 1500, 3000];
 
@@ -15,16 +16,16 @@ export function writeToneClips(dir: string, count: number, seed: number, seconds
   const rng = createRng(seed);
   const rows = [];
   for (let i = 0; i < count; i++) {
-    const n = seconds * 16000;
+    const n = seconds * SAMPLE_RATE;
     const samples = new Float32Array(n);
     for (let k = 0; k < n; k++) samples[k] = (rng.next() - 0.5) * 0.01;
     const labels = [i % 3, ...(rng.next() < 0.3 ? [(i + 1) % 3] : [])].sort();
     for (const c of labels) {
       const start = rng.int(n / 2);
-      for (let k = start; k < Math.min(n, start + n / 3); k++) samples[k] += 0.3 * Math.sin((2 * Math.PI * FREQS[c] * k) / 16000);
+      for (let k = start; k < Math.min(n, start + n / 3); k++) samples[k] += 0.3 * Math.sin((2 * Math.PI * FREQS[c] * k) / SAMPLE_RATE);
     }
     const filename = `clip-${i}.wav`;
-    writeWav(join(dir, filename), samples, 16000);
+    writeWav(join(dir, filename), samples, SAMPLE_RATE);
     rows.push({ filename, labels, duration: seconds });
   }
   return rows;

@@ -6,7 +6,8 @@ import { maxSecondsFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../../audio/decode";
-import { N_MELS, TOP_DB, logMel } from "../../audio/melspec";
+import { N_MELS, TOP_DB } from "../../audio/frontend";
+import { logMel } from "../../audio/melspec";
 import { writeNpy } from "../../io/npy";
 
 const usage = `usage: psl features <audio> --out <file.npy> [--top-db <dB>|none] [--max-seconds <s>]
