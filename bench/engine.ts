@@ -3,28 +3,12 @@
  * (forward + BCE + backward + Adam, through the same trainer the pipeline uses), and eval-mode inference
  * on 10 s clips (folded BatchNorm). Inputs are random: speed does not depend on values.
  */
-import { createMobileNetV2 } from "../lib/model/mobilenetv2";
+import { N_MELS, framesForSeconds } from "../lib/audio/frontend";
+import { uniformNoise } from "../lib/data/random";
 import { createTrainer } from "../lib/engine/trainer";
 import { foldModel } from "../lib/engine/infer";
-
-/** Frames of a chunk of `seconds` (hop 10 ms, centred STFT: 100 per second + 1). */
-export const framesFor = (seconds: number) => Math.round(seconds * 100) + 1;
-
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function noise(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let a = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    out[i] = (a / 4294967296) * 8 - 4;
-  }
-  return out;
-}
+import { median } from "../lib/evaluation/median";
+import { createMobileNetV2 } from "../lib/model/mobilenetv2";
 
 export interface TrainStepBench {
   batch: number;
@@ -50,11 +34,11 @@ export interface TrainStepOptions {
 export async function benchTrainStep(o: TrainStepOptions = {}): Promise<TrainStepBench> {
   const batch = o.batch ?? 32, chunkSeconds = o.chunkSeconds ?? 2, classes = o.numClasses ?? 527;
   const steps = o.steps ?? 5, warmup = o.warmup ?? 2;
-  const frames = framesFor(chunkSeconds);
+  const frames = framesForSeconds(chunkSeconds);
   const model = createMobileNetV2({ numClasses: classes, widthMult: o.widthMult ?? 1 }, 0);
   const trainer = await createTrainer(model, { seed: 0, workers: o.workers ?? "auto" });
-  const input = noise(batch * frames * 64, 1);
-  const targets = noise(batch * classes, 2).map((v) => (v + 4) / 8);
+  const input = uniformNoise(batch * frames * N_MELS, 1, -4, 4);
+  const targets = uniformNoise(batch * classes, 2, 0, 1);
   const times: number[] = [];
   try {
     for (let i = 0; i < warmup + steps; i++) {
@@ -81,10 +65,10 @@ export interface InferenceBench {
 
 export async function benchInference(o: { steps?: number; batch?: number; clipSeconds?: number; numClasses?: number; log?: (line: string) => void } = {}): Promise<InferenceBench> {
   const batch = o.batch ?? 8, clipSeconds = o.clipSeconds ?? 10, steps = o.steps ?? 3;
-  const frames = framesFor(clipSeconds);
+  const frames = framesForSeconds(clipSeconds);
   const model = createMobileNetV2({ numClasses: o.numClasses ?? 527, widthMult: 1 }, 0);
   const folded = foldModel(model);
-  const input = noise(batch * frames * 64, 3);
+  const input = uniformNoise(batch * frames * N_MELS, 3, -4, 4);
   const times: number[] = [];
   try {
     for (let i = 0; i < 1 + steps; i++) {

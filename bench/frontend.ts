@@ -8,11 +8,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { F_MAX, F_MIN, HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, TOP_DB, WIN_LENGTH, secondsToSamples } from "../lib/audio/frontend";
 import { logMel } from "../lib/audio/melspec";
 import { resample } from "../lib/audio/resample";
 import { writeWav } from "../lib/audio/wav";
 import { buildFeatureCache } from "../lib/data/feature-cache";
-import { createRng } from "../lib/data/random";
+import { createRng, uniformNoise } from "../lib/data/random";
+import { median } from "../lib/evaluation/median";
+import { repoPath } from "../lib/io/repo-root";
 import { chunkFrames, cutChunks } from "../lib/data/chunks";
 
 export interface FrontEndBench {
@@ -32,40 +35,20 @@ export interface FrontEndBench {
   resampleMsPer10sAt44k: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function noise(samples: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: samples }, () => rng.next() - 0.5);
-}
-
-const TORCHAUDIO_SCRIPT = `
-import time, torch, torchaudio
-torch.set_num_threads(1)
-mel = torch.nn.Sequential(
-    torchaudio.transforms.MelSpectrogram(sample_rate=16000, n_fft=512, win_length=512, hop_length=160, n_mels=64,
-                                         f_min=0.0, f_max=8000.0, power=2.0, center=True, pad_mode="reflect", norm=None, mel_scale="htk"),
-    torchaudio.transforms.AmplitudeToDB(stype="power", top_db=120))
-x = torch.rand(1, 160000) - 0.5
-times = []
-with torch.no_grad():
-    for i in range(5):
-        mel(x)
-    cpu = time.process_time()
-    for i in range(30):
-        t = time.perf_counter(); mel(x); times.append((time.perf_counter() - t) * 1000)
-    cpu = (time.process_time() - cpu) * 1000 / 30
-times = sorted(times)
-print(times[len(times) // 2], cpu)
-`;
+/** Synthetic audio: uniform noise in [-0.5, 0.5); speed does not depend on the values. */
+const noise = (samples: number, seed: number) => uniformNoise(samples, seed, -0.5, 0.5);
+const TEN_SECONDS = secondsToSamples(10);
 
 /** torchaudio's median wall ms and mean CPU ms per 10 s clip on one thread; undefined without torchaudio. */
 export function torchaudioMsPer10sClip(): { wallMs: number; cpuMs: number } | undefined {
   if (!existsSync("/usr/bin/python3")) return undefined;
-  const run = spawnSync("/usr/bin/python3", ["-c", TORCHAUDIO_SCRIPT], {
+  // The transform's parameters come from lib/audio/frontend.ts, so torchaudio computes exactly what we compute.
+  const args = [
+    repoPath("bench", "reference", "torchaudio_melspec.py"),
+    "--sample-rate", String(SAMPLE_RATE), "--n-fft", String(N_FFT), "--win-length", String(WIN_LENGTH), "--hop-length", String(HOP_LENGTH),
+    "--n-mels", String(N_MELS), "--f-min", String(F_MIN), "--f-max", String(F_MAX), "--top-db", String(TOP_DB), "--samples", String(TEN_SECONDS),
+  ];
+  const run = spawnSync("/usr/bin/python3", args, {
     encoding: "utf8",
     timeout: 120_000,
     env: { ...process.env, OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
@@ -76,7 +59,7 @@ export function torchaudioMsPer10sClip(): { wallMs: number; cpuMs: number } | un
 
 export async function benchFrontEnd(options: { repeats?: number; torchaudio?: boolean } = {}): Promise<FrontEndBench> {
   const repeats = options.repeats ?? 30;
-  const clip = noise(160000, 1);
+  const clip = noise(TEN_SECONDS, 1);
   for (let i = 0; i < 5; i++) logMel(clip); // JIT warm-up
   const times: number[] = [];
   const cpuStart = process.cpuUsage();
@@ -89,11 +72,11 @@ export async function benchFrontEnd(options: { repeats?: number; torchaudio?: bo
   const cpuMsPer10sClip = (cpu.user + cpu.system) / 1000 / repeats;
   const msPer10sClip = median(times);
   const clip44 = noise(441000, 2);
-  resample(clip44, 44100, 16000);
+  resample(clip44, 44100, SAMPLE_RATE);
   const resampleTimes: number[] = [];
   for (let i = 0; i < 7; i++) {
     const t = performance.now();
-    resample(clip44, 44100, 16000);
+    resample(clip44, 44100, SAMPLE_RATE);
     resampleTimes.push(performance.now() - t);
   }
   const torch = options.torchaudio === false ? undefined : torchaudioMsPer10sClip();
@@ -123,7 +106,7 @@ export async function benchFeatureCache(clips = 40): Promise<FeatureCacheBench> 
     const rows = [];
     for (let i = 0; i < clips; i++) {
       const path = join(dir, `clip${i}.wav`);
-      writeWav(path, noise(160000, 100 + i), 16000);
+      writeWav(path, noise(TEN_SECONDS, 100 + i), SAMPLE_RATE);
       rows.push({ filename: `clip${i}.wav`, labels: [0], duration: 10, path });
     }
     let t = performance.now();

@@ -4,7 +4,9 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { N_MELS, framesForSeconds } from "../lib/audio/frontend";
+import { findRepoRoot } from "../lib/io/repo-root";
 
 export interface PytorchBench {
   torch: string;
@@ -14,13 +16,11 @@ export interface PytorchBench {
   inference: { batch: number; clipSeconds: number; msMedian: number; clipsPerSecond: number } | null;
 }
 
-/** The repository root: the nearest ancestor of this file holding bench/reference/pytorch_bench.py. */
+/** bench/reference/pytorch_bench.py of this checkout. */
 function scriptPath(): string | undefined {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const candidate = join(dir, "bench", "reference", "pytorch_bench.py");
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
-  }
+  const root = findRepoRoot(__dirname);
+  const path = root && join(root, "bench", "reference", "pytorch_bench.py");
+  return path && existsSync(path) ? path : undefined;
 }
 
 export function pytorchAvailable(python = "/usr/bin/python3"): boolean {
@@ -32,7 +32,13 @@ export function benchPytorch(o: { steps?: number; threads?: number; batch?: numb
   const python = o.python ?? "/usr/bin/python3";
   const script = scriptPath();
   if (!script || !pytorchAvailable(python)) return null;
-  const args = [script, "--steps", String(o.steps ?? 5), "--threads", String(o.threads ?? 2), "--batch", String(o.batch ?? 32), "--chunk-seconds", String(o.chunkSeconds ?? 2), ...(o.skipInference ? ["--skip-inference"] : [])];
+  const chunkSeconds = o.chunkSeconds ?? 2, clipSeconds = 10;
+  const args = [
+    script, "--steps", String(o.steps ?? 5), "--threads", String(o.threads ?? 2), "--batch", String(o.batch ?? 32),
+    "--chunk-seconds", String(chunkSeconds), "--frames", String(framesForSeconds(chunkSeconds)),
+    "--clip-seconds", String(clipSeconds), "--clip-frames", String(framesForSeconds(clipSeconds)), "--mel-bins", String(N_MELS),
+    ...(o.skipInference ? ["--skip-inference"] : []),
+  ];
   const run = spawnSync(python, args, { encoding: "utf8", timeout: 1_800_000, maxBuffer: 16 << 20 });
   if (run.status !== 0) throw new Error(`pytorch_bench.py failed (exit ${run.status}): ${(run.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as PytorchBench;

@@ -4,15 +4,16 @@
  * Other processes may load the machine, so ours and PyTorch run back-to-back, `rounds` times alternating, and the
  * medians over all rounds are reported (each round's figures are kept in `rounds`).
  *
- * PyTorch's own 2-thread run degrades badly when the 2 cores are shared with other processes (OpenMP threads wait
- * on each other: measured 9.3 s/step with 2 threads vs 1.4 s with 1 thread under the same load). So the training
- * step is also timed with 1 thread (`pytorchOneThread`), and `ratios.trainThroughputVsBestPytorch` compares with
- * the faster of the two: the conservative figure when the machine is not idle.
+ * PyTorch's own 2-thread run degrades badly when the 2 cores are shared with other processes (its OpenMP threads
+ * wait on each other; README "Benchmarks" has a measurement). So the training step is also timed with 1 thread
+ * (`pytorchOneThread`), and `ratios.trainThroughputVsBestPytorch` compares with the faster of the two: the
+ * conservative figure when the machine is not idle.
  */
 import * as os from "node:os";
+import { median } from "../lib/evaluation/median";
 import { activeBackend } from "../lib/nn/backend";
 import { benchFrontEnd } from "./frontend";
-import { benchInference, benchTrainStep, median, type InferenceBench, type TrainStepBench } from "./engine";
+import { benchInference, benchTrainStep, type InferenceBench, type TrainStepBench } from "./engine";
 import { benchPytorch, type PytorchBench } from "./pytorch";
 
 export interface BenchOptions {

@@ -1,4 +1,5 @@
 """PyTorch CPU baseline for `psl bench`: the same MobileNetV2 (scripts/torch/psl_reference.py), same shapes.
+The input shapes (frames of a chunk and of a clip, mel bins) are passed by bench/pytorch.ts from lib/audio/frontend.ts.
 
 Prints exactly one JSON object on stdout:
   {"torch": version, "threads": n, "trainStep": {batch, chunkSeconds, msMedian, chunksPerSecond, msAll},
@@ -18,8 +19,6 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "torch"))
 import psl_reference  # noqa: E402
 
-FRAMES_PER_SECOND = 100  # hop 160 at 16 kHz; a chunk of s seconds has s*100+1 frames
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -34,6 +33,9 @@ def main() -> None:
     parser.add_argument("--infer-steps", type=int, default=3)
     parser.add_argument("--clip-seconds", type=float, default=10.0)
     parser.add_argument("--skip-inference", action="store_true")
+    parser.add_argument("--frames", type=int, required=True, help="log-mel frames of one --chunk-seconds chunk")
+    parser.add_argument("--clip-frames", type=int, required=True, help="log-mel frames of one --clip-seconds clip")
+    parser.add_argument("--mel-bins", type=int, required=True)
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -41,8 +43,7 @@ def main() -> None:
     model = psl_reference.build(args.classes, args.width_mult)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.BCELoss()
-    frames = int(round(args.chunk_seconds * FRAMES_PER_SECOND)) + 1
-    x = torch.randn(args.batch, 64, frames)
+    x = torch.randn(args.batch, args.mel_bins, args.frames)
     target = torch.rand(args.batch, args.classes)
 
     model.train()
@@ -67,8 +68,7 @@ def main() -> None:
         return
 
     model.eval()
-    clip_frames = int(round(args.clip_seconds * FRAMES_PER_SECOND)) + 1
-    xi = torch.randn(args.infer_batch, 64, clip_frames)
+    xi = torch.randn(args.infer_batch, args.mel_bins, args.clip_frames)
     infer_times = []
     with torch.no_grad():
         for i in range(1 + args.infer_steps):

@@ -3,6 +3,7 @@
  * per-class AP of several students (weak vs PSL-…) on each group.
  */
 import { UserError } from "../errors";
+import { median } from "../evaluation/median";
 import { ratio } from "./threshold-counter";
 import { className, type ClassNames } from "./types";
 
@@ -44,12 +45,6 @@ export interface ApByMissingRate {
   perClass: ApClassRow[];
 }
 
-function median(sorted: readonly number[]): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
 /**
  * Mean AP per model on classes with many (rate > split) vs few (rate ≤ split) missing labels.
  * `splitRate` defaults to the median rate of the compared classes. When no class lies strictly above the split (ties at
@@ -69,7 +64,7 @@ export function apByMissingRate(
   const compared = rates
     .filter((r) => Number.isFinite(r.rate) && apMaps.every((map) => Number.isFinite(map.get(r.classIndex) ?? NaN)))
     .sort((a, b) => a.classIndex - b.classIndex);
-  const splitRate = options.splitRate ?? median(compared.map((r) => r.rate).sort((a, b) => a - b));
+  const splitRate = options.splitRate ?? median(compared.map((r) => r.rate));
   const rule: ">" | ">=" = compared.some((r) => r.rate > splitRate) ? ">" : ">=";
   const groupOf = (rate: number): "many" | "few" => ((rule === ">" ? rate > splitRate : rate >= splitRate) ? "many" : "few");
   const perClass: ApClassRow[] = [];

@@ -106,3 +106,13 @@ export function mulberry32(state: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * `length` values uniform in [low, high) from mulberry32(seed): the kit's one noise generator for synthetic inputs
+ * (benchmarks, tests), where only the distribution matters, not statistical quality.
+ */
+export function uniformNoise(length: number, seed: number, low = -1, high = 1): Float32Array {
+  const uniform = mulberry32(seed);
+  const span = high - low;
+  return Float32Array.from({ length }, () => low + span * uniform());
+}

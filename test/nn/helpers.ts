@@ -2,12 +2,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/nn/backend";
-import { mulberry32 } from "../../lib/data/random";
+import { uniformNoise } from "../../lib/data/random";
 
-/** Deterministic values in [-1, 1) (mulberry32). */
+/** Deterministic values in [-1, 1) (lib/data/random's uniformNoise). */
 export function seeded(n: number, seed: number): Float32Array {
-  const uniform = mulberry32(seed);
-  return Float32Array.from({ length: n }, () => uniform() * 2 - 1);
+  return uniformNoise(n, seed);
 }
 
 let ready: Promise<void> | undefined;
