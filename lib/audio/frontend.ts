@@ -13,6 +13,8 @@ export const N_FFT = 512;
 export const WIN_LENGTH = 512;
 /** 10 ms at 16 kHz: 100 frames per second. */
 export const HOP_LENGTH = 160;
+/** Log-mel frames per second of audio (100). */
+export const FRAMES_PER_SECOND = SAMPLE_RATE / HOP_LENGTH;
 /** Mel bins: the log-mel's width and the model's input width. */
 export const N_MELS = 64;
 export const F_MIN = 0;

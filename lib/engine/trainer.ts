@@ -73,7 +73,7 @@ export function autoWorkers(backendName = activeBackend()?.name ?? tf.getBackend
 }
 
 /** A 32-bit seed for (seed, step, shard): splitmix-style mixing so neighbouring steps get unrelated masks. */
-export function shardSeed(seed: number, step: number, shard: number): number {
+function shardSeed(seed: number, step: number, shard: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
   for (const v of [step, shard]) {
     h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;

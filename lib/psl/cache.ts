@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "../io/atomic";
 
 /** JSON with object keys sorted, so equal parameters always hash equal. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -23,7 +23,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** 16 hex digits of SHA-256 over the canonical JSON. */
-export function hashParams(params: unknown): string {
+function hashParams(params: unknown): string {
   return createHash("sha256").update(canonicalJson(params)).digest("hex").slice(0, 16);
 }
 

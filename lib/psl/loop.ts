@@ -26,7 +26,7 @@ import type { AdamState } from "../engine/adam";
 export type TrainerFactory = (model: MobileNetV2, options: TrainerOptions) => Promise<Trainer>;
 
 /** Adam state ⇄ flat checkpoint tensors (`m.<var>`, `v.<var>`, `vmax.<var>`) + JSON (step count, options). */
-export function flattenAdamState(state: AdamState): { tensors: Record<string, Float32Array>; meta: { step: number; options: AdamState["options"] } } {
+function flattenAdamState(state: AdamState): { tensors: Record<string, Float32Array>; meta: { step: number; options: AdamState["options"] } } {
   const tensors: Record<string, Float32Array> = {};
   for (const [name, a] of Object.entries(state.expAvg)) tensors[`m.${name}`] = a;
   for (const [name, a] of Object.entries(state.expAvgSq)) tensors[`v.${name}`] = a;
@@ -34,7 +34,7 @@ export function flattenAdamState(state: AdamState): { tensors: Record<string, Fl
   return { tensors, meta: { step: state.step, options: state.options } };
 }
 
-export function unflattenAdamState(tensors: Record<string, Float32Array>, meta: { step: number; options: AdamState["options"] }): AdamState {
+function unflattenAdamState(tensors: Record<string, Float32Array>, meta: { step: number; options: AdamState["options"] }): AdamState {
   const pick = (prefix: string) => Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, a]) => [k.slice(prefix.length), a]));
   const maxExpAvgSq = pick("vmax.");
   return { step: meta.step, options: meta.options, expAvg: pick("m."), expAvgSq: pick("v."), ...(Object.keys(maxExpAvgSq).length ? { maxExpAvgSq } : {}) };

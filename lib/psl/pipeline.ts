@@ -76,7 +76,7 @@ export interface ExperimentResult {
 }
 
 /** Holds out `fraction` of the rows (seeded) for validation. */
-export function splitValidation<T>(rows: readonly T[], fraction: number, seed: number): { train: T[]; validation: T[] } {
+function splitValidation<T>(rows: readonly T[], fraction: number, seed: number): { train: T[]; validation: T[] } {
   const order = createRng(seed).shuffle(rows.map((_, i) => i));
   const count = Math.max(1, Math.round(rows.length * fraction));
   const held = new Set(order.slice(0, count));

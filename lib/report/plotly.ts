@@ -99,18 +99,3 @@ export function plot(data: PlotlyTrace[], layout: PlotlyLayout = {}, config: Plo
   const shown = displayHtml(chartHtml(data, layout, config, { includeBundle, height: options.height }));
   if (shown && includeBundle) bundleEmitted = true;
 }
-
-/**
- * Emits the bundle on its own (an output with no visible content) unless this kernel session already did.
- * For charts drawn without `plot` — e.g. a live chart updated in place, whose updates must not carry 4.7 MB
- * each — call this first, so the bundle precedes them in the saved notebook and its report.
- */
-export function ensurePlotlyBundle(): void {
-  if (bundleEmitted) return;
-  if (displayHtml(`<script type="text/javascript" class="${PLOTLY_BUNDLE_MARKER}">\n${plotlyBundle()}\n</script>`)) bundleEmitted = true;
-}
-
-/** Forget that the bundle was emitted (e.g. after clearing all outputs in an interactive session). */
-export function resetPlotlyBundle(): void {
-  bundleEmitted = false;
-}

@@ -81,12 +81,6 @@ function formatExtra(extra: Record<string, string | number>): string {
     .join(" ");
 }
 
-/** The detected rendering for this process. */
-export function detectProgressMode(stream: { isTTY?: boolean } = process.stderr): ProgressMode {
-  if (notebookDisplay()) return "notebook";
-  return stream.isTTY ? "tty" : "lines";
-}
-
 export function createProgress(options: ProgressOptions): Progress {
   const now = options.now ?? (() => Date.now());
   const stream = options.stream ?? process.stderr;

@@ -1,3 +1,4 @@
+import { FRAMES_PER_SECOND } from "../../audio/frontend";
 import type { Chart, TimeSpan } from "./types";
 import { colorOf, round } from "./types";
 
@@ -5,7 +6,7 @@ export interface SpectrogramInput {
   /** Log-mel frames, row-major [frames, bands] (the kit's feature layout). */
   logMel: Float32Array | readonly number[];
   bands: number;
-  /** Frames per second (the reference front-end: hop 160 at 16 kHz = 100). */
+  /** Frames per second (default: the front-end's, FRAMES_PER_SECOND = 100). */
   framesPerSecond?: number;
   /** Strong labels drawn as boxes over the spectrogram and as bars in a timeline below it. */
   events?: readonly TimeSpan[];
@@ -22,7 +23,7 @@ export interface SpectrogramInput {
  */
 export function spectrogramChart(input: SpectrogramInput): Chart {
   const { logMel, bands } = input;
-  const fps = input.framesPerSecond ?? 100;
+  const fps = input.framesPerSecond ?? FRAMES_PER_SECOND;
   const frames = Math.floor(logMel.length / bands);
   const group = Math.max(1, Math.ceil(frames / (input.maxColumns ?? 500)));
   const columns = Math.ceil(frames / group);
@@ -75,29 +76,4 @@ export function spectrogramChart(input: SpectrogramInput): Chart {
     layout.margin = { t: 48, r: 24, b: 48, l: 140 };
   }
   return { data, layout };
-}
-
-/** Label timeline alone: one row per class, a bar per event. */
-export function labelTimelineChart(events: readonly TimeSpan[], options: { duration?: number; title?: string } = {}): Chart {
-  const labels = [...new Set(events.map((e) => e.label))];
-  const data = labels.map((label, i) => ({
-    type: "bar",
-    orientation: "h",
-    name: label,
-    y: events.filter((e) => e.label === label).map(() => label),
-    x: events.filter((e) => e.label === label).map((e) => round(e.offset - e.onset, 3)),
-    base: events.filter((e) => e.label === label).map((e) => round(e.onset, 3)),
-    marker: { color: colorOf(i) },
-    hovertemplate: `${label}: %{base:.2f}–%{x:.2f} s long<extra></extra>`,
-  }));
-  return {
-    data,
-    layout: {
-      title: { text: options.title ?? "Strong labels" },
-      barmode: "overlay",
-      xaxis: { title: { text: "time (s)" }, range: [0, options.duration ?? Math.max(10, ...events.map((e) => e.offset))] },
-      yaxis: { automargin: true, type: "category" },
-      showlegend: false,
-    },
-  };
 }
