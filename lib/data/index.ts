@@ -10,3 +10,4 @@ export * from "./chunks";
 export * from "./sampler";
 export * from "./feature-cache";
 export * from "./reference-hdf5";
+export * from "./named-dataset";

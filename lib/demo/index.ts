@@ -1,5 +1,6 @@
 /** The embedded demo corpus: curated offline sources, seeded clip generator, AudioSet-like weak labels. */
 export * from "./corpus";
+export { demoDataset } from "./dataset";
 export * from "./sources";
 export * from "./profiles";
 export * from "./weak-labels";

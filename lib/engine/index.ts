@@ -1,5 +1,4 @@
-/** The training/inference engine: backend choice, loss, optimizer, trainer, fast inference. */
-export { initBackend, activeBackend, BACKEND_NAMES, type BackendName, type BackendInfo } from "../nn/backend";
+/** The training/inference engine: loss, optimizer, trainer, fast inference (the backend is lib/nn's). */
 export { bceLoss, bceLossArrays, mixTargets } from "./loss";
 export { createAdam, clipGradNorm, globalNorm, type Adam, type AdamOptions, type AdamState } from "./adam";
 export { createTrainer, autoWorkers, type Trainer, type TrainerOptions, type TrainBatch } from "./trainer";

@@ -1,7 +1,8 @@
 /**
  * The PSL experiment, stage by stage, with caching: teacher → annotation (pseudo strong labels) → student → evaluation.
  *
- * `runExperiment(config, {resume, until})` resolves the data (demo corpus, or manifests), computes the log-mel feature
+ * `runExperiment(config, {resume, until, datasets})` resolves the data (a named dataset such as the demo corpus, passed
+ * in `datasets`, or manifests), computes the log-mel feature
  * cache once, then runs each stage only when its cached artefact (keyed by the parameters that matter, see cache.ts) is
  * missing: changing a threshold re-trains only the student; changing the chunk size re-annotates with the same teacher.
  * With `resume`, an interrupted training stage continues from its last checkpoint; without it, it starts over. Finished
@@ -16,10 +17,11 @@ import { readManifest, type ManifestRow } from "../data/manifest";
 import { readClassLabels } from "../data/classes";
 import { buildFeatureCache } from "../data/feature-cache";
 import { createRng } from "../data/random";
-import { ensureDemoCorpus } from "../demo";
+import type { NamedDataset } from "../data/named-dataset";
 import { loadModel } from "../model/checkpoint";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import type { EvalMetrics } from "../evaluation";
+import { repoPath } from "../io/repo-root";
 import { createProgress } from "../report/progress";
 import { annotateToDir } from "./annotate";
 import { artefactDir, fileFingerprint, rowsFingerprint } from "./cache";
@@ -58,6 +60,8 @@ export interface RunOptions {
   onProgress?: (message: string) => void;
   /** Fail on the first missing/unreadable clip instead of skipping it (corpus-wide runs skip and report by default). */
   strict?: boolean;
+  /** Datasets selected by name in `config.dataset` (e.g. lib/demo's demoDataset); any other value is a manifest path. */
+  datasets?: readonly NamedDataset[];
 }
 
 export interface StageArtefact {
@@ -90,7 +94,7 @@ function classNamesFrom(classes: readonly { index: number; displayName: string }
 }
 
 /** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
-export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: { strict?: boolean } = {}): Promise<ExperimentData> {
+export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: { strict?: boolean; datasets?: readonly NamedDataset[] } = {}): Promise<ExperimentData> {
   const d = config.data;
   let teacherTrain: ManifestRow[] | undefined;
   let studentTrain: ManifestRow[];
@@ -104,15 +108,16 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
     return rows;
   };
   const read = (path: string | null) => (path ? readNonEmpty(path) : undefined);
-  if (config.dataset === "demo") {
-    const demoProgress = createProgress({ label: "demo corpus", unit: "clips" });
-    const corpus = await ensureDemoCorpus({ profile: d.demoProfile, seed: config.seed, onProgress: (p) => p.phase === "clips" && demoProgress.tick(0) });
-    demoProgress.done();
-    teacherTrain = read(d.teacherTrain) ?? readManifest(corpus.splits.full.manifest);
-    studentTrain = read(d.studentTrain) ?? readManifest(corpus.splits.balanced.manifest);
-    validation = read(d.validation) ?? readManifest(corpus.splits.val.manifest);
-    evalRows = read(d.eval) ?? readManifest(corpus.splits.eval.manifest);
-    classNames = classNamesFrom(corpus.classes, config.numClasses);
+  const named = options.datasets?.find((dataset) => dataset.name === config.dataset);
+  if (named) {
+    const progress = createProgress({ label: `${named.name} corpus`, unit: "clips" });
+    const manifests = await named.prepare({ profile: d.demoProfile, seed: config.seed, onProgress: () => progress.tick(0) });
+    progress.done();
+    teacherTrain = read(d.teacherTrain) ?? readManifest(manifests.teacherTrain);
+    studentTrain = read(d.studentTrain) ?? readManifest(manifests.studentTrain);
+    validation = read(d.validation) ?? readManifest(manifests.validation);
+    evalRows = read(d.eval) ?? readManifest(manifests.eval);
+    classNames = classNamesFrom(manifests.classes, config.numClasses);
   } else {
     const studentPath = d.studentTrain ?? (config.dataset === "audioset" ? null : config.dataset);
     if (!studentPath) throw new UserError(`dataset "audioset": set data.studentTrain (and data.eval) to your manifests (see configs/audioset-psl-2s.json)`);
@@ -121,7 +126,7 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
     teacherTrain = read(d.teacherTrain);
     validation = read(d.validation);
     evalRows = readNonEmpty(d.eval);
-    const labels = d.classLabels ?? (config.dataset === "audioset" ? "data-manifests/audioset/class_labels_indices.csv" : null);
+    const labels = d.classLabels ?? (config.dataset === "audioset" ? repoPath("data-manifests", "audioset", "class_labels_indices.csv") : null);
     if (labels && existsSync(labels)) classNames = classNamesFrom(readClassLabels(labels), config.numClasses);
   }
   const listed = [...(teacherTrain ?? []), ...studentTrain, ...(validation ?? []), ...evalRows];
@@ -187,7 +192,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   };
   await initBackend({ preferred: config.backend === "auto" ? undefined : config.backend, quiet: true });
   const factory = options.createTrainer ?? createTrainer;
-  const data = options.data ?? (await resolveData(config, log, { strict: options.strict }));
+  const data = options.data ?? (await resolveData(config, log, { strict: options.strict, datasets: options.datasets }));
   const reportDir = join(config.reportsDir, config.name);
   const result: ExperimentResult = { reportDir, skipped: data.skipped ?? [] };
   const alpha = config.student.alpha;

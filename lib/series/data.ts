@@ -12,6 +12,7 @@ import { readManifest, type ManifestRow } from "../data/manifest";
 import { readClassLabels } from "../data/classes";
 import { ensureDemoCorpus, type DemoCorpus } from "../demo";
 import type { SplitName } from "../demo";
+import { demoDataset } from "../demo/dataset";
 import { readStrongLabels } from "../analysis/strong-labels";
 import type { StrongEvent } from "../analysis/types";
 import { repoPath } from "../io/repo-root";
@@ -37,7 +38,7 @@ async function load(params: SeriesParameters): Promise<SeriesData> {
   const config = seriesConfig(params);
   let corpus: DemoCorpus | undefined;
   if (s.dataset === "demo") corpus = await ensureDemoCorpus({ profile: s.demoProfile, seed: s.seed });
-  const data = await resolveData(config);
+  const data = await resolveData(config, undefined, { datasets: [demoDataset] });
   const classNames = Array.from({ length: config.numClasses }, (_, i) => data.classNames?.[i] ?? `#${i}`);
   if (!data.classNames) {
     const labels = repoPath("data-manifests", "audioset", "class_labels_indices.csv");

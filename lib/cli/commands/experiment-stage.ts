@@ -8,6 +8,7 @@ import type { Command } from "../command";
 import { UserError } from "../../errors";
 import type { EvalMetrics } from "../../evaluation";
 import { loadConfig } from "../../psl/config";
+import { demoDataset } from "../../demo/dataset";
 import { runExperiment, skippedSummary, type Stage } from "../../psl/pipeline";
 
 function usage(name: string, what: string): string {
@@ -38,7 +39,7 @@ export function experimentStageCommand(name: string, stage: Stage, summary: stri
       const { values } = parseCommandArgs({ args, options: { config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" }, strict: { type: "boolean" } }, strict: true }, text);
       if (!values.config) throw new UserError(`--config is required\n${text}`);
       const config = loadConfig(values.config, values.set ?? []);
-      const result = await runExperiment(config, { resume: values.resume ?? false, until: stage, strict: values.strict ?? false });
+      const result = await runExperiment(config, { resume: values.resume ?? false, until: stage, strict: values.strict ?? false, datasets: [demoDataset] });
       const lines = [`experiment ${config.name}`];
       if (result.teacher) lines.push(`teacher: ${result.teacher.checkpoint}`);
       if (result.annotation) lines.push(`annotation: ${result.annotation.table} (${result.annotation.rows} chunks; readable: ${result.annotation.tsv})`);
