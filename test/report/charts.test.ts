@@ -1,8 +1,7 @@
-/** The series' chart builders (pure) and profile → config mapping, on small hand-made inputs with known answers. */
+/** The chart builders of lib/report/charts (pure), on small hand-made inputs with known answers. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chunkRanges, chunkCutChart, histogramChart, spectrogramChart, chunkHeatmapChart, trainingCurveChart } from "../../lib/report/charts";
-import { seriesConfig, resolveSeries, SERIES_PROFILES } from "../../lib/series/settings";
 
 test("chunkRanges cuts like the reference: from = 0, hop, …; the last chunk is clipped to the duration", () => {
   assert.deepEqual(chunkRanges(10, 2), [0, 2, 4, 6, 8].map((from) => ({ from, to: from + 2 })));
@@ -51,18 +50,4 @@ test("chunkHeatmapChart marks weak [W] and true [T] classes and keeps the class 
   const curve = trainingCurveChart([{ epoch: 1, meanLoss: 0.5, validationMAP: 0.1 }, { epoch: 2, meanLoss: 0.4, validationMAP: 0.2 }], { maxEpochs: 5 });
   assert.deepEqual((curve.data[1] as { y: number[] }).y, [0.1, 0.2]);
   assert.deepEqual((curve.layout.xaxis as { range: number[] }).range, [0.5, 5.5]);
-});
-
-test("every notebook gets the same teacher config for the same parameters; students differ only where they should", () => {
-  const params = { profile: "quick", dataset: "demo", teacherEpochs: null, widthMult: null, seed: 42 };
-  const a = seriesConfig(params);
-  const b = seriesConfig({ ...params, epochs: 7 }, { name: "psl-5s", chunkSeconds: 5, alpha: 1 });
-  assert.deepEqual(a.teacher, b.teacher, "teacher settings do not depend on the student's");
-  assert.equal(a.cacheDir, b.cacheDir);
-  assert.equal(b.student.epochs, 7);
-  assert.equal(b.annotation.chunkSeconds, 5);
-  assert.equal(a.teacher.epochs, SERIES_PROFILES.quick.teacherEpochs);
-  assert.notEqual(seriesConfig({ ...params, profile: "default" }).cacheDir, a.cacheDir, "quick and default corpora never share a feature cache");
-  assert.equal(resolveSeries({ profile: "quick", widthMult: 0.5 }).widthMult, 0.5);
-  assert.throws(() => resolveSeries({ profile: "fast" }), /quick.*default/);
 });
