@@ -3,11 +3,11 @@
  * parameters, otherwise the pipeline's cache (keyed by parameters) would retrain the teacher in every notebook; so
  * the mapping parameters → ExperimentConfig lives here, once.
  *
- * Profiles (sizes measured on the 2-core development machine, see README "Notebook series"):
+ * Profiles (their run times and results: README "The notebook series"):
  *   quick   — demo corpus "quick" (120 teacher clips, 30 student clips), width 0.1, batch 8, 5 teacher / 2 student
  *             epochs: the whole series in a few minutes (CI).
  *   default — demo corpus "default" (1,200 / 300 clips), width 0.1, batch 32, 16 teacher / 10 student epochs
- *             (8 / 5 left every model still improving: teacher validation mAP 21.7 at epoch 8, 31.7 at 15).
+ *             (half as many left every model still improving).
  */
 import { join } from "node:path";
 import { UserError } from "../errors";
