@@ -3,7 +3,7 @@
  *
  * Hand-written because JavaScript has no erf/erfc and no normal quantile, and none of the kit's dependencies provides
  * one (pulling a statistics package for two functions is not worth it). Checked against scipy.stats.norm.ppf to 1e-9 in
- * test/eval/metrics.test.ts (fixtures from scripts/fixtures/make_metrics_fixtures.py).
+ * test/evaluation/metrics.test.ts (fixtures from scripts/fixtures/make_metrics_fixtures.py).
  */
 
 const SQRT_PI = Math.sqrt(Math.PI);

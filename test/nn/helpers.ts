@@ -1,4 +1,4 @@
-/** Shared helpers of the engine tests: seeded data, float64 reference convolution, comparisons, backend switching. */
+/** Shared helpers of the nn and engine tests: seeded data, float64 reference convolution, comparisons, backend switching. */
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/nn/backend";
