@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { N_MELS } from "../audio/frontend";
 import type { MobileNetV2 } from "../model/mobilenetv2";
+import { withShardExchange, type ShardExchange } from "../nn/sync-batchnorm";
 import { bceLoss } from "./loss";
 
 export interface ShardBatch {
@@ -14,11 +15,22 @@ export interface ShardBatch {
   frames: number;
   /** Soft targets [n, numClasses]. */
   targets: Float32Array;
-  dropoutSeed: number;
+  /** One dropout seed per item, a function of the item's place in the whole batch (not of the shard split). */
+  dropoutSeeds: number[];
+  /**
+   * The shard's share of the whole batch, n / N (default 1): the shard differentiates n/N × its mean loss, i.e. its
+   * part of the whole batch's mean loss, so the shards' gradients add up to the whole batch's and the BatchNorm
+   * backward sums exchanged between shards have one scale.
+   */
+  lossScale?: number;
 }
 
-/** Mean BCE over the shard and d loss / d variable for every trainable variable, in `names` order (written into `out`). */
-export function computeGradients(model: MobileNetV2, batch: ShardBatch, out: Float32Array[]): number {
+/**
+ * lossScale × the mean BCE over the shard, and its gradient for every trainable variable in `names` order (written
+ * into `out`). With an `exchange` (data-parallel workers) every training-mode BatchNorm uses the whole batch's
+ * statistics (lib/nn/sync-batchnorm.ts).
+ */
+export function computeGradients(model: MobileNetV2, batch: ShardBatch, out: Float32Array[], exchange?: ShardExchange): number {
   const classes = model.config.numClasses;
   if (batch.input.length !== batch.batchSize * batch.frames * N_MELS) {
     throw new Error(`trainer: input has ${batch.input.length} values, expected batchSize*frames*${N_MELS} = ${batch.batchSize * batch.frames * N_MELS}`);
@@ -30,7 +42,12 @@ export function computeGradients(model: MobileNetV2, batch: ShardBatch, out: Flo
   const x = tf.tensor3d(batch.input, [batch.batchSize, batch.frames, N_MELS]);
   const t = tf.tensor2d(batch.targets, [batch.batchSize, classes]);
   try {
-    const { value, grads } = tf.variableGrads(() => bceLoss(model.forward(x, { training: true, dropoutSeed: batch.dropoutSeed }).clip, t), vars);
+    const scale = batch.lossScale ?? 1;
+    const loss = () => {
+      const mean = bceLoss(model.forward(x, { training: true, dropoutSeed: batch.dropoutSeeds }).clip, t);
+      return scale === 1 ? mean : tf.mul(mean, scale) as tf.Scalar;
+    };
+    const { value, grads } = withShardExchange(exchange, () => tf.variableGrads(loss, vars));
     try {
       vars.forEach((v, i) => {
         const g = grads[v.name];

@@ -1,7 +1,8 @@
 /**
  * Worker thread of the data-parallel trainer (lib/engine/trainer.ts): owns one tfjs instance (its own wasm heap,
  * one core) and one model replica; per step it loads the shared weights, computes loss and gradients on its
- * shard of the batch and writes them into its shared gradient buffer. See trainer.ts for the protocol.
+ * shard of the batch (every BatchNorm with the whole batch's statistics, exchanged with the other workers through
+ * shared memory) and writes them into its shared gradient buffer. See trainer.ts for the protocol.
  */
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
@@ -9,6 +10,7 @@ import { initBackend } from "../nn/backend";
 import { createMobileNetV2FromWeights, type MobileNetV2 } from "../model/mobilenetv2";
 import type { ModelConfig } from "../model/config";
 import { assignVariables, computeGradients, type ShardBatch } from "./gradients";
+import { abortExchange, sharedExchange } from "../nn/sync-batchnorm";
 
 export interface WorkerInit {
   type: "init";
@@ -22,11 +24,21 @@ export interface WorkerInit {
   grads: SharedArrayBuffer;
   /** This worker's BN running statistics (in `running` order); initial values on init, updated after each step. */
   runningStats: SharedArrayBuffer;
+  /** The BatchNorm statistics exchange shared by all workers (lib/nn/sync-batchnorm.ts). */
+  exchange: SharedArrayBuffer;
 }
 export interface WorkerStep extends ShardBatch {
   type: "step";
+  /** This worker's shard, the number of shards in this step, and the whole batch's size. */
+  shard: number;
+  shards: number;
+  batchItems: number;
 }
-export type WorkerRequest = WorkerInit | WorkerStep | { type: "exit" };
+/** Replace the replica's BN running statistics by those in its shared buffer (after a step it sat out). */
+export interface WorkerLoadRunning {
+  type: "loadRunning";
+}
+export type WorkerRequest = WorkerInit | WorkerStep | WorkerLoadRunning | { type: "exit" };
 export type WorkerReply = { type: "ready"; backend: string } | { type: "done"; loss: number } | { type: "error"; message: string };
 
 function views(buffer: SharedArrayBuffer, layout: { size: number }[]): Float32Array[] {
@@ -62,10 +74,23 @@ async function handle(message: WorkerRequest): Promise<WorkerReply | undefined> 
     return { type: "ready", backend: info.name };
   }
   if (!model || !init) throw new Error("train worker: step before init");
+  if (message.type === "loadRunning") {
+    const vars = init.running.map((t) => model!.variables.get(t.name)!);
+    assignVariables(vars, runningViews);
+    return { type: "ready", backend: tf.getBackend() };
+  }
   const t0 = performance.now();
   assignVariables(model.trainableVariables(), paramViews);
   const t1 = performance.now();
-  const loss = computeGradients(model, message, gradViews);
+  const exchange = sharedExchange(init.exchange, message.shard, message.shards, message.batchSize, message.batchItems);
+  let loss: number;
+  try {
+    loss = computeGradients(model, message, gradViews, exchange);
+  } catch (error) {
+    // Release the other shards waiting for this one's BatchNorm statistics.
+    abortExchange(init.exchange);
+    throw error;
+  }
   const t2 = performance.now();
   init.running.forEach((t, i) => runningViews[i].set(model!.variables.get(t.name)!.dataSync() as Float32Array));
   if (process.env.PSL_TRAINER_TIMING === "1") {
@@ -80,5 +105,3 @@ parentPort?.on("message", (message: WorkerRequest) => {
     (error: Error) => parentPort!.postMessage({ type: "error", message: error.stack ?? error.message }),
   );
 });
-// Keep the type import used: tfjs must load in the worker before any kernel runs.
-void tf.version_core;

@@ -2,22 +2,23 @@
  * The training step the pipeline calls: forward, BCE on soft targets, backward, Adam (torch semantics).
  *
  * Data parallelism: tfjs's wasm backend is single-threaded in Node, so with `workers: n` (default "auto": one per
- * core, at most 4, on the wasm and cpu backends) each batch is split into n contiguous shards computed by worker
- * threads, each with its own tfjs instance and model replica. The main thread averages the shard gradients
- * (weighted by shard size, so the result is the full-batch mean-loss gradient) and takes the Adam step on the
- * shared weights. Like PyTorch DistributedDataParallel WITHOUT SyncBatchNorm, BatchNorm normalises each shard
- * with that shard's own batch statistics (16 chunks each for a batch of 32 on 2 cores). Running statistics:
- * each replica updates its own from its shard; `syncModel()` stores their average, which equals the running
- * average of the per-step averaged shard statistics (the update is linear) — for the mean that is the
- * full-batch mean exactly, for the variance the mean of the shard variances.
+ * core on the wasm and cpu backends) each batch is split into n contiguous shards computed by worker threads, each
+ * with its own tfjs instance and model replica. Every training-mode BatchNorm uses the statistics of the WHOLE batch,
+ * forward and backward (PyTorch's SyncBatchNorm, as the reference's single-process BatchNorm): the shards exchange
+ * per-channel partial sums through shared memory and combine them in shard order (lib/nn/sync-batchnorm.ts). Each
+ * shard differentiates its share n_i/N of the batch's mean loss, so the main thread adds the shards' gradients (in
+ * shard order) into the whole batch's gradient and takes the Adam step on the shared weights. Dropout masks are drawn
+ * per item from (seed, step, item index in the batch). So the worker count changes only float rounding, never the
+ * model; every replica computes bit-identical BatchNorm running statistics, and `syncModel()` publishes that one set.
  * With workers 0 (the default on the tensorflow backends, where the library itself is multi-threaded) the step
  * runs in-process on the model itself.
  *
  * Determinism: for a given seed, worker count and batch sequence the weights are identical run to run (fixed
- * shard split, fixed reduction order, per-step per-shard dropout seeds derived from `seed`).
+ * shard split, fixed reduction orders, per-item dropout seeds); different worker counts agree to float rounding.
  *
- * The trainer snapshots the model's weights when created (load checkpoints first) and owns them from then on:
- * call `syncModel()` before using the model elsewhere, and create a new trainer after changing its weights.
+ * The trainer snapshots the model's weights and running statistics when created (load checkpoints first) and owns
+ * them from then on: call `syncModel()` before using the model elsewhere, and create a new trainer after changing its
+ * weights. A checkpoint of the synced model holds everything a resumed trainer needs (with the optimizer state).
  */
 import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
@@ -28,11 +29,14 @@ import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createAdam, type Adam, type AdamState } from "./adam";
 import { activeBackend } from "../nn/backend";
 import { assignVariables, computeGradients } from "./gradients";
-import type { WorkerInit, WorkerReply, WorkerRequest } from "./train-worker";
+import type { WorkerInit, WorkerReply, WorkerRequest, WorkerStep } from "./train-worker";
+import { abortExchange, createExchangeBuffer, exchangeValuesFor } from "../nn/sync-batchnorm";
 
 export interface TrainerOptions {
   /** Adam learning rate (default 1e-3, as the reference configs). */
   learningRate?: number;
+  /** Adam's eps (default 1e-8, as torch.optim.Adam). */
+  epsilon?: number;
   amsgrad?: boolean;
   weightDecay?: number;
   /** Clip the global gradient norm (torch clip_grad_norm_) before each step; off by default (as the reference). */
@@ -62,20 +66,28 @@ export interface Trainer {
   syncModel(): Promise<void>;
   optimizerState(): AdamState;
   loadOptimizerState(state: AdamState): void;
+  /**
+   * Every replica's BatchNorm running statistics (one map per worker thread; absent in-process), for checks: with
+   * whole-batch statistics they are bit-identical.
+   */
+  replicaRunningStats?(): Map<string, Float32Array>[];
   /** Stops the workers (the model itself stays usable). */
   dispose(): Promise<void>;
 }
 
-/** Worker count for "auto": one per core (at most 4) on the single-threaded backends, none on tensorflow. */
+/**
+ * Worker count for "auto": one per core on the single-threaded backends (wasm, cpu), none on tensorflow. Safe at any
+ * count: with whole-batch BatchNorm statistics the worker count changes only float rounding.
+ */
 export function autoWorkers(backendName = activeBackend()?.name ?? tf.getBackend()): number {
   if (backendName === "tensorflow" || backendName === "tensorflow-gpu") return 0;
-  return Math.max(0, Math.min(4, availableParallelism()));
+  return Math.max(1, availableParallelism());
 }
 
-/** A 32-bit seed for (seed, step, shard): splitmix-style mixing so neighbouring steps get unrelated masks. */
-function shardSeed(seed: number, step: number, shard: number): number {
+/** The dropout seed of item `item` of the batch at `step`: splitmix-style mixing so neighbours get unrelated masks. */
+export function itemSeed(seed: number, step: number, item: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
-  for (const v of [step, shard]) {
+  for (const v of [step, item]) {
     h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
     h = (h ^ (h >>> 16)) >>> 0;
@@ -120,7 +132,7 @@ export async function createTrainer(model: MobileNetV2, options: TrainerOptions)
   const layout = layoutOf(model);
   const names = layout.trainable.map((t) => t.name);
   const adam = createAdam(new Map(layout.trainable.map((t) => [t.name, t.size])), {
-    learningRate: options.learningRate, amsgrad: options.amsgrad, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm,
+    learningRate: options.learningRate, epsilon: options.epsilon, amsgrad: options.amsgrad, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm,
   });
   // The master copy of the weights; with workers it is shared memory they read at the start of each step.
   const paramBuffer = workerCount > 0 ? new SharedArrayBuffer(4 * total(layout.trainable)) : new ArrayBuffer(4 * total(layout.trainable));
@@ -158,7 +170,8 @@ function inProcessTrainer(
     },
     async step(batch) {
       checkBatch(model, batch);
-      const loss = computeGradients(model, { ...batch, dropoutSeed: shardSeed(options.seed, adam.stepCount, 0) }, grads);
+      const dropoutSeeds = Array.from({ length: batch.batchSize }, (_, i) => itemSeed(options.seed, adam.stepCount, i));
+      const loss = computeGradients(model, { ...batch, dropoutSeeds }, grads);
       adam.step(paramMap, gradMap);
       assignVariables(vars, params);
       return { loss };
@@ -197,6 +210,9 @@ async function workerTrainer(
 ): Promise<Trainer> {
   const backend = activeBackend()?.name ?? tf.getBackend();
   const pool: PoolWorker[] = [];
+  // Whole-batch BatchNorm statistics: one exchange buffer for all workers, slots sized for the widest BatchNorm.
+  const widestBatchNorm = Math.max(1, ...layout.running.map((t) => t.size));
+  const exchange = createExchangeBuffer(count, exchangeValuesFor(widestBatchNorm));
   // Workers hold the event loop only while they compute: a trainer that is never disposed cannot keep a script
   // or notebook kernel from exiting.
   const call = (w: PoolWorker, message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> =>
@@ -219,12 +235,19 @@ async function workerTrainer(
       if (reply.type === "error") p.reject(new Error(`train worker ${i}: ${reply.message}`));
       else p.resolve(reply);
     });
-    worker.on("error", (error) => entry.pending?.reject(error));
-    worker.on("exit", (code) => entry.pending?.reject(new Error(`train worker ${i} exited (code ${code})`)));
+    // A worker that dies mid-step must not leave the others waiting for its BatchNorm statistics.
+    worker.on("error", (error) => {
+      abortExchange(exchange);
+      entry.pending?.reject(error);
+    });
+    worker.on("exit", (code) => {
+      abortExchange(exchange);
+      entry.pending?.reject(new Error(`train worker ${i} exited (code ${code})`));
+    });
     pool.push(entry);
     const init: WorkerInit = {
       type: "init", backend, config: model.config, trainable: layout.trainable, running: layout.running,
-      params: paramBuffer as SharedArrayBuffer, grads: gradBuffer, runningStats: runningBuffer,
+      params: paramBuffer as SharedArrayBuffer, grads: gradBuffer, runningStats: runningBuffer, exchange,
     };
     const reply = await call(entry, init).catch(async (error) => {
       await Promise.all(pool.map((w) => w.worker.terminate()));
@@ -250,43 +273,60 @@ async function workerTrainer(
       const perItem = batch.frames * N_MELS;
       let start = 0;
       const step = adam.stepCount;
+      const shards = sizes.length;
       const replies = await Promise.all(
         sizes.map((n, i) => {
-          const input = batch.input.slice(start * perItem, (start + n) * perItem);
-          const targets = batch.targets.slice(start * classes, (start + n) * classes);
+          const first = start;
+          const input = batch.input.slice(first * perItem, (first + n) * perItem);
+          const targets = batch.targets.slice(first * classes, (first + n) * classes);
           start += n;
-          return call(pool[i], { type: "step", input, targets, batchSize: n, frames: batch.frames, dropoutSeed: shardSeed(options.seed, step, i) }, [
-            input.buffer as ArrayBuffer, targets.buffer as ArrayBuffer,
-          ]);
+          const dropoutSeeds = Array.from({ length: n }, (_, j) => itemSeed(options.seed, step, first + j));
+          const message: WorkerStep = {
+            type: "step", input, targets, batchSize: n, frames: batch.frames, dropoutSeeds,
+            lossScale: n / batch.batchSize, shard: i, shards, batchItems: batch.batchSize,
+          };
+          return call(pool[i], message, [input.buffer as ArrayBuffer, targets.buffer as ArrayBuffer]);
         }),
       );
       const tCompute = performance.now();
-      // Full-batch mean loss and gradient = shard means weighted by shard size (summed in a fixed order).
+      // Each shard returned its share of the batch's mean loss and gradient: the batch's are their sums (shard order).
       let loss = 0;
       replies.forEach((r, i) => {
         if (r.type !== "done") throw new Error(`train worker ${i}: unexpected reply ${r.type}`);
-        loss += (sizes[i] / batch.batchSize) * r.loss;
+        loss += r.loss;
       });
+      // Workers that sat this step out (a batch smaller than the pool) take the participants' running statistics.
+      for (let i = shards; i < count; i++) {
+        pool[i].running.forEach((v, j) => v.set(pool[0].running[j]));
+        await call(pool[i], { type: "loadRunning" });
+      }
       const tReduce = performance.now();
-      adam.stepWeighted(paramMap, sizes.map((_, i) => pool[i].grads), sizes.map((n) => n / batch.batchSize));
+      adam.stepWeighted(paramMap, sizes.map((_, i) => pool[i].grads), sizes.map(() => 1));
       if (timing) process.stderr.write(`[trainer] workers ${(tCompute - tStart).toFixed(0)} ms, reduce ${(tReduce - tCompute).toFixed(0)} ms, adam ${(performance.now() - tReduce).toFixed(0)} ms\n`);
       return { loss };
     },
     async syncModel() {
       const values = new Map<string, Float32Array>();
       layout.trainable.forEach((t, j) => values.set(t.name, params[j]));
+      // Every replica holds the same running statistics (whole-batch BatchNorm); a difference is a bug, not noise.
       layout.running.forEach((t, j) => {
-        const avg = new Float32Array(t.size);
-        for (const w of pool) for (let k = 0; k < t.size; k++) avg[k] += w.running[j][k] / pool.length;
-        values.set(t.name, avg);
+        for (let w = 1; w < pool.length; w++) {
+          const a = pool[0].running[j], b = pool[w].running[j];
+          for (let k = 0; k < t.size; k++) {
+            if (!Object.is(a[k], b[k])) throw new Error(`trainer: BatchNorm running statistics of workers 0 and ${w} differ at ${t.name}[${k}] (${a[k]} vs ${b[k]})`);
+          }
+        }
+        values.set(t.name, pool[0].running[j].slice());
       });
       model.setWeights(values);
     },
+    replicaRunningStats: () => pool.map((w) => new Map(layout.running.map((t, j) => [t.name, w.running[j].slice()]))),
     optimizerState: () => adam.stateDict(),
     loadOptimizerState: (state) => adam.loadStateDict(state),
     async dispose() {
       if (disposed) return;
       disposed = true;
+      abortExchange(exchange);
       await Promise.all(pool.map(async (w) => {
         w.pending = undefined;
         await w.worker.terminate();

@@ -20,8 +20,11 @@ import { initialValues } from "./init";
 export interface ForwardOptions {
   /** Training mode: BN batch statistics (running stats updated in place) and dropout. */
   training: boolean;
-  /** Seed for the dropout mask (training only); unseeded when absent. */
-  dropoutSeed?: number;
+  /**
+   * Seed of the dropout mask (training only); unseeded when absent. An array gives one seed per item: each item's
+   * mask then depends only on its own seed, not on which other items share the batch (data-parallel shards).
+   */
+  dropoutSeed?: number | readonly number[];
 }
 
 export interface ForwardOutput {
@@ -48,6 +51,16 @@ export interface MobileNetV2 {
   /** Copies every variable out (kit layout), keyed by PyTorch key. */
   getWeights(): Map<string, Float32Array>;
   dispose(): void;
+}
+
+/** tf.dropout, or with one seed per item the same mask rule (floor(u + keep) / keep) drawn item by item. */
+function dropout(x: tf.Tensor3D, seed: number | readonly number[] | undefined): tf.Tensor3D {
+  if (typeof seed !== "object") return tf.dropout(x, CLASSIFIER_DROPOUT, undefined, seed) as tf.Tensor3D;
+  const [n, frames, channels] = x.shape;
+  if (seed.length !== n) throw new Error(`MobileNetV2.forward: ${seed.length} dropout seeds for a batch of ${n}`);
+  const keep = 1 - CLASSIFIER_DROPOUT;
+  const uniform = tf.concat(seed.map((s) => tf.randomUniform([1, frames, channels], 0, 1, "float32", s)), 0);
+  return tf.mul(x, tf.div(tf.floor(tf.add(uniform, keep)), keep));
 }
 
 let instanceCounter = 0;
@@ -129,7 +142,7 @@ function buildModel(plan: ModelPlan, values: Map<string, Float32Array>): MobileN
       // AdaptiveAvgPool2d((1, None)): mean over the remaining frequency rows → one feature vector per frame.
       let perFrame = tf.mean(x, 1) as tf.Tensor3D; // [N, T', C]
       const [n, frames, channels] = perFrame.shape;
-      if (opts.training) perFrame = tf.dropout(perFrame, CLASSIFIER_DROPOUT, undefined, opts.dropoutSeed) as tf.Tensor3D;
+      if (opts.training) perFrame = dropout(perFrame, opts.dropoutSeed);
       const logits = tf.add(tf.matMul(tf.reshape(perFrame, [n * frames, channels]), classifierWeight), classifierBias);
       const frameProbs = tf.reshape(tf.sigmoid(logits), [n, frames, plan.config.numClasses]) as tf.Tensor3D;
       return { clip: tf.mean(frameProbs, 1) as tf.Tensor2D, frames: frameProbs };

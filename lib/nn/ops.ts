@@ -18,6 +18,7 @@ import * as tf from "@tensorflow/tfjs";
 
 import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from "./bn-types";
 import * as reference from "./reference-ops";
+import { activeShardExchange, batchRows, wholeBatchMoments, wholeBatchSums, type ShardExchange } from "./sync-batchnorm";
 import { BN_ACT_GRAD_KERNEL, BN_ACT_KERNEL, DEPTHWISE_GRAD_KERNEL, DEPTHWISE_KERNEL, registerWasmKernels } from "./wasm/register";
 
 export { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions };
@@ -39,7 +40,8 @@ function fusedBatchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean):
     const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
     const [y, mean, variance] = tf.engine().runKernel(BN_ACT_KERNEL, { x: input, gamma, beta }, attrs) as tf.Tensor[];
-    const count = input.size / input.shape[3];
+    const exchange = activeShardExchange();
+    const count = exchange ? batchRows(exchange, input.size / input.shape[3]) : input.size / input.shape[3];
     const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
     bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
     bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
@@ -79,12 +81,60 @@ function fusedDepthwise(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number): tf
  */
 export function batchNorm(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean, training: boolean): tf.Tensor4D {
   if (training && fused()) return fusedBatchNormTrain(x, bn, relu6);
+  const exchange = training ? activeShardExchange() : undefined;
+  if (exchange) return syncedBatchNormTrain(x, bn, relu6, exchange);
   return reference.batchNorm(x, bn, relu6, training);
+}
+
+/**
+ * Training-mode BatchNorm(+ReLU6) with the whole batch's statistics across data-parallel shards, from standard tfjs
+ * ops: the path of backends without the fused kernels (cpu, tensorflow) when the trainer runs workers. Same maths as
+ * the fused kernels: PyTorch's ReLU6 (hardtanh) derivative, the shards' partial sums exchanged in float64.
+ */
+function syncedBatchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean, exchange: ShardExchange): tf.Tensor4D {
+  const C = x.shape[3];
+  const rows = x.size / C;
+  const f64 = (t: tf.Tensor) => Float64Array.from(t.dataSync());
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const local = tf.tidy(() => {
+      const m = tf.mean(input, [0, 1, 2]);
+      return [m, tf.sum(tf.square(tf.sub(input, m)), [0, 1, 2])];
+    });
+    const whole = wholeBatchMoments(exchange, rows, f64(local[0]), f64(local[1]));
+    tf.dispose(local);
+    const mean = tf.tensor1d(Float32Array.from(whole.mean));
+    const variance = tf.tensor1d(Float32Array.from(whole.variance));
+    const unbiased = whole.rows > 1 ? tf.mul(variance, whole.rows / (whole.rows - 1)) : variance;
+    bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
+    bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)));
+    const invstd = tf.rsqrt(tf.add(variance, BN_EPSILON));
+    const xhat = tf.mul(tf.sub(input, mean), invstd);
+    const z = tf.add(tf.mul(xhat, gamma), beta);
+    save([xhat, z, gamma, invstd]);
+    return {
+      value: (relu6 ? tf.clipByValue(z, 0, 6) : z) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sxhat, sz, sgamma, sinvstd] = saved;
+        const g = relu6 ? tf.mul(dy, tf.cast(tf.logicalAnd(tf.greater(sz, 0), tf.less(sz, 6)), "float32")) : dy;
+        const dbeta = tf.sum(g, [0, 1, 2]);
+        const dgamma = tf.sum(tf.mul(g, sxhat), [0, 1, 2]);
+        const sums = wholeBatchSums(exchange, f64(dbeta), f64(dgamma));
+        const n = batchRows(exchange, rows);
+        const meanG = tf.tensor1d(Float32Array.from(sums.a, (v) => v / n));
+        const meanGxhat = tf.tensor1d(Float32Array.from(sums.b, (v) => v / n));
+        const dx = tf.mul(tf.mul(sgamma, sinvstd), tf.sub(tf.sub(g, meanG), tf.mul(sxhat, meanGxhat)));
+        return [dx, dgamma, dbeta];
+      },
+    };
+  });
+  return op(x, bn.gamma, bn.beta) as tf.Tensor4D;
 }
 
 /** Full 3x3 (or k x k) convolution + BatchNorm (+ ReLU6); used by the stem. */
 export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
-  if (!fused()) return reference.convBn(x, weight, bn, opts);
+  if (!fused()) return tf.tidy(() => batchNorm(reference.fullConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
   return tf.tidy(() => {
     // tfjs's conv2d forward (XNNPACK); its filter gradient is the engine's Conv2DBackpropFilter kernel.
     const y = tf.conv2d(tf.pad(x, reference.torchPad(weight.shape[0])), weight, opts.stride, "valid");
@@ -94,7 +144,7 @@ export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, o
 
 /** Depthwise k x k convolution (one filter per channel) + BatchNorm (+ ReLU6). */
 export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
-  if (!fused() || weight.shape[3] !== 1) return reference.depthwiseConvBn(x, weight, bn, opts);
+  if (!fused() || weight.shape[3] !== 1) return tf.tidy(() => batchNorm(reference.depthwiseConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
   return tf.tidy(() => batchNorm(fusedDepthwise(x, weight, opts.stride), bn, opts.relu6, opts.training));
 }
 
@@ -103,10 +153,5 @@ export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNo
  * On wasm the product's gradients (dy·Wᵀ, xᵀ·dy) go through the engine's BatchMatMul (fast transposed paths).
  */
 export function pointwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor2D, bn: BatchNormVars, opts: Omit<ConvBnOptions, "stride">): tf.Tensor4D {
-  if (!fused()) return reference.pointwiseConvBn(x, weight, bn, opts);
-  return tf.tidy(() => {
-    const [n, h, w, cin] = x.shape;
-    const y = tf.matMul(tf.reshape(x, [n * h * w, cin]), weight).reshape([n, h, w, weight.shape[1]]) as tf.Tensor4D;
-    return batchNorm(y, bn, opts.relu6, opts.training);
-  });
+  return tf.tidy(() => batchNorm(reference.pointwiseConv(x, weight), bn, opts.relu6, opts.training));
 }

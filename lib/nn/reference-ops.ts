@@ -46,28 +46,33 @@ export function batchNorm(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean, tra
   });
 }
 
+/** Full k x k convolution with PyTorch's padding (no BatchNorm). */
+export function fullConv(x: tf.Tensor4D, weight: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
+  return tf.conv2d(x, weight, stride, torchPad(weight.shape[0]));
+}
+
+/** Depthwise k x k convolution with PyTorch's padding (no BatchNorm). */
+export function depthwiseConv(x: tf.Tensor4D, weight: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
+  return tf.depthwiseConv2d(tf.pad(x, torchPad(weight.shape[0])), weight, stride, "valid");
+}
+
+/** 1x1 convolution written as a matrix product over all N*H*W positions (no BatchNorm). */
+export function pointwiseConv(x: tf.Tensor4D, weight: tf.Tensor2D): tf.Tensor4D {
+  const [n, h, w, cin] = x.shape;
+  return tf.matMul(tf.reshape(x, [n * h * w, cin]), weight).reshape([n, h, w, weight.shape[1]]) as tf.Tensor4D;
+}
+
 /** Full 3x3 (or k x k) convolution + BatchNorm (+ ReLU6); used by the stem. */
 export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
-  return tf.tidy(() => {
-    const y = tf.conv2d(x, weight, opts.stride, torchPad(weight.shape[0]));
-    return batchNorm(y, bn, opts.relu6, opts.training);
-  });
+  return tf.tidy(() => batchNorm(fullConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
 }
 
 /** Depthwise k x k convolution (one filter per channel) + BatchNorm (+ ReLU6). */
 export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
-  return tf.tidy(() => {
-    const padded = tf.pad(x, torchPad(weight.shape[0]));
-    const y = tf.depthwiseConv2d(padded, weight, opts.stride, "valid");
-    return batchNorm(y, bn, opts.relu6, opts.training);
-  });
+  return tf.tidy(() => batchNorm(depthwiseConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
 }
 
 /** 1x1 convolution written as a matrix product over all N*H*W positions, + BatchNorm (+ ReLU6). */
 export function pointwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor2D, bn: BatchNormVars, opts: Omit<ConvBnOptions, "stride">): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [n, h, w, cin] = x.shape;
-    const y = tf.matMul(tf.reshape(x, [n * h * w, cin]), weight).reshape([n, h, w, weight.shape[1]]) as tf.Tensor4D;
-    return batchNorm(y, bn, opts.relu6, opts.training);
-  });
+  return tf.tidy(() => batchNorm(pointwiseConv(x, weight), bn, opts.relu6, opts.training));
 }

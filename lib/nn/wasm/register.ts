@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { kernelsFor, offsetOf, Scratch, f32View, type WasmBackendInternals } from "./module";
+import { activeShardExchange, batchRows, wholeBatchMoments, wholeBatchSums } from "../sync-batchnorm";
 
 type Info = tf.TensorInfo;
 interface KernelArgs {
@@ -81,6 +82,21 @@ function bnActKernel({ inputs, backend: b, attrs }: KernelArgs): Info[] {
   const part = s.f32(2 * C), acc = s.f64(2 * C), scalePtr = s.f32(C), shiftPtr = s.f32(C);
   try {
     k.bn_stats(offsetOf(backend, x), M, C, offsetOf(backend, mean), offsetOf(backend, variance), part, acc);
+    const exchange = activeShardExchange();
+    if (exchange) {
+      // bn_stats leaves the shifted sums S1 = Σ(x − K), S2 = Σ(x − K)² (float64, K = the first row) in `acc`.
+      const sums = new Float64Array(backend.wasm.HEAPU8.buffer, acc, 2 * C);
+      const K = f32View(backend, offsetOf(backend, x), C);
+      const localMean = new Float64Array(C), localM2 = new Float64Array(C);
+      for (let c = 0; c < C; c++) {
+        const s1 = sums[c];
+        localMean[c] = K[c] + s1 / M;
+        localM2[c] = Math.max(0, sums[C + c] - (s1 * s1) / M);
+      }
+      const whole = wholeBatchMoments(exchange, M, localMean, localM2);
+      f32View(backend, offsetOf(backend, mean), C).set(whole.mean);
+      f32View(backend, offsetOf(backend, variance), C).set(whole.variance);
+    }
     const { scale, shift } = affineFromStats(
       f32View(backend, offsetOf(backend, gamma), C), f32View(backend, offsetOf(backend, beta), C),
       f32View(backend, offsetOf(backend, mean), C), f32View(backend, offsetOf(backend, variance), C), epsilon,
@@ -122,13 +138,22 @@ function bnActGradKernel({ inputs, backend: b, attrs }: KernelArgs): Info[] {
     f32View(backend, xbP, C).set(xb);
     k.bn_act_grad_sums(offsetOf(backend, dy), offsetOf(backend, x), M, C, scaleP, shiftP, relu6, xaP, xbP,
       offsetOf(backend, dbeta), offsetOf(backend, dgamma), p1, p2, a1, a2);
-    const dbetaV = f32View(backend, offsetOf(backend, dbeta), C);
-    const dgammaV = f32View(backend, offsetOf(backend, dgamma), C);
+    // dgamma, dbeta are this shard's own sums (the trainer adds the shards' gradients); dx needs the whole batch's.
+    let sumG: ArrayLike<number> = f32View(backend, offsetOf(backend, dbeta), C);
+    let sumGxhat: ArrayLike<number> = f32View(backend, offsetOf(backend, dgamma), C);
+    let rows = M;
+    const exchange = activeShardExchange();
+    if (exchange) {
+      const whole = wholeBatchSums(exchange, new Float64Array(backend.wasm.HEAPU8.buffer, a1, C), new Float64Array(backend.wasm.HEAPU8.buffer, a2, C));
+      sumG = Float32Array.from(whole.a);
+      sumGxhat = Float32Array.from(whole.b);
+      rows = batchRows(exchange, M);
+    }
     const kg = new Float32Array(C), kx = new Float32Array(C), kc = new Float32Array(C);
     for (let c = 0; c < C; c++) {
       kg[c] = g[c] * invstd[c];
-      kx[c] = (-kg[c] * dgammaV[c]) / M;
-      kc[c] = (-kg[c] * dbetaV[c]) / M;
+      kx[c] = (-kg[c] * sumGxhat[c]) / rows;
+      kc[c] = (-kg[c] * sumG[c]) / rows;
     }
     f32View(backend, kgP, C).set(kg);
     f32View(backend, kxP, C).set(kx);
