@@ -9,12 +9,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { cutChunks, chunkFrames } from "../data/chunks";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { predictClips } from "../model/predict";
 import { createProgress } from "../report/progress";
 import { writeJsonAtomic } from "../io/atomic";
-import type { FeatureSource } from "./features";
+import { chunkRanges, inputFramesFor } from "./chunking";
+import { padToLength, type FeatureSource } from "./features";
 import { concatTables, readPslTable, writePslTable, writePslTableTsv, type PslTable } from "./table";
 
 export interface AnnotateRow {
@@ -26,6 +26,13 @@ export interface AnnotateRow {
 export interface AnnotateOptions {
   chunkSeconds: number;
   hopSeconds: number;
+  /** Chunks after a clip's first shorter than this are dropped (default 0: none). */
+  minChunkSeconds?: number;
+  /**
+   * The length every chunk is padded to before the teacher scores it, the student's input length (lib/psl/chunking.ts).
+   * Default: computed from `rows`; annotateToDir computes it once over all rows, so that every shard pads alike.
+   */
+  inputFrames?: number;
   /** Clips per shard (resume granularity). */
   shardClips?: number;
   /** Chunks per teacher forward pass. */
@@ -44,23 +51,19 @@ export function annotateClips(teacher: MobileNetV2, rows: readonly AnnotateRow[]
   const from: number[] = [];
   const to: number[] = [];
   const weak: (readonly number[])[] = [];
-  const inputs: { data: Float32Array; frames: number }[] = [];
-  rows.forEach((row, i) => {
-    const clipFrames = features.clipFrames(row.filename);
-    for (const c of cutChunks(row.duration, options.chunkSeconds, options.hopSeconds)) {
-      // A duration rounded up in the manifest can put a last chunk past the features' end: skip it / clamp it.
-      const range = chunkFrames(c);
-      if (range.start >= clipFrames) continue;
-      range.end = Math.min(range.end, clipFrames);
-      inputs.push({ data: features.readFrames(row.filename, range.start, range.end), frames: range.end - range.start });
-      filenames.push(row.filename);
-      clip.push(firstClip + i);
-      chunk.push(c.index);
-      from.push(c.from);
-      to.push(c.to);
-      weak.push(row.labels);
-    }
-  });
+  const chunking = { chunkSeconds: options.chunkSeconds, hopSeconds: options.hopSeconds, minChunkSeconds: options.minChunkSeconds ?? 0 };
+  const ranges = chunkRanges(rows, features, chunking);
+  const inputFrames = options.inputFrames ?? inputFramesFor(chunking, ranges);
+  // Every chunk padded to the student's input length: the teacher scores exactly what the student will see.
+  const inputs = ranges.map((c) => ({ data: padToLength([features.readFrames(c.filename, c.start, c.end)], inputFrames), frames: inputFrames }));
+  for (const c of ranges) {
+    filenames.push(c.filename);
+    clip.push(firstClip + c.row);
+    chunk.push(c.index);
+    from.push(c.from);
+    to.push(c.to);
+    weak.push(rows[c.row].labels);
+  }
   const scores = predictClips(teacher, inputs, { batchSize: options.batchSize ?? 32 });
   const probs = new Float32Array(scores.length * C);
   scores.forEach((s, r) => probs.set(s, r * C));
@@ -112,6 +115,9 @@ export function annotateToDir(teacher: MobileNetV2, rows: readonly AnnotateRow[]
   if (existsSync(path) && existsSync(join(dir, "done.json"))) return { table: readPslTable(path), path, tsv };
   const shardClips = options.shardClips ?? 256;
   const shards = Math.ceil(rows.length / shardClips);
+  // One input length for all shards (a shard of short clips alone would pad less).
+  const chunking = { chunkSeconds: options.chunkSeconds, hopSeconds: options.hopSeconds, minChunkSeconds: options.minChunkSeconds ?? 0 };
+  const shardOptions = { ...options, inputFrames: options.inputFrames ?? inputFramesFor(chunking, chunkRanges(rows, features, chunking)) };
   prepareShardLayout(join(dir, "shards"), { shardClips, clips: rows.length });
   const progress = createProgress({ label: "annotate", total: rows.length, unit: "clips" });
   const tables: PslTable[] = [];
@@ -127,7 +133,7 @@ export function annotateToDir(teacher: MobileNetV2, rows: readonly AnnotateRow[]
         progress.done();
         throw new AnnotationAborted(`annotation aborted after ${written} shards (test hook)`);
       }
-      const table = annotateClips(teacher, slice, features, options, first);
+      const table = annotateClips(teacher, slice, features, shardOptions, first);
       writePslTable(shardPath, table);
       tables.push(table);
       written += 1;

@@ -12,7 +12,7 @@ import { demoDataset } from "../../demo/dataset";
 import { runExperiment, skippedSummary, type Stage } from "../../psl/pipeline";
 
 function usage(name: string, what: string): string {
-  return `usage: psl ${name} --config <configs/….json> [--set key=value …] [--resume] [--strict]
+  return `usage: psl ${name} --config <configs/….json> [--set key=value …] [--resume] [--strict] [--no-wait]
 
 ${what}
 Earlier stages run first when their cached artefacts (under cacheDir, keyed by the parameters that matter) are missing.
@@ -20,7 +20,10 @@ Earlier stages run first when their cached artefacts (under cacheDir, keyed by t
   --set      override a field, dotted keys, repeatable (student.alpha=0.5, annotation.threshold=0.3, teacher.epochs=5)
   --resume   continue an interrupted training stage from its last checkpoint (default: start it over; annotation
              always keeps its finished shards)
-  --strict   fail on the first missing or unreadable clip (default: skip it and list the skipped clips at the end)`;
+  --strict   fail on the first missing or unreadable clip, or one whose manifest duration is off by more than
+             data.durationTolerance (default: skip it and list the skipped clips at the end)
+  --no-wait  when another process is computing a stage on the same cache (its lock is held), fail naming the lock
+             (default: wait for it, then re-use its result)`;
 }
 
 function formatMetrics(label: string, m: EvalMetrics | undefined): string | undefined {
@@ -36,10 +39,13 @@ export function experimentStageCommand(name: string, stage: Stage, summary: stri
     summary,
     usage: text,
     async run(args) {
-      const { values } = parseCommandArgs({ args, options: { config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" }, strict: { type: "boolean" } }, strict: true }, text);
+      const { values } = parseCommandArgs({ args, options: { config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" }, strict: { type: "boolean" }, "no-wait": { type: "boolean" } }, strict: true }, text);
       if (!values.config) throw new UserError(`--config is required\n${text}`);
       const config = loadConfig(values.config, values.set ?? []);
-      const result = await runExperiment(config, { resume: values.resume ?? false, until: stage, strict: values.strict ?? false, datasets: [demoDataset] });
+      const result = await runExperiment(config, {
+        resume: values.resume ?? false, until: stage, strict: values.strict ?? false, datasets: [demoDataset],
+        waitForLocks: !values["no-wait"], inputs: [{ what: "--config file", path: values.config }], configSource: values.config,
+      });
       const lines = [`experiment ${config.name}`];
       if (result.teacher) lines.push(`teacher: ${result.teacher.checkpoint}`);
       if (result.annotation) lines.push(`annotation: ${result.annotation.table} (${result.annotation.rows} chunks; readable: ${result.annotation.tsv})`);

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile } from "../../audio/decode";
 import { N_MELS, TOP_DB } from "../../audio/frontend";
 import { logMel } from "../../audio/melspec";
 import { writeNpy } from "../../io/npy";
+import { refuseOutputsOverInputs } from "../../io/same-file";
 
 const usage = `usage: psl features <audio> --out <file.npy> [--top-db <dB>|none] [--max-seconds <s>]
 
@@ -28,6 +29,7 @@ export const featuresCommand: Command = {
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UserError(`expected exactly one audio file, got ${positionals.length}\n${usage}`);
     if (!values.out) throw new UserError(`--out <file.npy> is required\n${usage}`);
+    refuseOutputsOverInputs([{ what: "audio file", path: positionals[0] }], [{ what: "--out", path: values.out }]);
     let topDb: number | null = TOP_DB;
     if (values["top-db"] !== undefined) {
       topDb = values["top-db"] === "none" ? null : Number(values["top-db"]);
