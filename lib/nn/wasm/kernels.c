@@ -19,7 +19,16 @@ typedef double f64;
 
 static inline v128_t ld(const f32 *p) { return wasm_v128_load(p); }
 static inline void st(f32 *p, v128_t v) { wasm_v128_store(p, v); }
+#ifdef PSL_RELAXED_SIMD
+/* acc + a*b as relaxed-SIMD f32x4.relaxed_madd: one fused multiply-add where the CPU has FMA (V8 then rounds once),
+ * mul + add otherwise. Built into kernels-relaxed.wasm; module.ts uses it where the runtime validates it. */
+typedef float f32x4 __attribute__((vector_size(16)));
+static inline v128_t madd(v128_t acc, v128_t a, v128_t b) {
+  return (v128_t)__builtin_wasm_relaxed_madd_f32x4((f32x4)a, (f32x4)b, (f32x4)acc);
+}
+#else
 static inline v128_t madd(v128_t acc, v128_t a, v128_t b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+#endif
 
 static void zero_f32(f32 *p, int n) {
   int i = 0;
