@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     process.env.PSL_GEMM = "xnnpack";
     const xnn = time(() => tf.matMul(a, b).dispose());
     delete process.env.PSL_GEMM;
-    const own = time(() => k.gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), m, kk, n, packed));
+    const own = time(() => k.gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), m, kk, n, packed, 0));
     const tn = time(() => k.gemm_tn(offsetOf(backend, a), offsetOf(backend, dy), offsetOf(backend, outTN), m, kk, n));
     s.free();
     const rate = (ms: number) => (gflop / (ms / 1000)).toFixed(1).padStart(9);

@@ -421,19 +421,26 @@ void gemm_tn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N) {
 }
 
 /*
- * out [M,N] = A [M,K] · B [K,N] (row-major), a plain register-blocked product: 4 rows x 8 columns of out in 8
- * vector accumulators. B's full 8-column panels are packed once into `packed` (scratch, K * N floats) so each
- * k step reads 8 contiguous floats; rows are processed in blocks small enough for the block of A to stay in cache
- * while every panel sweeps it. Replaces XNNPACK's fully-connected path for the training matmuls: tfjs creates (and
- * packs) a new XNNPACK operator for every weight tensor it sees, which dominates at the small row counts of the
- * deep layers, and this kernel is as fast or faster on the model's shapes (bench/kernels.ts).
+ * out [M,N] = A [M,K] · B (row-major), B = [K,N], or with transB B's transpose given as [N,K] (dy·Wᵀ: no transposed copy
+ * of W is made, the packing reads it column-wise). A plain register-blocked product: 4 rows x 8 columns of out in 8
+ * vector accumulators. B's full 8-column panels are packed once into `packed` (scratch, K * N floats) so each k step
+ * reads 8 contiguous floats; rows are processed in blocks small enough for the block of A to stay in cache while every
+ * panel sweeps it. Replaces XNNPACK's fully-connected path for the training matmuls: tfjs creates (and packs) a new
+ * XNNPACK operator for every weight tensor it sees, which dominates at the small row counts of the deep layers, and
+ * this kernel is as fast or faster on the model's shapes (bench/kernels.ts).
  */
 EXPORT(gemm_nn)
-void gemm_nn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N, f32 *packed) {
+void gemm_nn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N, f32 *packed, int transB) {
   const int panels = N / 8;
   for (int p = 0; p < panels; p++) {
     f32 *dst = packed + (long)p * K * 8;
-    for (int k = 0; k < K; k++) { st(dst + 8 * k, ld(B + (long)k * N + 8 * p)); st(dst + 8 * k + 4, ld(B + (long)k * N + 8 * p + 4)); }
+    if (transB) {
+      const f32 *src = B + (long)8 * p * K; /* rows n0..n0+7 of the [N,K] operand */
+      for (int k = 0; k < K; k++)
+        for (int j = 0; j < 8; j++) dst[8 * k + j] = src[(long)j * K + k];
+    } else {
+      for (int k = 0; k < K; k++) { st(dst + 8 * k, ld(B + (long)k * N + 8 * p)); st(dst + 8 * k + 4, ld(B + (long)k * N + 8 * p + 4)); }
+    }
   }
   int rows = 16384 / (K > 0 ? K : 1);
   rows = rows < 4 ? 4 : rows & ~3;
@@ -474,7 +481,8 @@ void gemm_nn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N, f32 *pac
       for (int m = mb; m < me; m++) {
         const f32 *r = A + (long)m * K;
         f32 s = 0.f;
-        for (int k = 0; k < K; k++) s += r[k] * B[(long)k * N + n0];
+        if (transB) for (int k = 0; k < K; k++) s += r[k] * B[(long)n0 * K + k];
+        else for (int k = 0; k < K; k++) s += r[k] * B[(long)k * N + n0];
         out[(long)m * N + n0] = s;
       }
     }

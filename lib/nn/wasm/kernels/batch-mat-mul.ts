@@ -18,14 +18,14 @@ function transposeLast2(backend: WasmBackendInternals, t: Info): Info {
   return out;
 }
 
-/** out [M,N] = a [M,K] · b [K,N] with the engine's gemm_nn (rank 2, float32). */
-function gemmNN(backend: WasmBackendInternals, a: Info, b: Info): Info {
-  const [M, K] = a.shape, N = b.shape[1];
+/** out [M,N] = a [M,K] · b [K,N] (or · bᵀ with b [N,K]) with the engine's gemm_nn (rank 2, float32). */
+function gemmNN(backend: WasmBackendInternals, a: Info, b: Info, transB = false): Info {
+  const [M, K] = a.shape, N = transB ? b.shape[0] : b.shape[1];
   const out = backend.makeOutput([M, N], "float32");
   const s = new Scratch(backend);
   const packed = s.f32(K * N);
   try {
-    kernelsFor(backend).gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), M, K, N, packed);
+    kernelsFor(backend).gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), M, K, N, packed, transB ? 1 : 0);
   } finally {
     s.free();
   }
@@ -54,14 +54,8 @@ export function makeBatchMatMul(original: tf.KernelConfig): tf.KernelFunc {
       return out;
     }
     if (!transposeA && rank2 && own) {
-      // dy W^T (input gradients): transpose the small weight matrix, then the plain product.
-      if (!transposeB) return gemmNN(backend, a, b);
-      const bt = transposeLast2(backend, b);
-      try {
-        return gemmNN(backend, a, bt);
-      } finally {
-        backend.disposeData(bt.dataId);
-      }
+      // dy W^T (input gradients): the packing of W's panels reads it transposed.
+      return gemmNN(backend, a, b, transposeB);
     }
     if (!transposeA && !transposeB) return original.kernelFunc(args);
     // Otherwise materialise the transposes (cheap next to the slow transposed path) and run the plain product.
