@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { kernelVariant, relaxedSimdSupported, standaloneKernels, type KernelExports, type KernelVariant } from "../../../lib/nn/wasm/module";
-import { seeded } from "../../engine/helpers";
+import { seeded } from "../helpers";
 
 const VARIANTS: KernelVariant[] = ["simd", ...(relaxedSimdSupported() ? (["relaxed-simd"] as const) : [])];
 
