@@ -34,7 +34,7 @@ export interface KernelExports {
   dw_backward(x: number, w: number, dy: number, dx: number, dw: number, geom: number, part: number, acc: number): void;
   conv_filter_grad(x: number, dy: number, dw: number, geom: number, cout: number, part: number, acc: number): void;
   gemm_tn(a: number, b: number, out: number, M: number, K: number, N: number): void;
-  gemm_nn(a: number, b: number, out: number, M: number, K: number, N: number, panel: number, transB: number): void;
+  gemm_nn(a: number, b: number, out: number, M: number, K: number, N: number, packed: number, transB: number, bias: number, relu6: number): void;
   transpose2d(input: number, out: number, rows: number, cols: number): void;
   scale_add(out: number, input: number, n: number, w: number, accumulate: number): void;
   adam_update(

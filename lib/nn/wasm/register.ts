@@ -5,7 +5,8 @@
  * - the missing gradient kernels, so every standard tfjs conv op is differentiable on wasm:
  *   Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput, DepthwiseConv2dNativeBackpropFilter
  *   (tfjs-backend-wasm already has Conv2DBackpropInput);
- * - BatchMatMul (rank 2) on the engine's own GEMMs, including transposed operands;
+ * - BatchMatMul (rank 2) on the engine's own GEMMs, including transposed operands, and _FusedMatMul (bias + ReLU6
+ *   in the GEMM's epilogue: inference's folded 1x1 convs);
  * - Identity sharing the input's buffer instead of copying it (tfjs saves every tensor a gradient needs through it);
  * - the engine's fused kernels used by lib/nn/ops.ts: PslBatchNormAct / PslBatchNormActGrad and PslDepthwise /
  *   PslDepthwiseGrad.
@@ -21,6 +22,7 @@ import { depthwiseConfig } from "./kernels/depthwise";
 import { depthwiseBackpropFilterConfig } from "./kernels/depthwise-backprop-filter";
 import { depthwiseBackpropInputConfig } from "./kernels/depthwise-backprop-input";
 import { depthwiseGradConfig } from "./kernels/depthwise-grad";
+import { makeFusedMatMul } from "./kernels/fused-mat-mul";
 import { identityShared } from "./kernels/identity";
 import type { KernelArgs, KernelDef } from "./kernels/kernel-utils";
 import { profiled } from "./profile";
@@ -66,5 +68,10 @@ export function registerWasmKernels(): void {
     // setupFunc binds the original's C function; it must still run if the backend initialises after this.
     const mmName = (args: { attrs?: Record<string, unknown> }) => `BatchMatMul ${args.attrs?.transposeA ? "T" : "N"}${args.attrs?.transposeB ? "T" : "N"}`;
     tf.registerKernel({ ...original, kernelFunc: profiled(mmName as never, makeBatchMatMul(original)) as tf.KernelFunc });
+  }
+  const fused = tf.getKernel("_FusedMatMul", "wasm");
+  if (fused) {
+    tf.unregisterKernel("_FusedMatMul", "wasm");
+    tf.registerKernel({ ...fused, kernelFunc: profiled("_FusedMatMul", makeFusedMatMul(fused)) as tf.KernelFunc });
   }
 }

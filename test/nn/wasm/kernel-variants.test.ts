@@ -43,9 +43,12 @@ function runAll(variant: KernelVariant): Map<string, Float32Array> {
     const A = seeded(M * K, M), B = seeded(K * N, N), D = seeded(M * N, K);
     const BT = new Float32Array(N * K);
     for (let kk = 0; kk < K; kk++) for (let n = 0; n < N; n++) BT[n * K + kk] = B[kk * N + n];
-    const a = alloc(A), b = alloc(B), bt = alloc(BT), d = alloc(D), o = alloc(M * N), ont = alloc(M * N), otn = alloc(K * N), packed = alloc(K * N + 8);
-    k.gemm_nn(a, b, o, M, K, N, packed, 0);
-    k.gemm_nn(a, bt, ont, M, K, N, packed, 1);
+    const BIAS = seeded(N, 77).map((v) => 3 * v);
+    const a = alloc(A), b = alloc(B), bt = alloc(BT), d = alloc(D), bias = alloc(BIAS), o = alloc(M * N), ont = alloc(M * N), oact = alloc(M * N);
+    const otn = alloc(K * N), packed = alloc(K * 8 * Math.ceil(N / 8));
+    k.gemm_nn(a, b, o, M, K, N, packed, 0, 0, 0);
+    k.gemm_nn(a, bt, ont, M, K, N, packed, 1, 0, 0);
+    k.gemm_nn(a, b, oact, M, K, N, packed, 0, bias, 1);
     k.gemm_tn(a, d, otn, M, K, N);
     const nn = new Float64Array(M * N), tn = new Float64Array(K * N);
     for (let m = 0; m < M; m++) for (let kk = 0; kk < K; kk++) for (let n = 0; n < N; n++) {
@@ -54,6 +57,7 @@ function runAll(variant: KernelVariant): Map<string, Float32Array> {
     }
     close(read(o, M * N), nn, `${variant} gemm_nn ${M}x${K}x${N}`);
     assert.deepEqual(read(ont, M * N), read(o, M * N), `${variant} gemm_nn with B given transposed`);
+    close(read(oact, M * N), nn.map((v, i) => Math.min(6, Math.max(0, v + BIAS[i % N]))), `${variant} gemm_nn + bias + ReLU6 ${M}x${K}x${N}`);
     close(read(otn, K * N), tn, `${variant} gemm_tn ${M}x${K}x${N}`);
     out.set(`nn${M}`, read(o, M * N)).set(`tn${M}`, read(otn, K * N));
   }
@@ -134,7 +138,7 @@ test("the two builds agree to float rounding; only the relaxed one fuses multipl
     const b = new Float32Array(16);
     b[0] = 1;
     b[8] = 1 + 2 ** -12;
-    k.gemm_nn(alloc([-(1 + 2 ** -11), 1 + 2 ** -12]), alloc(b), o, 1, 2, 8, alloc(16), 0);
+    k.gemm_nn(alloc([-(1 + 2 ** -11), 1 + 2 ** -12]), alloc(b), o, 1, 2, 8, alloc(16), 0, 0, 0);
     return read(o, 1)[0];
   };
   assert.equal(fusedResult("simd"), 0, "plain SIMD rounds the product");

@@ -18,14 +18,18 @@ function transposeLast2(backend: WasmBackendInternals, t: Info): Info {
   return out;
 }
 
-/** out [M,N] = a [M,K] · b [K,N] (or · bᵀ with b [N,K]) with the engine's gemm_nn (rank 2, float32). */
-function gemmNN(backend: WasmBackendInternals, a: Info, b: Info, transB = false): Info {
+/**
+ * out [M,N] = act(a [M,K] · b [K,N] (or · bᵀ with b [N,K]) + bias) with the engine's gemm_nn (rank 2, float32);
+ * bias [N] optional, act ReLU6 or none.
+ */
+export function gemmNN(backend: WasmBackendInternals, a: Info, b: Info, transB = false, bias?: Info, relu6 = false): Info {
   const [M, K] = a.shape, N = transB ? b.shape[0] : b.shape[1];
   const out = backend.makeOutput([M, N], "float32");
   const s = new Scratch(backend);
-  const packed = s.f32(K * N);
+  const packed = s.f32(K * 8 * Math.ceil(N / 8));
   try {
-    kernelsFor(backend).gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), M, K, N, packed, transB ? 1 : 0);
+    kernelsFor(backend).gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), M, K, N, packed, transB ? 1 : 0,
+      bias ? offsetOf(backend, bias) : 0, relu6 ? 1 : 0);
   } finally {
     s.free();
   }
