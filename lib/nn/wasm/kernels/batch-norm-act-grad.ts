@@ -4,21 +4,16 @@
  * dgamma and dbeta stay this shard's (the trainer adds the shards' gradients).
  */
 import { activeShardExchange, batchRows, wholeBatchSums } from "../../sync-batchnorm";
-import { kernelsFor, offsetOf, Scratch, f32View, type WasmBackendInternals } from "../module";
-import { affineFromStats } from "./batch-norm-act";
-import { requireFloat32, size, type Info, type KernelArgs, type KernelDef } from "./kernel-utils";
+import { kernelsFor, offsetOf, Scratch, f32View } from "../module";
+import { affineFromStats, batchNormArgs } from "./batch-norm-act";
+import type { Info, KernelArgs, KernelDef } from "./kernel-utils";
 
 export const BN_ACT_GRAD_KERNEL = "PslBatchNormActGrad";
 
 /** inputs dy, x, gamma, beta, mean, variance (batch statistics of the forward pass); attrs relu6, epsilon → [dx, dgamma, dbeta]. */
-function batchNormActGrad({ inputs, backend: b, attrs }: KernelArgs): Info[] {
-  const backend = b as WasmBackendInternals;
-  const { dy, x, gamma, beta, mean, variance } = inputs;
-  requireFloat32(BN_ACT_GRAD_KERNEL, dy, x, gamma, beta, mean, variance);
-  const relu6 = attrs?.relu6 ? 1 : 0;
-  const epsilon = attrs?.epsilon as number;
-  const C = x.shape[x.shape.length - 1];
-  const M = size(x.shape) / C;
+function batchNormActGrad(args: KernelArgs): Info[] {
+  const { dy, x, gamma, beta, mean, variance } = args.inputs;
+  const { backend, relu6, epsilon, C, M } = batchNormArgs(BN_ACT_GRAD_KERNEL, args, "dy", "x", "gamma", "beta", "mean", "variance");
   const k = kernelsFor(backend);
   const dx = backend.makeOutput(x.shape, "float32");
   const dgamma = backend.makeOutput([C], "float32");

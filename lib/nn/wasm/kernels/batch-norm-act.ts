@@ -24,14 +24,16 @@ export function affineFromStats(gamma: Float32Array, beta: Float32Array, mean: F
 }
 
 /** inputs x [..., C], gamma [C], beta [C]; attrs relu6, epsilon → [y (x's shape), batch mean [C], biased batch variance [C]]. */
-function batchNormAct({ inputs, backend: b, attrs }: KernelArgs): Info[] {
-  const backend = b as WasmBackendInternals;
-  const { x, gamma, beta } = inputs;
-  requireFloat32(BN_ACT_KERNEL, x, gamma, beta);
-  const relu6 = attrs?.relu6 ? 1 : 0;
-  const epsilon = attrs?.epsilon as number;
-  const C = x.shape[x.shape.length - 1];
-  const M = size(x.shape) / C;
+/** What both BatchNorm kernels start from: the backend, attrs relu6 / epsilon, channels C and rows M of x [..., C]. */
+export function batchNormArgs(kernel: string, { inputs, backend, attrs }: KernelArgs, ...tensors: string[]) {
+  requireFloat32(kernel, ...tensors.map((name) => inputs[name]));
+  const x = inputs.x, C = x.shape[x.shape.length - 1];
+  return { backend: backend as WasmBackendInternals, relu6: attrs?.relu6 ? 1 : 0, epsilon: attrs?.epsilon as number, C, M: size(x.shape) / C };
+}
+
+function batchNormAct(args: KernelArgs): Info[] {
+  const { x, gamma, beta } = args.inputs;
+  const { backend, relu6, epsilon, C, M } = batchNormArgs(BN_ACT_KERNEL, args, "x", "gamma", "beta");
   const k = kernelsFor(backend);
   const y = backend.makeOutput(x.shape, "float32");
   const mean = backend.makeOutput([C], "float32");

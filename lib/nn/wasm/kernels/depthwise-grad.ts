@@ -1,6 +1,6 @@
 /** PslDepthwiseGrad: both gradients of PslDepthwise (no bias/activation) in one pass over dy. Used by lib/nn/ops.ts. */
-import { kernelsFor, offsetOf, Scratch, type WasmBackendInternals } from "../module";
-import { depthwiseInfo, geometry, requireFloat32, size, type ConvAttrs, type Info, type KernelArgs, type KernelDef } from "./kernel-utils";
+import { offsetOf, type WasmBackendInternals } from "../module";
+import { callConvKernel, depthwiseInfo, requireFloat32, size, type ConvAttrs, type Info, type KernelArgs, type KernelDef } from "./kernel-utils";
 
 export const DEPTHWISE_GRAD_KERNEL = "PslDepthwiseGrad";
 
@@ -12,16 +12,8 @@ function depthwiseGrad({ inputs, backend: b, attrs }: KernelArgs): Info[] {
   const info = depthwiseInfo(x.shape, filter.shape, attrs as unknown as ConvAttrs);
   const dx = backend.makeOutput(x.shape, "float32");
   const dfilter = backend.makeOutput(filter.shape, "float32");
-  const F = size(filter.shape);
-  const s = new Scratch(backend);
-  const g = s.i32(geometry(info, x.shape[3]));
-  const part = s.f32(F), acc = s.f64(F);
-  try {
-    kernelsFor(backend).dw_backward(offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, dy),
-      offsetOf(backend, dx), offsetOf(backend, dfilter), g, part, acc);
-  } finally {
-    s.free();
-  }
+  callConvKernel(backend, info, x.shape[3], size(filter.shape), (k, g, part, acc) =>
+    k.dw_backward(offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, dy), offsetOf(backend, dx), offsetOf(backend, dfilter), g, part, acc));
   return [dx, dfilter];
 }
 

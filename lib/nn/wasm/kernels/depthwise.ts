@@ -3,8 +3,8 @@
  * optional fused bias + ReLU6 (inference with BatchNorm folded into the filter). Used by lib/nn/ops.ts and
  * lib/engine/infer.ts.
  */
-import { kernelsFor, offsetOf, Scratch, type WasmBackendInternals } from "../module";
-import { depthwiseInfo, geometry, requireFloat32, type ConvAttrs, type Info, type KernelArgs, type KernelDef } from "./kernel-utils";
+import { offsetOf, type WasmBackendInternals } from "../module";
+import { callConvKernel, depthwiseInfo, requireFloat32, type ConvAttrs, type Info, type KernelArgs, type KernelDef } from "./kernel-utils";
 
 export const DEPTHWISE_KERNEL = "PslDepthwise";
 
@@ -19,13 +19,8 @@ function depthwise({ inputs, backend: b, attrs }: KernelArgs): Info {
   if (filter.shape[3] !== 1) throw new Error(`${DEPTHWISE_KERNEL}: channel multiplier must be 1`);
   const info = depthwiseInfo(x.shape, filter.shape, attrs as unknown as ConvAttrs);
   const y = backend.makeOutput(info.outShape, "float32");
-  const s = new Scratch(backend);
-  const g = s.i32(geometry(info, x.shape[3]));
-  try {
-    kernelsFor(backend).dw_forward(offsetOf(backend, x), offsetOf(backend, filter), bias ? offsetOf(backend, bias) : 0, offsetOf(backend, y), g, attrs?.relu6 ? 1 : 0);
-  } finally {
-    s.free();
-  }
+  callConvKernel(backend, info, x.shape[3], 0, (k, g) =>
+    k.dw_forward(offsetOf(backend, x), offsetOf(backend, filter), bias ? offsetOf(backend, bias) : 0, offsetOf(backend, y), g, attrs?.relu6 ? 1 : 0));
   return y;
 }
 

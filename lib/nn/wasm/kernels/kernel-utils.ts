@@ -1,5 +1,6 @@
 /** What every wasm kernel file shares: the kernel-function signature, dtype/layout checks, conv geometry. */
 import * as tf from "@tensorflow/tfjs";
+import { kernelsFor, Scratch, type KernelExports, type WasmBackendInternals } from "../module";
 
 export type Info = tf.TensorInfo;
 
@@ -49,4 +50,30 @@ export function depthwiseInfo(xShape: number[], filterShape: number[], a: ConvAt
     xShape as [number, number, number, number], filterShape as [number, number, number, number],
     a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, true,
   );
+}
+
+/** The backend and attributes of a standard conv-gradient kernel, after its NHWC / float32 checks. */
+export function convGradArgs<A>(kernel: string, { backend, attrs }: KernelArgs, ...tensors: Info[]): { backend: WasmBackendInternals; a: ConvAttrs & A } {
+  const a = attrs as unknown as ConvAttrs & A;
+  channelsLast(kernel, a.dataFormat);
+  requireFloat32(kernel, ...tensors);
+  return { backend: backend as WasmBackendInternals, a };
+}
+
+/**
+ * Calls a C convolution kernel with its 14-int geometry block and, for filter gradients, float32 + float64
+ * partial-sum scratch of `filterSize` values each (0: none, pointers 0); the scratch is freed afterwards.
+ */
+export function callConvKernel(
+  backend: WasmBackendInternals, info: tf.backend_util.Conv2DInfo, channels: number, filterSize: number,
+  run: (k: KernelExports, geometry: number, part: number, acc: number) => void,
+): void {
+  const s = new Scratch(backend);
+  const g = s.i32(geometry(info, channels));
+  const part = filterSize > 0 ? s.f32(filterSize) : 0, acc = filterSize > 0 ? s.f64(filterSize) : 0;
+  try {
+    run(kernelsFor(backend), g, part, acc);
+  } finally {
+    s.free();
+  }
 }
