@@ -2,3 +2,4 @@
 export * from "./settings";
 export * from "./data";
 export * from "./run";
+export * from "./example";
