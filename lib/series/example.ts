@@ -8,6 +8,12 @@ import { loadModel } from "../model/checkpoint";
 import { predictClipsAndFrames } from "../model/predict";
 import type { StrongEvent } from "../analysis/types";
 import { UserError } from "../errors";
+import { hopSecondsOf, minChunkSecondsOf } from "../psl/config";
+import { chunkRanges, inputFramesFor } from "../psl/chunking";
+import { padToLength } from "../psl/features";
+import type { PslTable } from "../psl/table";
+import { weakTargets } from "../psl/targets";
+import type { LogMelInput } from "../model/predict";
 import { clipLogMel, type SeriesData } from "./data";
 
 export interface ExampleClip {
@@ -75,4 +81,49 @@ export function modelOnClip(series: SeriesData, checkpoint: string, filename: st
   } finally {
     model.dispose();
   }
+}
+
+export interface ChunkBatch {
+  /** One entry per chunk, in the PSL table's order. */
+  chunks: Array<{ filename: string; chunk: number; from: number; to: number }>;
+  /** The log-mel inputs, padded to one length: what the teacher scored and what the student trains on. */
+  inputs: LogMelInput[];
+  /** The teacher's probabilities (the chunks' PSL-table rows), row-major [chunks, classes]. */
+  teacher: Float32Array;
+  /** The clip's weak labels as 0/1 targets, [chunks, classes]. */
+  weak: Float32Array;
+  numClasses: number;
+}
+
+/**
+ * The chunks of `filenames` as one training batch, built as annotation and training build it (lib/psl/chunking.ts:
+ * the series' chunking of `chunkSeconds`, every chunk padded to the full-chunk input length): their PSL-table rows and
+ * the inputs the student sees. Chunks must be in the table (it was annotated with the same chunking).
+ */
+export function chunkBatch(series: SeriesData, table: PslTable, chunkSeconds: number, filenames: readonly string[]): ChunkBatch {
+  const annotation = { ...series.config.annotation, chunkSeconds };
+  const chunking = { chunkSeconds, hopSeconds: hopSecondsOf(annotation), minChunkSeconds: minChunkSecondsOf(annotation) };
+  const all = series.data.studentTrain;
+  const rows = filenames.map((name) => {
+    const row = all.find((r) => r.filename === name);
+    if (!row) throw new UserError(`chunkBatch: no clip "${name}" in the student-training split`);
+    return row;
+  });
+  const inputFrames = inputFramesFor(chunking, chunkRanges(all, series.data.features, chunking));
+  const ranges = chunkRanges(rows, series.data.features, chunking);
+  const C = table.numClasses;
+  const rowOf = new Map(table.filenames.map((name, i) => [`${name}#${table.chunkIndex[i]}`, i]));
+  const teacher = new Float32Array(ranges.length * C);
+  ranges.forEach((range, k) => {
+    const row = rowOf.get(`${range.filename}#${range.index}`);
+    if (row === undefined) throw new UserError(`chunkBatch: chunk ${range.index} of ${range.filename} is not in the PSL table (other chunking?)`);
+    teacher.set(table.probs.subarray(row * C, (row + 1) * C), k * C);
+  });
+  return {
+    chunks: ranges.map((r) => ({ filename: r.filename, chunk: r.index, from: r.from, to: r.to })),
+    inputs: ranges.map((r) => ({ data: padToLength([series.data.features.readFrames(r.filename, r.start, r.end)], inputFrames), frames: inputFrames })),
+    teacher,
+    weak: weakTargets(ranges.map((r) => rows[r.row].labels), C),
+    numClasses: C,
+  };
 }
