@@ -45,7 +45,7 @@ function recipeEvents(recipe: FluidsynthRecipe, startTick: number): { events: Ti
     const on = startTick + Math.round(i * recipe.step * TICKS_PER_SECOND);
     const off = on + Math.round(recipe.hold * TICKS_PER_SECOND);
     lastOff = Math.max(lastOff, off);
-    events.push({ tick: on, bytes: [0x90 | channel, note, 100] }, { tick: off, bytes: [0x80 | channel, note, 0] });
+    events.push({ tick: on, bytes: [0x90 | channel, note, recipe.velocity] }, { tick: off, bytes: [0x80 | channel, note, 0] });
   });
   return { events, endTick: lastOff + Math.round(recipe.tail * TICKS_PER_SECOND) };
 }
