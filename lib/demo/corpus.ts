@@ -195,6 +195,16 @@ function wrongRate(records: ClipRecord[]): number {
 
 const AUDIO_DONE = "audio-complete.json";
 
+/** The description with its paths under `root` (a corpus folder moved or copied keeps working). */
+function relocated(corpus: DemoCorpus, root: string): DemoCorpus {
+  if (corpus.root === root) return corpus;
+  const move = (path: string) => (path.startsWith(corpus.root) ? root + path.slice(corpus.root.length) : path);
+  const splits = Object.fromEntries(
+    Object.entries(corpus.splits).map(([name, split]) => [name, Object.fromEntries(Object.entries(split).map(([k, v]) => [k, typeof v === "string" ? move(v) : v]))]),
+  ) as unknown as DemoCorpus["splits"];
+  return { ...corpus, root, splits, domain2Vocabulary: move(corpus.domain2Vocabulary), domain2GroundTruth: move(corpus.domain2GroundTruth) };
+}
+
 /** Generates the corpus if it is not already complete under its key (audio of `renderSplits`); returns its description. */
 export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): Promise<DemoCorpus> {
   const seed = options.seed ?? 0;
@@ -215,7 +225,7 @@ export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): P
   const marker = join(root, "corpus.json");
   const wanted = options.renderSplits ?? SPLITS;
   const rendered = (split: SplitName) => existsSync(join(root, split, AUDIO_DONE));
-  if (existsSync(marker) && wanted.every(rendered)) return JSON.parse(readFileSync(marker, "utf8")) as DemoCorpus;
+  if (existsSync(marker) && wanted.every(rendered)) return relocated(JSON.parse(readFileSync(marker, "utf8")) as DemoCorpus, root);
 
   // Source audio (renders are cached across corpora in <outDir>/sources).
   const audio = new Map<string, Float32Array>();

@@ -22,8 +22,16 @@ export type ThresholdSetting = number | Record<string, number>;
 export interface TrainingSettings {
   /** MobileNetV2 width multiplier (1.0 = the paper's 2.9 M-parameter model). */
   widthMult: number;
-  /** Maximum number of epochs (early stopping usually ends sooner). */
+  /** Maximum number of epochs (early stopping usually ends sooner); ignored when `steps` is set. */
   epochs: number;
+  /**
+   * Budget of optimizer steps (null = train by epochs). Every batch is full; validation runs every
+   * `validateEverySteps` steps and patience counts those periods. Students compared with one budget get the same
+   * number of updates whatever their chunk size (an epoch of 2-s chunks is 5× the steps of an epoch of 10-s clips).
+   */
+  steps: number | null;
+  /** Validation period in steps when `steps` is set (null = one epoch's worth of steps). */
+  validateEverySteps: number | null;
   /** Epochs without a validation-mAP improvement before stopping. */
   patience: number;
   batchSize: number;
@@ -69,6 +77,8 @@ export interface StudentSettings extends TrainingSettings {
 export interface DataSettings {
   /** Demo corpus size when dataset = "demo". */
   demoProfile: "quick" | "default";
+  /** Demo corpus generator seed (the corpus, not the models: model seeds are `seed`). */
+  demoSeed: number;
   /** Manifest (TSV filename/labels/duration) the teacher trains on; null = from `dataset`. */
   teacherTrain: string | null;
   /** Manifest the student trains on (the paper: AudioSet balanced); null = from `dataset`. */
@@ -113,6 +123,8 @@ export interface ExperimentConfig {
 const TRAINING_DEFAULTS: TrainingSettings = {
   widthMult: 1.0,
   epochs: 300,
+  steps: null,
+  validateEverySteps: null,
   patience: 15,
   batchSize: 32,
   learningRate: 1e-3,
@@ -127,6 +139,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   dataset: "demo",
   data: {
     demoProfile: "default",
+    demoSeed: 0,
     teacherTrain: null,
     studentTrain: null,
     validation: null,
@@ -222,6 +235,8 @@ function need(condition: boolean, field: string, message: string, source: string
 function checkTraining(t: TrainingSettings, prefix: string, source: string): void {
   need(typeof t.widthMult === "number" && t.widthMult > 0, `${prefix}.widthMult`, `must be a positive number, got ${JSON.stringify(t.widthMult)}`, source);
   need(Number.isInteger(t.epochs) && t.epochs >= 0, `${prefix}.epochs`, `must be an integer ≥ 0, got ${JSON.stringify(t.epochs)}`, source);
+  need(t.steps === null || (Number.isInteger(t.steps) && t.steps >= 0), `${prefix}.steps`, `must be an integer ≥ 0 or null, got ${JSON.stringify(t.steps)}`, source);
+  need(t.validateEverySteps === null || (Number.isInteger(t.validateEverySteps) && t.validateEverySteps >= 1), `${prefix}.validateEverySteps`, `must be an integer ≥ 1 or null, got ${JSON.stringify(t.validateEverySteps)}`, source);
   need(Number.isInteger(t.patience) && t.patience >= 1, `${prefix}.patience`, `must be an integer ≥ 1, got ${JSON.stringify(t.patience)}`, source);
   need(Number.isInteger(t.batchSize) && t.batchSize >= 1, `${prefix}.batchSize`, `must be an integer ≥ 1, got ${JSON.stringify(t.batchSize)}`, source);
   need(typeof t.learningRate === "number" && t.learningRate > 0, `${prefix}.learningRate`, `must be a positive number, got ${JSON.stringify(t.learningRate)}`, source);
@@ -242,6 +257,7 @@ export function validateConfig(config: ExperimentConfig, source = "config"): Exp
   need(Number.isInteger(config.numClasses) && config.numClasses >= 1, "numClasses", `must be a positive integer, got ${JSON.stringify(config.numClasses)}`, source);
   const d = config.data;
   need(d.demoProfile === "quick" || d.demoProfile === "default", "data.demoProfile", `must be "quick" or "default", got ${JSON.stringify(d.demoProfile)}`, source);
+  need(Number.isInteger(d.demoSeed) && d.demoSeed >= 0, "data.demoSeed", `must be an integer ≥ 0, got ${JSON.stringify(d.demoSeed)}`, source);
   for (const key of ["teacherTrain", "studentTrain", "validation", "eval", "classLabels"] as const) {
     need(d[key] === null || (typeof d[key] === "string" && d[key] !== ""), `data.${key}`, "must be a file path or null", source);
   }

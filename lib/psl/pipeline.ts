@@ -106,9 +106,16 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
   const read = (path: string | null) => (path ? readNonEmpty(path) : undefined);
   if (config.dataset === "demo") {
     const demoProgress = createProgress({ label: "demo corpus", unit: "clips" });
-    const corpus = await ensureDemoCorpus({ profile: d.demoProfile, seed: config.seed, onProgress: (p) => p.phase === "clips" && demoProgress.tick(0) });
+    // A pretrained teacher (e.g. the shipped demo teacher) needs no teacher-training split: its audio is not rendered.
+    const needsFull = config.teacher.checkpoint === null && d.teacherTrain === null;
+    const corpus = await ensureDemoCorpus({
+      profile: d.demoProfile,
+      seed: d.demoSeed,
+      renderSplits: needsFull ? ["full", "balanced", "val", "eval"] : ["balanced", "val", "eval"],
+      onProgress: (p) => p.phase === "clips" && demoProgress.tick(0),
+    });
     demoProgress.done();
-    teacherTrain = read(d.teacherTrain) ?? readManifest(corpus.splits.full.manifest);
+    teacherTrain = read(d.teacherTrain) ?? (needsFull ? readManifest(corpus.splits.full.manifest) : undefined);
     studentTrain = read(d.studentTrain) ?? readManifest(corpus.splits.balanced.manifest);
     validation = read(d.validation) ?? readManifest(corpus.splits.val.manifest);
     evalRows = read(d.eval) ?? readManifest(corpus.splits.eval.manifest);
