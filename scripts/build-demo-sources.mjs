@@ -116,7 +116,9 @@ for (const [index, mid, name] of classesCsv) if (!classOf.has(Number(index))) cl
 const perClassTrain = new Map();
 for (const r of curated) {
   if (r[0].startsWith("timgm6mb:")) r[8] = "train";
-  if (r[8] !== "train" || r[9] !== "event" || r[3] !== "") continue;
+  // (val counts as train here, so re-running the script on its own output changes nothing)
+  if ((r[8] !== "train" && r[8] !== "val") || r[9] !== "event" || r[3] !== "") continue;
+  r[8] = "train";
   const list = perClassTrain.get(r[4]) ?? [];
   list.push(r);
   perClassTrain.set(r[4], list);

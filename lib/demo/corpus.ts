@@ -205,8 +205,7 @@ function relocated(corpus: DemoCorpus, root: string): DemoCorpus {
   return { ...corpus, root, splits, domain2Vocabulary: move(corpus.domain2Vocabulary), domain2GroundTruth: move(corpus.domain2GroundTruth) };
 }
 
-/** Generates the corpus if it is not already complete under its key (audio of `renderSplits`); returns its description. */
-export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): Promise<DemoCorpus> {
+function corpusInputs(options: EnsureDemoCorpusOptions) {
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0) throw new UserError(`demo corpus seed must be a non-negative integer, got ${seed}`);
   const sizes = resolveSizes(options.profile ?? "default", options.sizes);
@@ -216,11 +215,25 @@ export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): P
   };
   const zipfExponent = options.fullZipfExponent ?? 1;
   const sources = options.sources ?? readSourceList();
-  const outDir = options.outDir ?? defaultDemoCorpusDir();
   const key = createHash("sha1")
     .update(JSON.stringify({ version: GENERATOR_VERSION, seed, sizes, noise, zipfExponent, sources }))
     .digest("hex")
     .slice(0, 16);
+  return { seed, sizes, noise, zipfExponent, sources, key };
+}
+
+/**
+ * The key (folder name) of the corpus these options generate, without generating anything: the same inputs always
+ * give the same corpus, so a teacher trained on one records this key to prove which corpus it knows.
+ */
+export function demoCorpusKey(options: Omit<EnsureDemoCorpusOptions, "onProgress" | "outDir" | "renderSplits"> = {}): string {
+  return corpusInputs(options).key;
+}
+
+/** Generates the corpus if it is not already complete under its key (audio of `renderSplits`); returns its description. */
+export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): Promise<DemoCorpus> {
+  const { seed, sizes, noise, zipfExponent, sources, key } = corpusInputs(options);
+  const outDir = options.outDir ?? defaultDemoCorpusDir();
   const root = join(outDir, key);
   const marker = join(root, "corpus.json");
   const wanted = options.renderSplits ?? SPLITS;

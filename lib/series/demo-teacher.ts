@@ -19,25 +19,13 @@ import { readManifest } from "../data/manifest";
 import { ensureDemoCorpus } from "../demo";
 import { loadModel } from "../model/checkpoint";
 import { evaluateModel } from "../psl/evaluate";
-import { resolveConfig, type TeacherSettings } from "../psl/config";
-import { runExperiment } from "../psl/pipeline";
-import { repoRoot } from "./settings";
+import type { TeacherSettings } from "../psl/config";
+import { resolveData, runExperiment } from "../psl/pipeline";
+import { DEMO_TEACHER, demoTeacherDir, seriesConfig } from "./settings";
 
 /** How the shipped teacher is trained (bigger and longer-trained than the students, like the paper's). */
-export const DEMO_TEACHER_RECIPE = {
-  widthMult: 0.25,
-  steps: 1200,
-  validateEverySteps: 100,
-  batchSize: 32,
-  learningRate: 1e-3,
-  /** No early stopping inside the budget: the best validation checkpoint is kept. */
-  patience: 1000,
-  seed: 0,
-} as const;
+export const DEMO_TEACHER_RECIPE = DEMO_TEACHER;
 
-export function demoTeacherDir(): string {
-  return join(repoRoot(), "data-manifests", "demo", "teacher");
-}
 
 export interface DemoTeacherRecipeFile {
   corpusKey: string;
@@ -85,23 +73,10 @@ export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): P
   const outDir = options.outDir ?? demoTeacherDir();
   const recipe = { ...DEMO_TEACHER_RECIPE, ...(options.steps !== undefined ? { steps: options.steps } : {}), ...(options.widthMult !== undefined ? { widthMult: options.widthMult } : {}) };
   const corpus = await ensureDemoCorpus({ profile: "default", seed: 0, renderSplits: ["full", "balanced", "val", "eval"] });
-  const teacher = {
-    widthMult: recipe.widthMult,
-    steps: recipe.steps,
-    validateEverySteps: recipe.validateEverySteps,
-    batchSize: recipe.batchSize,
-    learningRate: recipe.learningRate,
-    patience: recipe.patience,
-  };
-  const config = resolveConfig({
-    name: "demo-teacher",
-    dataset: "demo",
-    data: { demoProfile: "default", demoSeed: 0 },
-    seed: recipe.seed,
-    cacheDir: join(repoRoot(), ".cache", "psl", "series-demo-default"),
-    reportsDir: join(repoRoot(), "reports", "experiments"),
-    teacher,
-  }, [], "demo teacher recipe");
+  // The same config the notebook series builds for a live retrain (retrainTeacher: true), so both give one teacher.
+  const config = seriesConfig({ profile: "default", retrainTeacher: true, teacherSteps: recipe.steps }, { name: "demo-teacher", seed: recipe.seed });
+  if (options.widthMult !== undefined) config.teacher.widthMult = options.widthMult;
+  const teacher = config.teacher;
   const result = await runExperiment(config, { until: "teacher" });
   if (!result.teacher) throw new Error("pipeline returned no teacher");
   mkdirSync(outDir, { recursive: true });
@@ -109,7 +84,6 @@ export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): P
   copyFileSync(join(result.teacher.dir, "history.json"), join(outDir, "history.json"));
 
   // Eval on held-out recordings: against the complete truth and against AudioSet-like noisy eval labels.
-  const { resolveData } = await import("../psl/pipeline");
   const data = await resolveData(config);
   const model = loadModel(result.teacher.checkpoint);
   const evalNames = new Set(data.eval.map((r) => r.filename));

@@ -2,7 +2,8 @@
 import { integerFlag, parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
-import { DEMO_TEACHER_RECIPE, demoTeacherDir, trainDemoTeacher } from "../../series/demo-teacher";
+import { DEMO_TEACHER_RECIPE, trainDemoTeacher } from "../../series/demo-teacher";
+import { demoTeacherDir } from "../../series/settings";
 
 const usage = `usage: psl demo-teacher [--out DIR] [--steps N] [--width W]
 
