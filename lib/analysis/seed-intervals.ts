@@ -2,7 +2,10 @@
  * Intervals over training seeds AND eval clips. A student's eval mAP varies with its seed (initialisation, batch
  * order, dropout) and with which clips happen to be in the eval set; a claim "PSL-2s beats weak" must hold over both.
  * Each resample draws the eval clips with replacement (shared by every model, so comparisons stay paired) and the seeds
- * with replacement, and averages the drawn seeds' mAP on the drawn clips. Percentile intervals.
+ * with replacement, and averages the drawn seeds' mAP on the drawn clips. Intervals are bias-corrected percentiles: AP
+ * on a resample with duplicated clips is biased upwards (ties of duplicated positives, classes that lose all positives
+ * drop out), markedly so on small eval sets, so the percentiles are shifted by (mean of the resamples − full-set
+ * estimate) and the interval is centred where the estimate is.
  *
  * Scores and targets are row-major [clips, numClasses]; only classes with a positive eval clip are kept (the others
  * never enter an mAP), which also makes the resamples cheap.
@@ -15,7 +18,7 @@ export interface SeedInterval {
   /** Mean over seeds of the full-eval-set mAP. */
   mAP: number;
   perSeed: number[];
-  /** Percentile interval (seeds × eval-clip bootstrap). */
+  /** Bias-corrected percentile interval (seeds × eval-clip bootstrap). */
   ci95: [number, number];
   meanAUC: number;
   dPrime: number;
@@ -25,7 +28,7 @@ export interface PairedSeedDifference {
   /** Mean over seeds of compared − baseline (full eval set). */
   mAP: number;
   ci95: [number, number];
-  /** Share of resamples where compared is better. */
+  /** Share of (bias-corrected) resamples where compared is better. */
   probabilityBetter: number;
   resamples: number;
 }
@@ -84,6 +87,13 @@ function resampledMAPs(targets: Float64Array, runs: Float64Array[], K: number, n
   return out;
 }
 
+/** Percentile interval of `resampled` shifted by its bias (mean of the resamples − the full-set estimate). */
+function biasCorrected(resampled: number[], estimate: number, tail: number): [number, number] {
+  const bias = resampled.reduce((a, b) => a + b, 0) / resampled.length - estimate;
+  const sorted = [...resampled].sort((a, b) => a - b);
+  return [quantile(sorted, tail) - bias, quantile(sorted, 1 - tail) - bias];
+}
+
 function check(options: SeedBootstrapOptions): { resamples: number; seed: number; tail: number } {
   const resamples = options.resamples ?? 300;
   const confidence = options.confidence ?? 0.95;
@@ -105,12 +115,12 @@ export function seedInterval(targets: ArrayLike<number>, runs: readonly ArrayLik
     for (let k = 0; k < perRun.length; k++) sum += perRun[rng.int(perRun.length)];
     return sum / perRun.length;
   });
-  means.sort((a, b) => a - b);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const estimate = mean(full.map((m) => m.mAP));
   return {
-    mAP: mean(full.map((m) => m.mAP)),
+    mAP: estimate,
     perSeed: full.map((m) => m.mAP),
-    ci95: [quantile(means, tail), quantile(means, 1 - tail)],
+    ci95: biasCorrected(means, estimate, tail),
     meanAUC: mean(full.map((m) => m.meanAUC)),
     dPrime: mean(full.map((m) => m.dPrime)),
   };
@@ -153,7 +163,9 @@ export function pairedSeedDifference(
     for (let k = 0; k < B.length; k++) sb += B[rng.int(B.length)];
     return sb / B.length - sa / A.length;
   });
-  const better = deltas.filter((d) => d > 0).length;
-  deltas.sort((x, y) => x - y);
-  return { mAP: mean(b) - mean(a), ci95: [quantile(deltas, tail), quantile(deltas, 1 - tail)], probabilityBetter: better / resamples, resamples };
+  const estimate = mean(b) - mean(a);
+  const ci95 = biasCorrected(deltas, estimate, tail);
+  const bias = deltas.reduce((x, y) => x + y, 0) / deltas.length - estimate;
+  const better = deltas.filter((d) => d - bias > 0).length;
+  return { mAP: estimate, ci95, probabilityBetter: better / resamples, resamples };
 }

@@ -34,7 +34,10 @@ export interface DemoTeacherRecipeFile {
   teacher: Partial<TeacherSettings>;
   seed: number;
   command: string;
+  /** Wall time of this command (small when the teacher was found in the cache). */
   wallSeconds: number;
+  /** Wall time of the training itself (sum over validation periods of history.json). */
+  trainingSeconds: number;
   machine: string;
   trainClips: number;
   validationClips: number;
@@ -58,6 +61,11 @@ export function shippedTeacher(corpusKey: string): { checkpoint: string; recipe:
     );
   }
   return { checkpoint, recipe };
+}
+
+function readHistorySeconds(path: string): number {
+  const history = JSON.parse(readFileSync(path, "utf8")) as { seconds: number }[];
+  return history.reduce((sum, h) => sum + h.seconds, 0);
 }
 
 export interface TrainDemoTeacherOptions {
@@ -112,6 +120,7 @@ export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): P
     seed: recipe.seed,
     command: options.command ?? "npx psl demo-teacher",
     wallSeconds: Math.round((Date.now() - started) / 1000),
+    trainingSeconds: Math.round(readHistorySeconds(join(outDir, "history.json"))),
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), node ${process.version}`,
     trainClips: data.teacherTrain.length,
     validationClips: data.validation.length,
