@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // Rebuilds data-manifests/demo/sources.csv: keeps the hand-curated rows (files measured and listened to, see the
 // README there), gives some of them the `val` role, and appends the GENERATED rows that give the corpus its acoustic
 // variety — soundfont renders over fonts × programs × registers × articulations × velocities, drum kits, more voice
@@ -11,12 +10,12 @@
 // Speech from tuxpaint: the role follows the language (one speaker per language); hedgewars: the voice pack.
 //
 // Deterministic (seeded PRNG, sorted file lists): the same packages give the same CSV. Run:
-//   node scripts/build-demo-sources.mjs            (rewrites the CSV; prints counts per class and role)
+//   npx tsx scripts/build-demo-sources.ts            (rewrites the CSV; prints counts per class and role)
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, dirname, basename } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, basename } from "node:path";
+import { mulberry32 } from "../lib/data/random";
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
+const REPO = join(__dirname, "..");
 const CSV = join(REPO, "data-manifests", "demo", "sources.csv");
 const GENERATED = /^(gm|tuxspeech|hwvoice):/;
 
@@ -69,23 +68,13 @@ const VOICE_PACKS = { Default_es: "train", Default_pl: "train", Robot: "train", 
 const VOICE_WORDS = ["Amazing", "Brilliant", "Byebye", "Coward", "Enemydown", "Firstblood", "Gonnagetyou", "Hurry", "Illgetyou", "Justyouwait", "Leavemealone", "Missed", "Ohdear", "Reinforcements", "Revenge", "Runaway", "Sameteam", "Solong", "Thisoneismine", "Traitor", "Victory", "Watchit", "Watchthis", "Youllregretthat"];
 const MORE_WORDS_PER_PACK = 10;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rng = mulberry32(13);
-const pick = (list) => list[Math.floor(rng() * list.length)];
-const between = (lo, hi) => lo + (hi - lo) * rng();
-const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)];
+const between = (lo: number, hi: number): number => lo + (hi - lo) * rng();
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
-function parseCsvLine(line) {
-  const out = [];
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
   let cur = "";
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
@@ -101,19 +90,19 @@ function parseCsvLine(line) {
   out.push(cur);
   return out;
 }
-const field = (v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const field = (v: string): string => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 const lines = readFileSync(CSV, "utf8").split("\n").filter((l) => l !== "");
 const header = lines[0];
 const curated = lines.slice(1).map(parseCsvLine).filter((r) => !GENERATED.test(r[0]));
-const classOf = new Map();
+const classOf = new Map<number, { mid: string; name: string }>();
 for (const r of curated) classOf.set(Number(r[4]), { mid: r[5], name: r[6] });
 const classesCsv = readFileSync(join(REPO, "data-manifests", "audioset", "class_labels_indices.csv"), "utf8").split("\n").slice(1).filter(Boolean).map(parseCsvLine);
 for (const [index, mid, name] of classesCsv) if (!classOf.has(Number(index))) classOf.set(Number(index), { mid, name });
 
 // Curated rows: TimGM6mb renders follow the font rule (train); every 4th curated training recording of a class with
 // at least 4 becomes a validation recording (the class keeps 3 of 4 for training).
-const perClassTrain = new Map();
+const perClassTrain = new Map<string, string[][]>();
 for (const r of curated) {
   if (r[0].startsWith("timgm6mb:")) r[8] = "train";
   // (val counts as train here, so re-running the script on its own output changes nothing)
@@ -125,12 +114,12 @@ for (const r of curated) {
 }
 for (const list of perClassTrain.values()) if (list.length >= 4) list.forEach((r, i) => i % 4 === 3 && (r[8] = "val"));
 
-const rows = [];
-const add = (id, pkg, path, render, index, licence, role) => {
-  const c = classOf.get(index);
+const rows: string[][] = [];
+const add = (id: string, pkg: string, path: string, render: string, index: number, licence: string, role: string): void => {
+  const c = classOf.get(index)!;
   rows.push([id, pkg, path, render, String(index), c.mid, c.name, licence, role, "event"]);
 };
-const recipe = (font, bank, program, notes, step, hold, tail, drums, velocity) =>
+const recipe = (font: string, bank: number, program: number, notes: number[], step: number, hold: number, tail: number, drums: boolean, velocity: number): string =>
   `fluidsynth;font=${font};bank=${bank};program=${program};notes=${notes.join("+")};step=${step};hold=${hold};tail=${tail};drums=${drums ? 1 : 0};velocity=${velocity}`;
 
 const SCALES = [[0, 2, 4, 5, 7, 9, 11, 12], [0, 2, 3, 5, 7, 8, 10, 12], [0, 3, 5, 7, 10, 12], [0, 4, 7, 12]];
@@ -142,9 +131,9 @@ for (const [fontName, font] of Object.entries(FONTS)) {
         const root = inst.centre + pick([-12, -7, -5, 0, 0, 5, 7, 12]);
         const scale = pick(SCALES);
         const velocity = Math.round(between(55, 120));
-        let notes;
-        let step;
-        let hold;
+        let notes: number[];
+        let step: number;
+        let hold: number;
         if (articulation === "held") {
           notes = [root, root + pick([3, 4]), root + 7].slice(0, 1 + Math.floor(rng() * 3));
           step = 0;
@@ -181,7 +170,7 @@ for (const [fontName, font] of Object.entries(FONTS)) {
   }
 }
 
-function walk(dir, out) {
+function walk(dir: string, out: string[]): string[] {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path, out);
@@ -215,7 +204,7 @@ for (const [pack, role] of Object.entries(VOICE_PACKS)) {
 
 const all = [...curated, ...rows];
 writeFileSync(CSV, [header, ...all.map((r) => r.map(field).join(","))].join("\n") + "\n");
-const counts = new Map();
+const counts = new Map<string, Record<string, number>>();
 for (const r of all) {
   const key = `${r[4].padStart(3)} ${r[6]}`;
   const c = counts.get(key) ?? { train: 0, val: 0, eval: 0, domain2: 0 };
