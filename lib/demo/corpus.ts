@@ -237,8 +237,11 @@ export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): P
   const root = join(outDir, key);
   const marker = join(root, "corpus.json");
   const wanted = options.renderSplits ?? SPLITS;
-  const rendered = (split: SplitName) => existsSync(join(root, split, AUDIO_DONE));
-  if (existsSync(marker) && wanted.every(rendered)) return relocated(JSON.parse(readFileSync(marker, "utf8")) as DemoCorpus, root);
+  // A split's audio marker is trusted only with the corpus marker: without corpus.json (an interrupted or damaged run)
+  // every clip of the wanted splits is checked again, and missing ones are rendered.
+  const complete = existsSync(marker);
+  const rendered = (split: SplitName) => complete && existsSync(join(root, split, AUDIO_DONE));
+  if (complete && wanted.every(rendered)) return relocated(JSON.parse(readFileSync(marker, "utf8")) as DemoCorpus, root);
 
   // Source audio (renders are cached across corpora in <outDir>/sources).
   const audio = new Map<string, Float32Array>();
