@@ -139,9 +139,11 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
   const named = options.datasets?.find((dataset) => dataset.name === config.dataset);
   if (named) {
     const progress = createProgress({ label: `${named.name} corpus`, unit: "clips" });
-    const manifests = await named.prepare({ profile: d.demoProfile, seed: config.seed, onProgress: () => progress.tick(0) });
+    // A pretrained teacher (e.g. the shipped demo teacher) needs no teacher-training split: the dataset may skip it.
+    const needsTeacherTrain = config.teacher.checkpoint === null && d.teacherTrain === null;
+    const manifests = await named.prepare({ profile: d.demoProfile, seed: d.demoSeed, needsTeacherTrain, onProgress: () => progress.tick(0) });
     progress.done();
-    teacherTrain = read(d.teacherTrain) ?? readManifest(manifests.teacherTrain);
+    teacherTrain = read(d.teacherTrain) ?? (needsTeacherTrain && manifests.teacherTrain ? readManifest(manifests.teacherTrain) : undefined);
     studentTrain = read(d.studentTrain) ?? readManifest(manifests.studentTrain);
     validation = read(d.validation) ?? (d.validateOn === "train" ? undefined : readManifest(manifests.validation));
     evalRows = read(d.eval) ?? readManifest(manifests.eval);
