@@ -16,7 +16,7 @@ import { UserError } from "../../lib/errors";
 import { resolveConfig } from "../../lib/psl/config";
 import { resolveData } from "../../lib/psl/pipeline";
 
-test("a named dataset's manifests and class names feed the experiment; its profile and seed come from the config", async () => {
+test("a named dataset's manifests and class names feed the experiment; its profile and corpus seed come from the config (data.demoProfile, data.demoSeed)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "psl-named-"));
   try {
     const manifests: Record<string, string> = {};
@@ -38,7 +38,7 @@ test("a named dataset's manifests and class names feed the experiment; its profi
         return { teacherTrain: manifests.full, studentTrain: manifests.balanced, validation: manifests.val, eval: manifests.eval, classes: [{ index: 0, displayName: "Zero" }, { index: 1, displayName: "One" }] };
       },
     };
-    const config = resolveConfig({ name: "named", dataset: "toy", numClasses: 2, seed: 7, cacheDir: join(dir, "cache"), data: { demoProfile: "quick" } });
+    const config = resolveConfig({ name: "named", dataset: "toy", numClasses: 2, seed: 3, cacheDir: join(dir, "cache"), data: { demoProfile: "quick", demoSeed: 7 } });
     const data = await resolveData(config, () => {}, { datasets: [toy] });
     assert.deepEqual(asked, [{ profile: "quick", seed: 7 }]);
     assert.deepEqual([data.teacherTrain.length, data.studentTrain.length, data.validation.length, data.eval.length], [4, 3, 2, 2]);
