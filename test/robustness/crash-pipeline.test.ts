@@ -14,26 +14,19 @@ import { join } from "node:path";
 import { loadCheckpoint } from "../../lib/model/checkpoint";
 import { readLoopState } from "../../lib/psl/loop";
 import { runChild, runChildUntilKilled } from "./child";
-import { manifestText, writeTinyConfig, writeToneClips } from "./corpus";
+import { writeSplitCorpus, writeTinyConfig } from "./corpus";
 
 const WORKERS = 2;
 
 test("kill -9 in the teacher, in annotation and twice in the student, each time --resume: everything equals an uninterrupted run (2 workers)", { timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "psl-crash-pipeline-"));
   try {
-    const rows = writeToneClips(dir, 20, 12, 2);
-    writeFileSync(join(dir, "train.tsv"), manifestText(rows.slice(0, 16)));
-    writeFileSync(join(dir, "eval.tsv"), manifestText(rows.slice(16)));
+    writeSplitCorpus(dir, 20, 16, 12);
     const training = { widthMult: 0.1, epochs: 2, patience: 5, batchSize: 4, checkpointEverySteps: 1 };
-    const config = (name: string) => {
-      const path = writeTinyConfig(dir, {
-        workers: WORKERS, backend: "wasm", cacheDir: join(dir, name, "cache"), reportsDir: join(dir, name, "reports"),
-        teacher: training, student: training, annotation: { chunkSeconds: 1, shardClips: 1 },
-      });
-      const copy = join(dir, `${name}.json`);
-      writeFileSync(copy, readFileSync(path));
-      return copy;
-    };
+    const config = (name: string) => writeTinyConfig(dir, {
+      workers: WORKERS, backend: "wasm", cacheDir: join(dir, name, "cache"), reportsDir: join(dir, name, "reports"),
+      teacher: training, student: training, annotation: { chunkSeconds: 1, shardClips: 1 },
+    }, `${name}.json`);
     const full = runChild("psl", "evaluate", "--config", config("full"));
     assert.equal(full.status, 0, full.stderr);
 

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runChild } from "./child";
-import { manifestText, writeTinyConfig, writeToneClips } from "./corpus";
+import { writeSplitCorpus, writeTinyConfig } from "./corpus";
 
 const CHILD = join(__dirname, "crash-child.ts");
 
@@ -55,9 +55,7 @@ test("two processes on one cache: the second waits and re-uses, or fails naming 
   const dir = mkdtempSync(join(tmpdir(), "psl-two-processes-"));
   const running: Running[] = [];
   try {
-    const rows = writeToneClips(dir, 10, 9, 1);
-    writeFileSync(join(dir, "train.tsv"), manifestText(rows.slice(0, 8)));
-    writeFileSync(join(dir, "eval.tsv"), manifestText(rows.slice(8)));
+    writeSplitCorpus(dir, 10, 8, 9, 1);
     const config = writeTinyConfig(dir, { teacher: { widthMult: 0.1, epochs: 2, patience: 5, batchSize: 2, checkpointEverySteps: 1 } });
     const cache = join(dir, "cache");
 
