@@ -91,6 +91,7 @@ test("kill -9 in the teacher, in annotation and twice in the student, each time 
         return rest;
       };
       assert.deepEqual(metrics("killed"), metrics("full"), `${model} metrics differ`);
+      assert.equal(metrics("full").trainingWorkers, WORKERS, "the report names the training workers");
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
