@@ -6,6 +6,8 @@
  * - on "wasm", BatchNorm(+ReLU6) in training mode and the depthwise convolution run the engine's fused SIMD
  *   kernels (lib/nn/wasm) with custom gradients: two passes over memory forward and two backward instead of
  *   the dozen tensor-wide ops of the composed version;
+ * - on "webgpu", the same ops (and the stem's one-channel convolution) run the engine's WGSL kernels
+ *   (lib/nn/webgpu): two dispatches each way instead of a dozen, which is what bounds a GPU training step;
  * - everywhere else (and for everything not listed above) the plain reference (reference-ops.ts), which is
  *   also what the tests hold the fast paths to.
  *
@@ -20,6 +22,7 @@ import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from 
 import * as reference from "./reference-ops";
 import { activeShardExchange, batchRows, wholeBatchMoments, wholeBatchSums, type ShardExchange } from "./sync-batchnorm";
 import { BN_ACT_GRAD_KERNEL, BN_ACT_KERNEL, DEPTHWISE_GRAD_KERNEL, DEPTHWISE_KERNEL, registerWasmKernels } from "./wasm/register";
+import * as gpu from "./webgpu/ops";
 
 export { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions };
 
@@ -81,6 +84,7 @@ function fusedDepthwise(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number): tf
  */
 export function batchNorm(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean, training: boolean): tf.Tensor4D {
   if (training && fused()) return fusedBatchNormTrain(x, bn, relu6);
+  if (training && gpu.gpuKernelsActive()) return gpu.batchNormTrain(x, bn, relu6);
   const exchange = training ? activeShardExchange() : undefined;
   if (exchange) return syncedBatchNormTrain(x, bn, relu6, exchange);
   return reference.batchNorm(x, bn, relu6, training);
@@ -134,6 +138,8 @@ function syncedBatchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean,
 
 /** Full 3x3 (or k x k) convolution + BatchNorm (+ ReLU6); used by the stem. */
 export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
+  if (weight.shape[2] === 1 && gpu.gpuKernelsActive()) return tf.tidy(() => batchNorm(gpu.convCin1(x, weight, opts.stride), bn, opts.relu6, opts.training));
+  if (!fused()) return reference.convBn(x, weight, bn, opts);
   if (!fused()) return tf.tidy(() => batchNorm(reference.fullConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
   return tf.tidy(() => {
     // tfjs's conv2d forward (XNNPACK); its filter gradient is the engine's Conv2DBackpropFilter kernel.
@@ -144,6 +150,7 @@ export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, o
 
 /** Depthwise k x k convolution (one filter per channel) + BatchNorm (+ ReLU6). */
 export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
+  if (!(fused() || gpu.gpuKernelsActive()) || weight.shape[3] !== 1) return reference.depthwiseConvBn(x, weight, bn, opts);
   if (!fused() || weight.shape[3] !== 1) return tf.tidy(() => batchNorm(reference.depthwiseConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
   return tf.tidy(() => batchNorm(fusedDepthwise(x, weight, opts.stride), bn, opts.relu6, opts.training));
 }
@@ -153,5 +160,11 @@ export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNo
  * On wasm the product's gradients (dy·Wᵀ, xᵀ·dy) go through the engine's BatchMatMul (fast transposed paths).
  */
 export function pointwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor2D, bn: BatchNormVars, opts: Omit<ConvBnOptions, "stride">): tf.Tensor4D {
+  if (!(fused() || gpu.gpuKernelsActive())) return reference.pointwiseConvBn(x, weight, bn, opts);
+  return tf.tidy(() => {
+    const [n, h, w, cin] = x.shape;
+    const y = tf.matMul(tf.reshape(x, [n * h * w, cin]), weight).reshape([n, h, w, weight.shape[1]]) as tf.Tensor4D;
+    return batchNorm(y, bn, opts.relu6, opts.training);
+  });
   return tf.tidy(() => batchNorm(reference.pointwiseConv(x, weight), bn, opts.relu6, opts.training));
 }
