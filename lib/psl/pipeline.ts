@@ -15,7 +15,7 @@ import { initBackend } from "../nn/backend";
 import { createTrainer } from "../engine/trainer";
 import { readManifest, type ManifestRow } from "../data/manifest";
 import { readClassLabels } from "../data/classes";
-import { buildFeatureCache } from "../data/feature-cache";
+import { buildFeatureCache, openFeatureCache, type FeatureCache } from "../data/feature-cache";
 import { createRng } from "../data/random";
 import type { NamedDataset } from "../data/named-dataset";
 import { loadModel } from "../model/checkpoint";
@@ -26,7 +26,7 @@ import { createProgress } from "../report/progress";
 import { annotateToDir } from "./annotate";
 import { artefactDir, fileFingerprint, rowsFingerprint } from "./cache";
 import { hopSecondsOf, type ExperimentConfig, type TrainingSettings } from "./config";
-import { evaluateModel, saveEvaluation } from "./evaluate";
+import { evaluateModelAsync, saveEvaluation } from "./evaluate";
 import type { FeatureSource } from "./features";
 import { readLoopState, type TrainerFactory } from "./loop";
 import { trainStudent, type TeacherTargetSource } from "./student";
@@ -62,6 +62,12 @@ export interface RunOptions {
   strict?: boolean;
   /** Datasets selected by name in `config.dataset` (e.g. lib/demo's demoDataset); any other value is a manifest path. */
   datasets?: readonly NamedDataset[];
+  /**
+   * Scale-out of the annotation (until "annotate"): compute only job `index` of `count`'s shards, or `merge` the
+   * finished shards of all jobs. Both need a finished teacher and complete features (`psl features`), and neither
+   * trains or computes features itself: many jobs share one cache folder.
+   */
+  annotationJob?: { slice: { index: number; count: number } } | { merge: true };
 }
 
 export interface StageArtefact {
@@ -71,7 +77,7 @@ export interface StageArtefact {
 
 export interface ExperimentResult {
   teacher?: StageArtefact & { checkpoint: string; metrics?: EvalMetrics };
-  annotation?: StageArtefact & { table: string; tsv: string; rows: number };
+  annotation?: StageArtefact & { table: string; tsv: string; rows: number; job?: { computed: number; shards: number; range: { start: number; end: number } } };
   student?: StageArtefact & { checkpoint: string; metrics?: EvalMetrics };
   /** reports folder of this experiment (metrics JSON + per-class CSV). */
   reportDir: string;
@@ -94,7 +100,7 @@ function classNamesFrom(classes: readonly { index: number; displayName: string }
 }
 
 /** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
-export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: { strict?: boolean; datasets?: readonly NamedDataset[] } = {}): Promise<ExperimentData> {
+export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: { strict?: boolean; datasets?: readonly NamedDataset[]; featuresReadOnly?: boolean } = {}): Promise<ExperimentData> {
   const d = config.data;
   let teacherTrain: ManifestRow[] | undefined;
   let studentTrain: ManifestRow[];
@@ -133,19 +139,8 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
   for (const row of listed) {
     for (const c of row.labels) if (c >= config.numClasses) throw new UserError(`${row.filename}: label ${c} ≥ numClasses ${config.numClasses}`);
   }
-  const all = new Map<string, ManifestRow>();
-  for (const row of listed) all.set(row.path ?? row.filename, row);
-  const progress = createProgress({ label: "features", total: all.size, unit: "clips" });
-  let done = 0;
-  const cache = await buildFeatureCache([...all.values()], join(config.cacheDir, "features"), {
-    strict: options.strict,
-    maxClipSeconds: d.maxClipSeconds,
-    onProgress: (p) => {
-      progress.tick(p.done - done);
-      done = p.done;
-    },
-  });
-  progress.done();
+  const all = featureRows(listed);
+  const cache = options.featuresReadOnly ? openCompleteFeatureCache(config, all) : await buildFeatures(config, all, { strict: options.strict });
   if (cache.skipped.length) log(skippedSummary(cache.skipped));
   const keep = (rows: ManifestRow[]) => rows.filter((r) => cache.has(r.filename));
   // The validation split is drawn from the readable clips only: drawn before skipping, it could hold nothing but
@@ -165,6 +160,42 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
     if (rows.length === 0) throw new UserError(`${split}: no readable clips left (${cache.skipped.length} skipped as missing, unreadable or too long)`);
   }
   return { ...splits, classNames, features: cache, skipped: cache.skipped };
+}
+
+/** Every clip of the listed rows once (by audio path), in a fixed order: the unit `psl features --shard` slices. */
+export function featureRows(listed: readonly ManifestRow[]): ManifestRow[] {
+  const all = new Map<string, ManifestRow>();
+  for (const row of listed) all.set(row.path ?? row.filename, row);
+  return [...all.values()];
+}
+
+/** Computes (or completes) the feature cache of `rows` in `dir` (default `<cacheDir>/features`), with a progress bar. */
+export async function buildFeatures(config: ExperimentConfig, rows: ManifestRow[], options: { strict?: boolean; dir?: string } = {}): Promise<FeatureCache> {
+  const progress = createProgress({ label: "features", total: rows.length, unit: "clips" });
+  let done = 0;
+  const cache = await buildFeatureCache(rows, options.dir ?? join(config.cacheDir, "features"), {
+    strict: options.strict,
+    maxClipSeconds: config.data.maxClipSeconds,
+    onProgress: (p) => {
+      progress.tick(p.done - done);
+      done = p.done;
+    },
+  });
+  progress.done();
+  return cache;
+}
+
+/** The existing feature cache, which must cover every row (cached or recorded as skipped): shard jobs only read it. */
+function openCompleteFeatureCache(config: ExperimentConfig, rows: readonly ManifestRow[]): FeatureCache {
+  const dir = join(config.cacheDir, "features");
+  if (!existsSync(join(dir, "index.json"))) throw new UserError(`${dir}: no feature cache; compute it first: psl features --config <config> [--shard i/n, then --merge]`);
+  const cache = openFeatureCache(dir);
+  const skipped = new Set(cache.skipped.map((s) => s.filename));
+  const missing = rows.filter((r) => !cache.has(r.filename) && !skipped.has(r.filename));
+  if (missing.length > 0) {
+    throw new UserError(`${dir}: ${missing.length} of ${rows.length} clips have no features yet (e.g. ${missing[0].filename}); run psl features --config <config> (or its --shard jobs and --merge) first`);
+  }
+  return cache;
 }
 
 /** What was skipped and why, one clip a line (the first 20), for the end of a corpus-wide run. */
@@ -192,7 +223,9 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   };
   await initBackend({ preferred: config.backend === "auto" ? undefined : config.backend, quiet: true });
   const factory = options.createTrainer ?? createTrainer;
-  const data = options.data ?? (await resolveData(config, log, { strict: options.strict, datasets: options.datasets }));
+  const job = options.annotationJob;
+  if (job && options.until !== "annotate") throw new UserError("annotation shard jobs stop at the annotate stage");
+  const data = options.data ?? (await resolveData(config, log, { strict: options.strict, datasets: options.datasets, featuresReadOnly: Boolean(job) }));
   const reportDir = join(config.reportsDir, config.name);
   const result: ExperimentResult = { reportDir, skipped: data.skipped ?? [] };
   const alpha = config.student.alpha;
@@ -221,6 +254,8 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       teacherKey = key;
       if (finished(dir)) {
         log(`teacher: cached ${dir}`);
+      } else if (job) {
+        throw new UserError(`teacher: not trained yet (${dir}); annotation shard jobs need a finished teacher: run psl train-teacher --config <config> first, or set teacher.checkpoint`);
       } else {
         log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${data.validation.length})`);
         await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: data.validation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
@@ -240,10 +275,13 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     if (teacher && (config.annotation.mode === "offline" || until === ORDER.indexOf("annotate"))) {
       const { key, dir } = artefactDir(config.cacheDir, "annotation", { teacher: teacherKey, data: fp.studentTrain, chunkSeconds, hopSeconds, numClasses: C });
       annotationKey = key;
-      log(`annotation: ${existsSync(join(dir, "done.json")) ? "cached" : "running"} in ${dir}`);
-      const out = annotateToDir(teacher, data.studentTrain, data.features, dir, { chunkSeconds, hopSeconds, shardClips: config.annotation.shardClips, classNames: data.classNames });
+      const what = job ? ("merge" in job ? "merging shards" : `job ${job.slice.index}/${job.slice.count}`) : "running";
+      log(`annotation: ${existsSync(join(dir, "done.json")) ? "cached" : what} in ${dir}`);
+      const out = await annotateToDir(teacher, data.studentTrain, data.features, dir, {
+        chunkSeconds, hopSeconds, shardClips: config.annotation.shardClips, classNames: data.classNames, ...(job ?? {}),
+      });
       table = out.table;
-      result.annotation = { key, dir, table: out.path, tsv: out.tsv, rows: out.table.filenames.length };
+      result.annotation = { key, dir, table: out.path, tsv: out.tsv, rows: out.table?.filenames.length ?? 0, ...(job ? { job: { computed: out.computed, shards: out.shards, range: out.range } } : {}) };
     }
     if (until < ORDER.indexOf("student")) return result;
 
@@ -267,14 +305,14 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     // 4. Evaluation on full eval clips.
     const student = loadModel(result.student.checkpoint);
     try {
-      const metrics = evaluateModel(student, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate student" });
+      const metrics = await evaluateModelAsync(student, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate student" });
       saveEvaluation(join(reportDir, "student"), metrics, { experiment: config.name, checkpoint: result.student.checkpoint, split: "eval" });
       result.student.metrics = metrics;
     } finally {
       student.dispose();
     }
     if (teacher && result.teacher) {
-      const metrics = evaluateModel(teacher, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate teacher" });
+      const metrics = await evaluateModelAsync(teacher, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate teacher" });
       saveEvaluation(join(reportDir, "teacher"), metrics, { experiment: config.name, checkpoint: result.teacher.checkpoint, split: "eval" });
       result.teacher.metrics = metrics;
     }

@@ -9,13 +9,13 @@
  */
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createMobileNetV2 } from "../model/mobilenetv2";
-import { predictClips } from "../model/predict";
+import { predictClipsAsync } from "../model/predict";
 import { chunkFrames, cutChunks } from "../data/chunks";
 import { N_MELS } from "../audio/frontend";
 import { mixTargets } from "../engine/loss";
 import { UserError } from "../errors";
 import type { StudentSettings } from "./config";
-import { evaluateModel } from "./evaluate";
+import { evaluateModelAsync } from "./evaluate";
 import { stackBatch, type FeatureSource } from "./features";
 import { runTrainingLoop, type LoopResult, type TrainerFactory } from "./loop";
 import type { PslTable } from "./table";
@@ -103,7 +103,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
       createTrainer: options.createTrainer,
       numItems: chunks.length,
       itemLabels: (i) => chunks[i].weak,
-      makeBatch(indices) {
+      async makeBatch(indices) {
         const items = indices.map((i) => chunks[i]);
         const frames = items.map((c) => options.features.readFrames(c.filename, c.start, c.end));
         const batch = stackBatch(frames);
@@ -114,7 +114,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
           indices.forEach((chunk, k) => targets.set(offlineTargets!.subarray(chunk * C, (chunk + 1) * C), k * C));
         } else if (source.kind === "online") {
           // The teacher sees each chunk unpadded (equal-length groups), like the offline annotation.
-          const scores = predictClips(source.teacher, frames.map((data) => ({ data, frames: data.length / N_MELS })), { batchSize: indices.length });
+          const scores = await predictClipsAsync(source.teacher, frames.map((data) => ({ data, frames: data.length / N_MELS })), { batchSize: indices.length });
           const probs = new Float32Array(indices.length * C);
           scores.forEach((s, k) => probs.set(s, k * C));
           const teacherTargets = chunkTargets({ numClasses: C, probs, weak: items.map((c) => c.weak) }, options.targetOptions, options.classNames);
@@ -124,7 +124,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
         }
         return { input: batch.input, frames: batch.frames, targets };
       },
-      validate: (m) => evaluateModel(m, options.validation, options.features, { classNames: options.classNames }),
+      validate: (m) => evaluateModelAsync(m, options.validation, options.features, { classNames: options.classNames }),
       resume: options.resume,
       label: "student",
       abortAfterSteps: options.abortAfterSteps,
