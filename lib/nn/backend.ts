@@ -143,6 +143,8 @@ export async function initBackend(options: { preferred?: string; quiet?: boolean
   await tf.ready();
   active = info;
   if (!options.quiet) console.log(`[psl] backend: ${info.name} — ${info.reason}`);
+  // A CPU-emulated GPU is never silent, even for quiet callers (the pipeline): it is orders of magnitude slower.
+  else if (info.adapter?.software) console.error(`[psl] backend: webgpu on a SOFTWARE adapter (${info.adapter.description}): correct but slow; for tests, not for training`);
   return info;
 }
 
