@@ -99,8 +99,17 @@ function classNamesFrom(classes: readonly { index: number; displayName: string }
   return names;
 }
 
-/** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
-export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: { strict?: boolean; datasets?: readonly NamedDataset[]; featuresReadOnly?: boolean } = {}): Promise<ExperimentData> {
+/** The config's manifests, read and checked (no features yet); `listed` is every row of every split. */
+export interface ResolvedManifests {
+  teacherTrain?: ManifestRow[];
+  studentTrain: ManifestRow[];
+  validation?: ManifestRow[];
+  evalRows: ManifestRow[];
+  classNames?: string[];
+  listed: ManifestRow[];
+}
+
+export async function resolveManifests(config: ExperimentConfig, datasets?: readonly NamedDataset[]): Promise<ResolvedManifests> {
   const d = config.data;
   let teacherTrain: ManifestRow[] | undefined;
   let studentTrain: ManifestRow[];
@@ -114,7 +123,7 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
     return rows;
   };
   const read = (path: string | null) => (path ? readNonEmpty(path) : undefined);
-  const named = options.datasets?.find((dataset) => dataset.name === config.dataset);
+  const named = datasets?.find((dataset) => dataset.name === config.dataset);
   if (named) {
     const progress = createProgress({ label: `${named.name} corpus`, unit: "clips" });
     const manifests = await named.prepare({ profile: d.demoProfile, seed: config.seed, onProgress: () => progress.tick(0) });
@@ -139,6 +148,15 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
   for (const row of listed) {
     for (const c of row.labels) if (c >= config.numClasses) throw new UserError(`${row.filename}: label ${c} ≥ numClasses ${config.numClasses}`);
   }
+  return { teacherTrain, studentTrain, validation, evalRows, classNames, listed };
+}
+
+/** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
+export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: { strict?: boolean; datasets?: readonly NamedDataset[]; featuresReadOnly?: boolean } = {}): Promise<ExperimentData> {
+  const d = config.data;
+  const manifests = await resolveManifests(config, options.datasets);
+  const { teacherTrain, evalRows, classNames, listed } = manifests;
+  let { studentTrain, validation } = manifests;
   const all = featureRows(listed);
   const cache = options.featuresReadOnly ? openCompleteFeatureCache(config, all) : await buildFeatures(config, all, { strict: options.strict });
   if (cache.skipped.length) log(skippedSummary(cache.skipped));
