@@ -30,8 +30,10 @@ export interface BenchOptions {
   widthMult?: number;
   /** Clips per inference batch (default 8). */
   inferBatch?: number;
-  /** Also time annotation (10-s clips into chunkSeconds chunks through lib/psl/annotate.ts). */
-  annotation?: boolean;
+  /** Also time annotation (10-s clips into chunkSeconds chunks through lib/psl/annotate.ts); an object sets its size. */
+  annotation?: boolean | { clips?: number; rounds?: number };
+  /** PyTorch CUDA in the same run when torch sees a GPU (default: as `pytorch`). */
+  pytorchCuda?: boolean;
 }
 
 export interface BenchResult {
@@ -95,8 +97,8 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
     log("front-end (log-mel) benchmark");
     frontEnd = { realtimeFactor: (await benchFrontEnd({ torchaudio: false })).realtimeFactor };
   }
-  const annotation = o.annotation ? await benchAnnotation({ chunkSeconds: shape.chunkSeconds, widthMult: shape.widthMult, log }) : null;
-  const pytorchCuda = o.pytorch ?? true ? cudaBaseline(shape, inferBatch, log) : null;
+  const annotation = o.annotation ? await benchAnnotation({ chunkSeconds: shape.chunkSeconds, widthMult: shape.widthMult, log, ...(typeof o.annotation === "object" ? o.annotation : {}) }) : null;
+  const pytorchCuda = o.pytorchCuda ?? o.pytorch ?? true ? cudaBaseline(shape, inferBatch, log) : null;
   let pytorch: BenchResult["pytorch"] = null;
   let pytorchOneThread: BenchResult["pytorchOneThread"] = null;
   let ratios: BenchResult["ratios"] = null;

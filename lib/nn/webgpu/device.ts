@@ -129,15 +129,6 @@ function summarise(info: GpuAdapterInfo): WebGpuAdapterSummary {
   };
 }
 
-function moduleInstalled(id: string): boolean {
-  try {
-    require.resolve(`${id}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 let activeAdapter: WebGpuAdapterSummary | undefined;
 
 /** The adapter the webgpu backend runs on (undefined before activateWebGpu succeeded). */
@@ -151,9 +142,6 @@ export function webGpuAdapter(): WebGpuAdapterSummary | undefined {
  */
 export async function activateWebGpu(options: { allowSoftware: boolean }): Promise<WebGpuActivation> {
   if (activeAdapter && (options.allowSoftware || !activeAdapter.software)) return { ok: true, why: `WebGPU on ${activeAdapter.description}`, adapter: activeAdapter };
-  if (!moduleInstalled("webgpu") || !moduleInstalled("@tensorflow/tfjs-backend-webgpu")) {
-    return { ok: false, why: "the optional packages webgpu and @tensorflow/tfjs-backend-webgpu are not installed" };
-  }
   const hardware = hardwareGpuPossible();
   const swiftShader = findSwiftShaderIcd();
   const userIcd = process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES;
@@ -169,7 +157,12 @@ export async function activateWebGpu(options: { allowSoftware: boolean }): Promi
   const loader = ensureVulkanLoader(swiftShader ? dirname(swiftShader) : undefined);
   if (!loader.ok) return { ok: false, why: loader.why };
 
-  const navigatorGpu = setUpNavigatorGpu();
+  let navigatorGpu: Gpu;
+  try {
+    navigatorGpu = setUpNavigatorGpu();
+  } catch (error) {
+    return { ok: false, why: `Dawn (the optional npm package webgpu) did not load: ${(error as Error).message.split("\n")[0]}` };
+  }
   let adapter: GpuAdapter | null = null;
   try {
     adapter = await navigatorGpu.requestAdapter({ powerPreference: "high-performance" });
@@ -182,8 +175,13 @@ export async function activateWebGpu(options: { allowSoftware: boolean }): Promi
 
   // Only now: the package registers the backend because navigator.gpu exists. Its own factory asks Dawn again for
   // an adapter; replace it so the backend runs on exactly the adapter checked above.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pkg = require("@tensorflow/tfjs-backend-webgpu") as { WebGPUBackend: new (device: unknown, info?: unknown) => tf.KernelBackend };
+  let pkg: { WebGPUBackend: new (device: unknown, info?: unknown) => tf.KernelBackend };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    pkg = require("@tensorflow/tfjs-backend-webgpu");
+  } catch (error) {
+    return { ok: false, why: `the optional npm package @tensorflow/tfjs-backend-webgpu did not load: ${(error as Error).message.split("\n")[0]}` };
+  }
   const chosen = adapter;
   tf.removeBackend("webgpu");
   tf.registerBackend("webgpu", async () => {
