@@ -157,7 +157,7 @@ function cudaBaseline(shape: { batch: number; chunkSeconds: number; widthMult: n
 export function formatBench(r: BenchResult): string {
   const f = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(d));
   const rows: [string, string, string, string][] = [
-    ["", `ours (${r.backend}${r.adapter ? ` on ${r.adapter}` : ""}, ${r.trainStep.workers} workers, width ${r.widthMult})`, r.pytorch ? `PyTorch ${r.pytorch.torch} (${r.pytorch.threads} threads)` : "PyTorch (n/a)", "ours / PyTorch"],
+    ["", `ours (${r.backend}${r.adapter ? ` on ${r.adapter}` : ""}, ${r.trainStep.workers} workers${r.widthMult !== 1 ? `, width ${r.widthMult}` : ""})`, r.pytorch ? `PyTorch ${r.pytorch.torch} (${r.pytorch.threads} threads)` : "PyTorch (n/a)", "ours / PyTorch"],
     [`train step, batch ${r.trainStep.batch} × ${r.trainStep.chunkSeconds} s (ms, median)`, f(r.trainStep.msMedian, 0), f(r.pytorch?.trainStep.msMedian, 0), ""],
     ["train throughput (chunks/s)", f(r.trainStep.chunksPerSecond), f(r.pytorch?.trainStep.chunksPerSecond), f(r.ratios?.trainThroughput, 2)],
     ["train throughput vs PyTorch 1 thread (chunks/s)", "", f(r.pytorchOneThread?.trainStep.chunksPerSecond), f(r.pytorchOneThread ? r.trainStep.chunksPerSecond / r.pytorchOneThread.trainStep.chunksPerSecond : undefined, 2)],

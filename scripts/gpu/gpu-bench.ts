@@ -10,8 +10,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { initBackend } from "../../lib/engine/backend";
-import { formatBench, runBench, type BenchResult } from "../../lib/bench/run";
+import { initBackend } from "../../lib/nn/backend";
+import { formatBench, runBench, type BenchResult } from "../../bench/run";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 

@@ -9,12 +9,16 @@ import { repoPath } from "../../lib/io/repo-root";
 
 const base: BenchResult = {
   backend: "wasm",
-  trainStep: { batch: 32, chunkSeconds: 2, msMedian: 2000, chunksPerSecond: 16, workers: 2 },
+  adapter: null,
+  widthMult: 1,
+  trainStep: { batch: 32, chunkSeconds: 2, msMedian: 2000, chunksPerSecond: 16, workers: 2, dispatchesPerStep: null },
   inference: { clipsPerSecond: 25, batch: 8, clipSeconds: 10 },
   frontEnd: { realtimeFactor: 1150.4 },
   pytorch: null,
   pytorchOneThread: null,
   ratios: null,
+  annotation: null,
+  pytorchCuda: null,
   conditions: { cores: 2, loadAverage: [1.5, 1.25, 1], rounds: 1, stepsPerRound: 5 },
   rounds: [{ ours: { trainMs: 2000, inferenceClipsPerSecond: 25 }, pytorch: null }],
 };
@@ -39,6 +43,23 @@ test("formatBench with PyTorch: throughput and inference ratios, and the ratio t
   assert.match(text, /train throughput \(chunks\/s\)\s+16\.0\s+13\.3\s+1\.20/);
   assert.match(text, /train throughput vs PyTorch 1 thread \(chunks\/s\)\s+10\.0\s+1\.60/);
   assert.match(text, /inference, 10 s clips \(clips\/s\)\s+25\.0\s+20\.0\s+1\.25/);
+});
+
+test("formatBench on webgpu: the adapter, the dispatches per step, annotation and PyTorch CUDA rows", () => {
+  const text = run.formatBench({
+    ...base,
+    backend: "webgpu",
+    adapter: "NVIDIA H200",
+    widthMult: 0.5,
+    trainStep: { ...base.trainStep, msMedian: 200, chunksPerSecond: 160, workers: 0, dispatchesPerStep: 411 },
+    annotation: { clips: 64, clipSeconds: 10, chunkSeconds: 2, batch: 160, msMedian: 100, clipsPerSecond: 640 },
+    pytorchCuda: { torch: "2.11.0", trainStep: { msMedian: 20, chunksPerSecond: 1600 }, inference: { batch: 8, clipsPerSecond: 2000 } },
+  });
+  assert.match(text, /ours \(webgpu on NVIDIA H200, 0 workers, width 0\.5\)/);
+  assert.match(text, /GPU dispatches per training step\s+411/);
+  assert.match(text, /annotation, 10 s clips → 2 s chunks \(clips\/s\)\s+640\.0/);
+  assert.match(text, /PyTorch 2\.11\.0 CUDA: train step \(ms\)\s+20\.0\s+0\.100/);
+  assert.match(text, /PyTorch CUDA: inference, batch 8 \(clips\/s\)\s+2000\s+0\.013/);
 });
 
 test("psl bench loads this checkout's bench/run.ts, which has the shape the command expects", () => {

@@ -16,8 +16,8 @@ import { bceLoss } from "../../lib/engine/loss";
 import { createTrainer, type TrainBatch } from "../../lib/engine/trainer";
 import { foldModel } from "../../lib/engine/infer";
 import { dispatchCount } from "../../lib/nn/webgpu/runtime";
-import { assertClose, seeded } from "./helpers";
-import { webgpu, webgpuSkipReason } from "./webgpu-helpers";
+import { assertClose, seeded } from "../nn/helpers";
+import { webgpu, webgpuSkipReason } from "../nn/webgpu/helpers";
 
 const skip = webgpuSkipReason();
 const CLASSES = 3, WIDTH = 0.25, FRAMES = 65, BATCH = 2;

@@ -4,8 +4,8 @@
  * is a failure instead (CI must never skip them).
  */
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../../lib/engine/backend";
-import { findSwiftShaderIcd, hardwareGpuPossible } from "../../lib/engine/webgpu-device";
+import { initBackend } from "../../../lib/nn/backend";
+import { findSwiftShaderIcd, hardwareGpuPossible } from "../../../lib/nn/webgpu/device";
 
 /** Why the webgpu tests cannot run here (undefined: they can). Throws under CI=true. */
 export function webgpuSkipReason(): string | undefined {

@@ -8,14 +8,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { batchNorm, convBn, depthwiseConvBn, pointwiseConvBn, type BatchNormVars } from "../../lib/nn/ops";
-import { bceLoss } from "../../lib/engine/loss";
-import { createAdam } from "../../lib/engine/adam";
-import { NORM_PARTIALS, recordAdamStep, type AdamBuffers } from "../../lib/nn/webgpu/adam";
-import { BUFFER_USAGE } from "../../lib/nn/webgpu/gpu-types";
-import { dispatchCount, flush, readBuffer, webgpuBackend } from "../../lib/nn/webgpu/runtime";
-import { assertClose, seeded } from "./helpers";
-import { onCpu, onGpu, webgpu, webgpuSkipReason } from "./webgpu-helpers";
+import { batchNorm, convBn, depthwiseConvBn, pointwiseConvBn, type BatchNormVars } from "../../../lib/nn/ops";
+import { bceLoss } from "../../../lib/engine/loss";
+import { createAdam } from "../../../lib/engine/adam";
+import { NORM_PARTIALS, recordAdamStep, type AdamBuffers } from "../../../lib/nn/webgpu/adam";
+import { BUFFER_USAGE } from "../../../lib/nn/webgpu/gpu-types";
+import { dispatchCount, flush, readBuffer, webgpuBackend } from "../../../lib/nn/webgpu/runtime";
+import { assertClose, seeded } from "../helpers";
+import { onCpu, onGpu, webgpu, webgpuSkipReason } from "./helpers";
 
 const skip = webgpuSkipReason();
 
