@@ -43,7 +43,9 @@ function copies(backend: WebGpuBackendInternals, list: { from: GpuBuffer; fromOf
 
 export async function createGpuTrainer(model: MobileNetV2, options: TrainerOptions, checkBatch: BatchCheck, itemSeed: (seed: number, step: number, item: number) => number): Promise<Trainer> {
   const backend = webgpuBackend();
-  const opts = resolveAdamOptions({ learningRate: options.learningRate, amsgrad: options.amsgrad, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm });
+  const opts = resolveAdamOptions({
+    learningRate: options.learningRate, epsilon: options.epsilon, amsgrad: options.amsgrad, weightDecay: options.weightDecay, maxGradNorm: options.maxGradNorm,
+  });
   const slots: Slot[] = [];
   let total = 0;
   for (const spec of model.specs.filter((s) => s.trainable)) {

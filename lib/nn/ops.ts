@@ -139,7 +139,6 @@ function syncedBatchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean,
 /** Full 3x3 (or k x k) convolution + BatchNorm (+ ReLU6); used by the stem. */
 export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
   if (weight.shape[2] === 1 && gpu.gpuKernelsActive()) return tf.tidy(() => batchNorm(gpu.convCin1(x, weight, opts.stride), bn, opts.relu6, opts.training));
-  if (!fused()) return reference.convBn(x, weight, bn, opts);
   if (!fused()) return tf.tidy(() => batchNorm(reference.fullConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
   return tf.tidy(() => {
     // tfjs's conv2d forward (XNNPACK); its filter gradient is the engine's Conv2DBackpropFilter kernel.
@@ -150,8 +149,7 @@ export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, o
 
 /** Depthwise k x k convolution (one filter per channel) + BatchNorm (+ ReLU6). */
 export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
-  if (!(fused() || gpu.gpuKernelsActive()) || weight.shape[3] !== 1) return reference.depthwiseConvBn(x, weight, bn, opts);
-  if (!fused() || weight.shape[3] !== 1) return tf.tidy(() => batchNorm(reference.depthwiseConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
+  if (!(fused() || gpu.gpuKernelsActive()) || weight.shape[3] !== 1) return tf.tidy(() => batchNorm(reference.depthwiseConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
   return tf.tidy(() => batchNorm(fusedDepthwise(x, weight, opts.stride), bn, opts.relu6, opts.training));
 }
 
@@ -160,11 +158,5 @@ export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNo
  * On wasm the product's gradients (dy·Wᵀ, xᵀ·dy) go through the engine's BatchMatMul (fast transposed paths).
  */
 export function pointwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor2D, bn: BatchNormVars, opts: Omit<ConvBnOptions, "stride">): tf.Tensor4D {
-  if (!(fused() || gpu.gpuKernelsActive())) return reference.pointwiseConvBn(x, weight, bn, opts);
-  return tf.tidy(() => {
-    const [n, h, w, cin] = x.shape;
-    const y = tf.matMul(tf.reshape(x, [n * h * w, cin]), weight).reshape([n, h, w, weight.shape[1]]) as tf.Tensor4D;
-    return batchNorm(y, bn, opts.relu6, opts.training);
-  });
   return tf.tidy(() => batchNorm(reference.pointwiseConv(x, weight), bn, opts.relu6, opts.training));
 }

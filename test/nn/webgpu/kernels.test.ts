@@ -24,6 +24,8 @@ type Block = "bn" | "pointwise" | "depthwise" | "full";
 interface Setup {
   name: string;
   block: Block;
+  /** Engine kernels the webgpu run must use (not the composed fallback). */
+  kernels: string[];
   x: number[];
   w?: number[];
   stride?: 1 | 2;
@@ -66,17 +68,28 @@ function block(s: Setup): tf.Tensor[] {
   return out;
 }
 
+const BN = ["PslGpuBatchNormAct", "PslGpuBatchNormActGrad"];
+const DW = ["PslDepthwise", "PslDepthwiseGrad"];
 const setups: Setup[] = [
-  { name: "BatchNorm+ReLU6 train", block: "bn", x: [2, 5, 6, 7], relu6: true, training: true },
-  { name: "BatchNorm linear train, 70 channels × 2,640 rows (2 channel tiles, 3 row blocks)", block: "bn", x: [2, 33, 40, 70], relu6: false, training: true },
-  { name: "BatchNorm+ReLU6 train, 3x2x2", block: "bn", x: [3, 2, 2, 10], relu6: true, training: true },
-  { name: "pointwise+BN+ReLU6 train", block: "pointwise", x: [2, 4, 5, 6], w: [6, 9], relu6: true, training: true },
-  { name: "depthwise s1+BN+ReLU6 train", block: "depthwise", x: [2, 6, 7, 6], w: [3, 3, 6, 1], stride: 1, relu6: true, training: true },
-  { name: "depthwise s2+BN+ReLU6 train (odd sizes)", block: "depthwise", x: [2, 7, 9, 5], w: [3, 3, 5, 1], stride: 2, relu6: true, training: true },
-  { name: "depthwise s2+BN linear train, 70 channels × 2,706 rows", block: "depthwise", x: [2, 33, 41, 70], w: [3, 3, 70, 1], stride: 2, relu6: false, training: true },
-  { name: "depthwise s2 eval", block: "depthwise", x: [1, 8, 6, 4], w: [3, 3, 4, 1], stride: 2, relu6: true, training: false },
-  { name: "stem conv 3x3 s2 + BN + ReLU6 train, 2 row blocks", block: "full", x: [2, 64, 33, 1], w: [3, 3, 1, 16], stride: 2, relu6: true, training: true },
+  { name: "BatchNorm+ReLU6 train", block: "bn", kernels: BN, x: [2, 5, 6, 7], relu6: true, training: true },
+  { name: "BatchNorm linear train, 70 channels × 2,640 rows (2 channel tiles, 3 row blocks)", block: "bn", kernels: BN, x: [2, 33, 40, 70], relu6: false, training: true },
+  { name: "BatchNorm+ReLU6 train, 3x2x2", block: "bn", kernels: BN, x: [3, 2, 2, 10], relu6: true, training: true },
+  { name: "pointwise+BN+ReLU6 train", block: "pointwise", kernels: BN, x: [2, 4, 5, 6], w: [6, 9], relu6: true, training: true },
+  { name: "depthwise s1+BN+ReLU6 train", block: "depthwise", kernels: [...DW, ...BN], x: [2, 6, 7, 6], w: [3, 3, 6, 1], stride: 1, relu6: true, training: true },
+  { name: "depthwise s2+BN+ReLU6 train (odd sizes)", block: "depthwise", kernels: [...DW, ...BN], x: [2, 7, 9, 5], w: [3, 3, 5, 1], stride: 2, relu6: true, training: true },
+  { name: "depthwise s2+BN linear train, 70 channels × 2,706 rows", block: "depthwise", kernels: [...DW, ...BN], x: [2, 33, 41, 70], w: [3, 3, 70, 1], stride: 2, relu6: false, training: true },
+  { name: "depthwise s2 eval", block: "depthwise", kernels: DW, x: [1, 8, 6, 4], w: [3, 3, 4, 1], stride: 2, relu6: true, training: false },
+  { name: "stem conv 3x3 s2 + BN + ReLU6 train, 2 row blocks", block: "full", kernels: ["PslGpuConvCin1", "PslGpuConvCin1FilterGrad", ...BN], x: [2, 64, 33, 1], w: [3, 3, 1, 16], stride: 2, relu6: true, training: true },
 ];
+
+/** The kernels one call of `f` runs on webgpu: the engine's WGSL path must be taken, not the composed fallback. */
+async function gpuKernelNames(f: () => tf.Tensor[]): Promise<Set<string>> {
+  await webgpu();
+  await tf.setBackend("webgpu");
+  const info = await tf.profile(() => f());
+  tf.dispose(info.result as tf.Tensor[]);
+  return new Set(info.kernels.map((k) => k.name));
+}
 
 for (const s of setups) {
   test(`webgpu ${s.name} matches the reference (values, gradients, running statistics)`, { skip }, async () => {
@@ -85,6 +98,8 @@ for (const s of setups) {
     const names = ["y", ...(s.block === "full" ? [] : ["dx"]), ...(s.w ? ["dw"] : []), "dgamma", "dbeta", "running_mean", "running_var"];
     assert.equal(gpu.length, names.length);
     names.forEach((n, i) => assertClose(gpu[i], ref[i], 2e-4, 2e-5, `${s.name}: ${n}`));
+    const used = await gpuKernelNames(() => block(s));
+    for (const k of s.kernels) assert.ok(used.has(k), `${s.name}: kernel ${k} not used (ran: ${[...used].join(", ")})`);
   });
 }
 
