@@ -47,24 +47,27 @@ const applyUniforms = [
 const sumArrays = `var<workgroup> s1: array<f32, ${WORKGROUP}>;
 var<workgroup> s2: array<f32, ${WORKGROUP}>;`;
 
-const statsSource: KernelSource = {
-  key: "bn-stats",
-  bindings: [{ name: "x", access: "read" }, { name: "partials", access: "read_write" }],
-  uniforms: [...sumsUniforms],
-  workgroupSize: WORKGROUP,
-  prelude: sumArrays,
-  body: `
+/**
+ * First pass of a reduction: two per-channel sums `a`, `b` over this workgroup's row block, written as partials
+ * [blocks, 2, C]. `setup` runs once per channel, `accumulate` per row (it sees `r` and adds into `a`, `b`).
+ */
+function rowSumsSource(key: string, inputs: string[], setup: string, accumulate: string): KernelSource {
+  return {
+    key,
+    bindings: [...inputs.map((name) => ({ name, access: "read" as const })), { name: "partials", access: "read_write" }],
+    uniforms: [...sumsUniforms],
+    workgroupSize: WORKGROUP,
+    prelude: sumArrays,
+    body: `
   let C = params.channels;
   ${TILE_WGSL}
   var a = 0.0;
   var b = 0.0;
   if (c < C) {
-    let k = x[c];
+    ${setup}
     let end = min(params.rows, (wid.y + 1u) * params.rowsPerBlock);
     for (var r = wid.y * params.rowsPerBlock + lane; r < end; r = r + lanes) {
-      let d = x[r * C + c] - k;
-      a = a + d;
-      b = b + d * d;
+      ${accumulate}
     }
   }
   s1[lid.x] = a;
@@ -74,11 +77,26 @@ const statsSource: KernelSource = {
     partials[(wid.y * 2u) * C + c] = s1[lid.x];
     partials[(wid.y * 2u + 1u) * C + c] = s2[lid.x];
   }`,
-};
+  };
+}
 
-/** WGSL: adds the `blocks` partial pairs of this thread's channel into s1/s2 (totals in the lane-0 threads). */
-function sumPartials(): string {
-  return `
+/**
+ * Second pass: every workgroup adds the partials of its channels (totals in s1/s2 of the lane-0 threads), `finalize`
+ * turns them into two per-channel coefficients `first`/`second` (shared through workgroup memory; the first row tile
+ * also writes the pass's per-channel outputs), and `apply` maps each of the workgroup's rows with them.
+ */
+function partialsThenRowsSource(key: string, bindings: KernelSource["bindings"], uniforms: KernelSource["uniforms"], finalize: string, rowSetup: string, apply: string): KernelSource {
+  return {
+    key,
+    bindings,
+    uniforms: [...applyUniforms, ...uniforms],
+    workgroupSize: WORKGROUP,
+    prelude: `${sumArrays}
+var<workgroup> firstOf: array<f32, ${MAX_TILE}>;
+var<workgroup> secondOf: array<f32, ${MAX_TILE}>;`,
+    body: `
+  let C = params.channels;
+  ${TILE_WGSL}
   var a = 0.0;
   var b = 0.0;
   if (c < C) {
@@ -89,36 +107,45 @@ function sumPartials(): string {
   }
   s1[lid.x] = a;
   s2[lid.x] = b;
-  ${laneReduce(["s1", "s2"])}`;
+  ${laneReduce(["s1", "s2"])}
+  if (lane == 0u && c < C) {
+    ${finalize}
+  }
+  workgroupBarrier();
+  if (c < C) {
+    let first = firstOf[lid.x - (lane << params.tileShift)];
+    let second = secondOf[lid.x - (lane << params.tileShift)];
+    ${rowSetup}
+    let end = min(params.rows, (wid.y + 1u) * params.rowsPerTile);
+    for (var r = wid.y * params.rowsPerTile + lane; r < end; r = r + lanes) {
+      ${apply}
+    }
+  }`,
+  };
 }
 
-const applySource: KernelSource = {
-  key: "bn-apply",
-  bindings: [
+const statsSource = rowSumsSource("bn-stats", ["x"], "let k = x[c];", `let d = x[r * C + c] - k;
+      a = a + d;
+      b = b + d * d;`);
+
+/** The applied normalisation: first = scale = γ/√(σ²+ε), second = shift = β − μ·scale (mean and var from the sums). */
+const applySource = partialsThenRowsSource(
+  "bn-apply",
+  [
     { name: "x", access: "read" }, { name: "gamma", access: "read" }, { name: "beta", access: "read" }, { name: "partials", access: "read" },
     { name: "y", access: "read_write" }, { name: "stats", access: "read_write" },
     { name: "runningMean", access: "read_write" }, { name: "runningVar", access: "read_write" },
   ],
-  uniforms: [...applyUniforms, { name: "epsilon", type: "f32" }, { name: "momentum", type: "f32" }, { name: "keep", type: "f32" }, { name: "unbias", type: "f32" }],
-  workgroupSize: WORKGROUP,
-  prelude: `${sumArrays}
-var<workgroup> scaleOf: array<f32, ${MAX_TILE}>;
-var<workgroup> shiftOf: array<f32, ${MAX_TILE}>;`,
-  body: `
-  let C = params.channels;
-  ${TILE_WGSL}
-  ${sumPartials()}
-  if (lane == 0u && c < C) {
-    let n = f32(params.rows);
-    let k = x[c];
+  [{ name: "epsilon", type: "f32" }, { name: "momentum", type: "f32" }, { name: "keep", type: "f32" }, { name: "unbias", type: "f32" }],
+  `let n = f32(params.rows);
     let d = s1[lid.x] / n;
-    let mean = k + d;
+    let mean = x[c] + d;
     let variance = max(s2[lid.x] / n - d * d, 0.0);
     let invstd = 1.0 / sqrt(variance + params.epsilon);
     let scale = gamma[c] * invstd;
     let shift = beta[c] - mean * scale;
-    scaleOf[lid.x] = scale;
-    shiftOf[lid.x] = shift;
+    firstOf[lid.x] = scale;
+    secondOf[lid.x] = shift;
     if (wid.y == 0u) {
       stats[c] = mean;
       stats[C + c] = invstd;
@@ -126,106 +153,51 @@ var<workgroup> shiftOf: array<f32, ${MAX_TILE}>;`,
       stats[3u * C + c] = shift;
       runningMean[c] = runningMean[c] * params.keep + mean * params.momentum;
       runningVar[c] = runningVar[c] * params.keep + (variance * params.unbias) * params.momentum;
-    }
-  }
-  workgroupBarrier();
-  if (c < C) {
-    let scale = scaleOf[lid.x - (lane << params.tileShift)];
-    let shift = shiftOf[lid.x - (lane << params.tileShift)];
-    let end = min(params.rows, (wid.y + 1u) * params.rowsPerTile);
-    for (var r = wid.y * params.rowsPerTile + lane; r < end; r = r + lanes) {
-      var v = x[r * C + c] * scale + shift;
+    }`,
+  "",
+  `var v = x[r * C + c] * first + second;
       if (params.relu6 != 0u) { v = clamp(v, 0.0, 6.0); }
-      y[r * C + c] = v;
-    }
-  }`,
-};
+      y[r * C + c] = v;`,
+);
 
-/** WGSL: g = dy masked by ReLU6's derivative (hardtanh: 0 unless 0 < x·scale + shift < 6). */
-const MASKED_GRADIENT = `var g = dy[i];
+/** WGSL: per channel, the forward's statistics; then per row, g = dy masked by ReLU6's derivative and x̂. */
+const GRAD_SETUP = `let mean = stats[c];
+    let invstd = stats[C + c];
+    let scale = stats[2u * C + c];
+    let shift = stats[3u * C + c];`;
+const MASKED_GRADIENT = `let i = r * C + c;
+      let xv = x[i];
+      var g = dy[i];
       if (params.relu6 != 0u) {
         let z = xv * scale + shift;
         if (!(z > 0.0 && z < 6.0)) { g = 0.0; }
-      }`;
+      }
+      let xhat = (xv - mean) * invstd;`;
 
-const gradSumsSource: KernelSource = {
-  key: "bn-grad-sums",
-  bindings: [{ name: "dy", access: "read" }, { name: "x", access: "read" }, { name: "stats", access: "read" }, { name: "partials", access: "read_write" }],
-  uniforms: [...sumsUniforms],
-  workgroupSize: WORKGROUP,
-  prelude: sumArrays,
-  body: `
-  let C = params.channels;
-  ${TILE_WGSL}
-  var a = 0.0;
-  var b = 0.0;
-  if (c < C) {
-    let mean = stats[c];
-    let invstd = stats[C + c];
-    let scale = stats[2u * C + c];
-    let shift = stats[3u * C + c];
-    let end = min(params.rows, (wid.y + 1u) * params.rowsPerBlock);
-    for (var r = wid.y * params.rowsPerBlock + lane; r < end; r = r + lanes) {
-      let i = r * C + c;
-      let xv = x[i];
-      ${MASKED_GRADIENT}
+const gradSumsSource = rowSumsSource("bn-grad-sums", ["dy", "x", "stats"], GRAD_SETUP, `${MASKED_GRADIENT}
       a = a + g;
-      b = b + g * ((xv - mean) * invstd);
-    }
-  }
-  s1[lid.x] = a;
-  s2[lid.x] = b;
-  ${laneReduce(["s1", "s2"])}
-  if (lane == 0u && c < C) {
-    partials[(wid.y * 2u) * C + c] = s1[lid.x];
-    partials[(wid.y * 2u + 1u) * C + c] = s2[lid.x];
-  }`,
-};
+      b = b + g * xhat;`);
 
-const gradInputSource: KernelSource = {
-  key: "bn-grad-input",
-  bindings: [
+/** dx = k·g + kx·x̂ + kc with k = scale, first = kx = −k·dγ/M, second = kc = −k·dβ/M. */
+const gradInputSource = partialsThenRowsSource(
+  "bn-grad-input",
+  [
     { name: "dy", access: "read" }, { name: "x", access: "read" }, { name: "stats", access: "read" }, { name: "partials", access: "read" },
     { name: "dx", access: "read_write" }, { name: "dgamma", access: "read_write" }, { name: "dbeta", access: "read_write" },
   ],
-  uniforms: [...applyUniforms],
-  workgroupSize: WORKGROUP,
-  prelude: `${sumArrays}
-var<workgroup> kxOf: array<f32, ${MAX_TILE}>;
-var<workgroup> kcOf: array<f32, ${MAX_TILE}>;`,
-  body: `
-  let C = params.channels;
-  ${TILE_WGSL}
-  ${sumPartials()}
-  if (lane == 0u && c < C) {
-    let n = f32(params.rows);
-    let sumG = s1[lid.x];
-    let sumGx = s2[lid.x];
+  [],
+  `let n = f32(params.rows);
     let k = stats[2u * C + c];
-    kxOf[lid.x] = -k * sumGx / n;
-    kcOf[lid.x] = -k * sumG / n;
+    firstOf[lid.x] = -k * s2[lid.x] / n;
+    secondOf[lid.x] = -k * s1[lid.x] / n;
     if (wid.y == 0u) {
-      dgamma[c] = sumGx;
-      dbeta[c] = sumG;
-    }
-  }
-  workgroupBarrier();
-  if (c < C) {
-    let mean = stats[c];
-    let invstd = stats[C + c];
-    let scale = stats[2u * C + c];
-    let shift = stats[3u * C + c];
-    let kx = kxOf[lid.x - (lane << params.tileShift)];
-    let kc = kcOf[lid.x - (lane << params.tileShift)];
-    let end = min(params.rows, (wid.y + 1u) * params.rowsPerTile);
-    for (var r = wid.y * params.rowsPerTile + lane; r < end; r = r + lanes) {
-      let i = r * C + c;
-      let xv = x[i];
-      ${MASKED_GRADIENT}
-      dx[i] = scale * g + kx * ((xv - mean) * invstd) + kc;
-    }
-  }`,
-};
+      dgamma[c] = s2[lid.x];
+      dbeta[c] = s1[lid.x];
+    }`,
+  GRAD_SETUP,
+  `${MASKED_GRADIENT}
+      dx[i] = scale * g + first * xhat + second;`,
+);
 
 interface KernelArgs {
   inputs: Record<string, Info>;

@@ -23,28 +23,18 @@ export function webgpu(): Promise<void> {
   return ready;
 }
 
-/** Runs `f` on webgpu and reads its results asynchronously (the only kind of read there); tensors disposed. */
-export async function onGpu(f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+/**
+ * Runs `f` on `backend` (webgpu, or cpu for the plain reference ops) and reads its results asynchronously, the only
+ * kind of read on webgpu; tensors disposed.
+ */
+export async function onBackend(backend: "webgpu" | "cpu", f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
   await webgpu();
-  await tf.setBackend("webgpu");
+  await tf.setBackend(backend);
   const out = tf.tidy(() => {
     const r = f();
     return Array.isArray(r) ? r : [r];
   });
-  const arrays = await Promise.all(out.map(async (t) => (await t.data()) as Float32Array));
-  tf.dispose(out);
-  return arrays;
-}
-
-/** Runs `f` on the cpu backend (the plain reference ops) and returns plain arrays (tensors disposed). */
-export async function onCpu(f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await webgpu();
-  await tf.setBackend("cpu");
-  const out = tf.tidy(() => {
-    const r = f();
-    return Array.isArray(r) ? r : [r];
-  });
-  const arrays = out.map((t) => t.dataSync().slice() as Float32Array);
+  const arrays = await Promise.all(out.map(async (t) => (await t.data()).slice() as Float32Array));
   tf.dispose(out);
   return arrays;
 }

@@ -8,65 +8,25 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { batchNorm, convBn, depthwiseConvBn, pointwiseConvBn, type BatchNormVars } from "../../../lib/nn/ops";
+import { batchNorm, type BatchNormVars } from "../../../lib/nn/ops";
 import { bceLoss } from "../../../lib/engine/loss";
 import { createAdam } from "../../../lib/engine/adam";
 import { NORM_PARTIALS, recordAdamStep, type AdamBuffers } from "../../../lib/nn/webgpu/adam";
 import { BUFFER_USAGE } from "../../../lib/nn/webgpu/gpu-types";
 import { dispatchCount, flush, readBuffer, webgpuBackend } from "../../../lib/nn/webgpu/runtime";
-import { assertClose, seeded } from "../helpers";
-import { onCpu, onGpu, webgpu, webgpuSkipReason } from "./helpers";
+import { assertClose, blockOutputs, seeded, type BlockSetup } from "../helpers";
+import { onBackend, webgpu, webgpuSkipReason } from "./helpers";
 
 const skip = webgpuSkipReason();
 
-type Block = "bn" | "pointwise" | "depthwise" | "full";
-
-interface Setup {
+interface Setup extends BlockSetup {
   name: string;
-  block: Block;
   /** Engine kernels the webgpu run must use (not the composed fallback). */
   kernels: string[];
-  x: number[];
-  w?: number[];
-  stride?: 1 | 2;
-  relu6: boolean;
-  training: boolean;
 }
 
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-/** [y, dx, dw?, dgamma, dbeta, runningMean, runningVar] of one block on the current backend. */
-function block(s: Setup): tf.Tensor[] {
-  const C = s.block === "pointwise" || s.block === "full" ? s.w![s.w!.length - 1] : s.x[3];
-  // Input scaled so that ReLU6 clips at both ends for some elements.
-  const x = tf.variable(tf.tensor(seeded(size(s.x), 11).map((v) => 4 * v + 1), s.x));
-  const w = s.w ? tf.variable(tf.tensor(seeded(size(s.w), 12), s.w)) : undefined;
-  const bn: BatchNormVars = {
-    gamma: tf.variable(tf.tensor1d(seeded(C, 13).map((v) => 1 + 0.5 * v))),
-    beta: tf.variable(tf.tensor1d(seeded(C, 14).map((v) => 0.5 * v))),
-    runningMean: tf.variable(tf.tensor1d(seeded(C, 15).map((v) => 0.1 * v)), false),
-    runningVar: tf.variable(tf.tensor1d(seeded(C, 16).map((v) => 1 + 0.2 * v)), false),
-  };
-  const forward = () => {
-    const x4 = x as unknown as tf.Tensor4D;
-    if (s.block === "bn") return batchNorm(x4, bn, s.relu6, s.training);
-    if (s.block === "pointwise") return pointwiseConvBn(x4, w as unknown as tf.Tensor2D, bn, { relu6: s.relu6, training: s.training });
-    const opts = { stride: s.stride ?? 1, relu6: s.relu6, training: s.training };
-    return s.block === "depthwise" ? depthwiseConvBn(x4, w as unknown as tf.Tensor4D, bn, opts) : convBn(x4, w as unknown as tf.Tensor4D, bn, opts);
-  };
-  const vars = [x, ...(w ? [w] : []), bn.gamma, bn.beta];
-  let y: tf.Tensor | undefined;
-  const { grads } = tf.variableGrads(() => {
-    const out = forward();
-    y = tf.keep(out.clone());
-    return tf.sum(tf.mul(out, tf.tensor(seeded(out.size, 17), out.shape)));
-  }, vars);
-  // The stem's input gradient is not computed on the GPU (the input is data): compare it only elsewhere.
-  const keepDx = !(s.block === "full");
-  const out = [y!, ...vars.filter((v) => keepDx || v !== x).map((v) => grads[v.name]), bn.runningMean.clone(), bn.runningVar.clone()];
-  tf.dispose([...vars, bn.runningMean, bn.runningVar]);
-  return out;
-}
+/** The block's outputs; the stem's input gradient is not computed on the GPU (its input is data). */
+const block = (s: Setup) => blockOutputs(s, s.block !== "full");
 
 const BN = ["PslGpuBatchNormAct", "PslGpuBatchNormActGrad"];
 const DW = ["PslDepthwise", "PslDepthwiseGrad"];
@@ -93,8 +53,8 @@ async function gpuKernelNames(f: () => tf.Tensor[]): Promise<Set<string>> {
 
 for (const s of setups) {
   test(`webgpu ${s.name} matches the reference (values, gradients, running statistics)`, { skip }, async () => {
-    const gpu = await onGpu(() => block(s));
-    const ref = await onCpu(() => block(s));
+    const gpu = await onBackend("webgpu", () => block(s));
+    const ref = await onBackend("cpu", () => block(s));
     const names = ["y", ...(s.block === "full" ? [] : ["dx"]), ...(s.w ? ["dw"] : []), "dgamma", "dbeta", "running_mean", "running_var"];
     assert.equal(gpu.length, names.length);
     names.forEach((n, i) => assertClose(gpu[i], ref[i], 2e-4, 2e-5, `${s.name}: ${n}`));
@@ -106,7 +66,7 @@ for (const s of setups) {
 test("webgpu BatchNorm statistics stay accurate with a large common offset (float64 reference)", { skip }, async () => {
   const [n, h, w, c] = [4, 16, 16, 6];
   const xv = seeded(n * h * w * c, 21).map((v, i) => 300 + (i % c) * 50 + 0.01 * v);
-  const [runningMean, runningVar] = await onGpu(() => {
+  const [runningMean, runningVar] = await onBackend("webgpu", () => {
     const bn: BatchNormVars = {
       gamma: tf.variable(tf.ones([c])), beta: tf.variable(tf.zeros([c])),
       runningMean: tf.variable(tf.zeros([c]), false), runningVar: tf.variable(tf.zeros([c]), false),
@@ -138,9 +98,9 @@ test("webgpu BCE loss and gradient match torch's formulas on the cpu backend, in
   };
   await webgpu();
   const before = dispatchCount();
-  const gpu = await onGpu(lossAndGrad);
+  const gpu = await onBackend("webgpu", lossAndGrad);
   assert.ok(dispatchCount() - before <= 3, `BCE value + gradient took ${dispatchCount() - before} dispatches`);
-  const ref = await onCpu(lossAndGrad);
+  const ref = await onBackend("cpu", lossAndGrad);
   assertClose(gpu[0], ref[0], 1e-6, 0, "loss");
   assertClose(gpu[1], ref[1], 1e-5, 1e-12, "dloss/dp");
 });
