@@ -45,5 +45,6 @@ function buildLib() {
 buildLib();
 const command = `npm run ${single ? "report" : "reproduce"}${args.length ? ` -- ${args.join(" ")}` : ""}`;
 const extra = single ? ["--single"] : [];
-const r = spawnSync(python, [runner, ...extra, "--command", command, ...args], { stdio: "inherit", env: jupyterEnv(), cwd: REPO });
+// PSL_NODE: the runner typesets TeX with this node (scripts/render-math.mjs), whatever node is first on PATH.
+const r = spawnSync(python, [runner, ...extra, "--command", command, ...args], { stdio: "inherit", env: { ...jupyterEnv(), PSL_NODE: process.execPath }, cwd: REPO });
 process.exit(r.status ?? 1);

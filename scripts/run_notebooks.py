@@ -20,6 +20,9 @@ import html
 import json
 import os
 import re
+import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -197,6 +200,74 @@ def shorten_streams_for_html(nb, max_lines: int = STREAM_HTML_MAX_LINES) -> None
                 out.text = "\n".join(kept) + ("\n" if ends_with_newline else "")
 
 
+PSL_LOG_LINE = re.compile(r"^\[psl\] ")
+
+
+def fold_psl_logs(nb) -> None:
+    """`[psl] …` progress lines of a cell (stdout or stderr) → one collapsed block where the first one was.
+
+    They are the library's running commentary (epochs, caching, annotation): worth keeping, but as stderr they fill a
+    report with pink blocks. Other stderr text (warnings, errors) stays where it is, as it is.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        folded, outputs, position = [], [], None
+        for out in cell.get("outputs", []):
+            if out.output_type != "stream":
+                outputs.append(out)
+                continue
+            lines = out.text.splitlines(keepends=True)
+            logs = [line for line in lines if PSL_LOG_LINE.match(line)]
+            if not logs:
+                outputs.append(out)
+                continue
+            if position is None:
+                position = len(outputs)
+            folded += logs
+            rest = "".join(line for line in lines if not PSL_LOG_LINE.match(line))
+            if rest.strip():
+                out.text = rest
+                outputs.append(out)
+        if folded:
+            text = "".join(folded)
+            summary = f"[psl] log · {len(folded)} line{'s' if len(folded) != 1 else ''}: {html.escape(folded[-1].strip()[6:][:100])}"
+            block = nbformat.v4.new_output("display_data", data={
+                "text/html": f"<details class='psl-log'><summary>{summary}</summary><pre>{html.escape(text)}</pre></details>",
+                "text/plain": text,
+            })
+            outputs.insert(position, block)
+        cell.outputs = outputs
+
+
+def node_binary():
+    return os.environ.get("PSL_NODE") or shutil.which("node")
+
+
+def render_math(nb):
+    """TeX in markdown cells → KaTeX HTML via scripts/render-math.mjs. Returns (substitutions, css) for the HTML."""
+    cells = [c for c in nb.cells if c.cell_type == "markdown" and "$" in c.source]
+    if not cells:
+        return {}, ""
+    node = node_binary()
+    if not node:
+        print("warning: node not found (PSL_NODE, PATH): TeX in this report stays source text", file=sys.stderr)
+        return {}, ""
+    prefix = f"pslmath{secrets.token_hex(4)}n"
+    r = subprocess.run(
+        [node, str(REPO / "scripts" / "render-math.mjs")],
+        input=json.dumps({"cells": [c.source for c in cells], "prefix": prefix}),
+        capture_output=True, text=True, cwd=str(REPO),
+    )
+    if r.returncode != 0:
+        print(f"warning: rendering TeX failed, it stays source text:\n{r.stderr.strip()}", file=sys.stderr)
+        return {}, ""
+    rendered = json.loads(r.stdout)
+    for cell, source in zip(cells, rendered["cells"]):
+        cell.source = source
+    return {f"{prefix}{i}x": math for i, math in enumerate(rendered["math"])}, rendered["css"]
+
+
 TSLAB_FRAME = re.compile(r"^\s+at .*(node:vm|node_modules[\\/]tslab[\\/]|sigintHandlersWrap).*$")
 TS_DIAGNOSTIC = re.compile(r"^\d+:\d+ - ", re.M)
 
@@ -336,7 +407,9 @@ def export_html(nb, name: str, banner: str, no_input: bool) -> str:
     from traitlets.config import Config
 
     copy = nbformat.from_dict(json.loads(json.dumps(nb)))
+    fold_psl_logs(copy)
     shorten_streams_for_html(copy)
+    math, math_css = render_math(copy)
     config = Config()
     if no_input:
         # Hide the code but keep the parameters visible: tag every other code cell for input removal.
@@ -348,6 +421,10 @@ def export_html(nb, name: str, banner: str, no_input: bool) -> str:
         config.TagRemovePreprocessor.remove_input_tags = {"psl-hide-input"}
     exporter = HTMLExporter(config=config, template_name="psl", extra_template_basedirs=[str(TEMPLATES)])
     body, _ = exporter.from_notebook_node(copy, resources={"metadata": {"name": name}, "psl_banner": banner})
+    if math:
+        # Longest first: placeholder 1x must not match inside 11x (they end in "x", but be safe).
+        body = re.sub("|".join(re.escape(k) for k in sorted(math, key=len, reverse=True)), lambda m: math[m.group(0)], body)
+        body = body.replace("</head>", f"{math_css}\n</head>", 1)
     return body
 
 
@@ -387,6 +464,65 @@ def merge_results(out_dir: Path, records: dict) -> tuple:
     return results, clashes
 
 
+def _number(value, scale=1.0, digits=1):
+    return f"{value * scale:.{digits}f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "–"
+
+
+def _interval(ci, scale=100.0, digits=1):
+    if isinstance(ci, (list, tuple)) and len(ci) == 2 and all(isinstance(v, (int, float)) for v in ci):
+        return f"[{ci[0] * scale:.{digits}f}, {ci[1] * scale:.{digits}f}]"
+    return ""
+
+
+def headline_html(results: dict) -> str:
+    """The paper's table as the notebooks measured it: students (mAP with its 95 % interval, seeds, steps), the
+    teacher, chance, the paired PSL-2s − weak difference, and the added-label precision; '' when nothing was recorded."""
+    students = results.get("students")
+    if not isinstance(students, dict) or not students:
+        return ""
+    rows = []
+    for name, m in students.items():
+        if not isinstance(m, dict):
+            continue
+        seeds = m.get("seeds")
+        rows.append(
+            f"<tr><td>{html.escape(name)}</td><td class='num'>{_number(m.get('mAP'), 100)} <span class='muted'>{_interval(m.get('mAPCI'))}</span></td>"
+            f"<td class='num'>{_number(m.get('meanAUC'), 1, 3)}</td><td class='num'>{_number(m.get('dPrime'), 1, 3)}</td>"
+            f"<td class='num'>{len(seeds) if isinstance(seeds, list) else html.escape(str(seeds)) if seeds is not None else '–'}</td>"
+            f"<td class='num'>{html.escape(str(m.get('steps', '–')))}</td></tr>"
+        )
+    teacher = results.get("teacher")
+    if isinstance(teacher, dict):
+        rows.append(
+            f"<tr class='ref'><td>teacher</td><td class='num'>{_number(teacher.get('mAP'), 100)}</td><td class='num'>{_number(teacher.get('meanAUC'), 1, 3)}</td>"
+            f"<td class='num'>{_number(teacher.get('dPrime'), 1, 3)}</td><td></td><td></td></tr>"
+        )
+    chance = results.get("chanceMAP")
+    if isinstance(chance, (int, float)):
+        rows.append(f"<tr class='ref'><td>chance (random scores)</td><td class='num'>{_number(chance, 100)}</td><td class='num'>0.500</td><td class='num'>0.000</td><td></td><td></td></tr>")
+    labels = results.get("evalLabels")
+    scored = {"truth": "the eval clips' true labels", "noisy": "noisy (AudioSet-like) eval labels"}.get(labels, f"eval labels: {labels}" if labels else "the eval split's labels")
+    notes = [f"Scored on full eval clips against {html.escape(scored)}; mAP in %, with its 95 % interval (over seeds × eval clips) where recorded."]
+    diff = (results.get("pairedDifference") or {}).get("psl-2s") if isinstance(results.get("pairedDifference"), dict) else None
+    if isinstance(diff, dict):
+        better = diff.get("probabilityBetter")
+        notes.append(
+            f"Paired difference psl-2s − {html.escape(str(diff.get('vs', 'weak')))}: ΔmAP {_number(diff.get('mAP'), 100)} {_interval(diff.get('ci95'))}"
+            + (f", P(psl-2s better) = {better:.2f}" if isinstance(better, (int, float)) else "") + "."
+        )
+    missing = results.get("missingLabels")
+    if isinstance(missing, dict) and isinstance(missing.get("addedPrecision"), (int, float)):
+        notes.append(
+            f"Missing labels ({html.escape(str(missing.get('chunkSeconds', '?')))} s chunks, threshold {html.escape(str(missing.get('threshold', '?')))}): "
+            f"the teacher's added labels are {_number(missing.get('addedPrecision'), 100)} % correct (precision against the truth), "
+            f"recall {_number(missing.get('addedRecall'), 100)} %."
+        )
+    return (
+        "<table class='headline'><thead><tr><th>Model</th><th>mAP (%) [95 % CI]</th><th>mean AUC</th><th>d′</th><th>seeds</th><th>steps</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>" + "".join(f"<p class='muted'>{n}</p>" for n in notes)
+    )
+
+
 def write_index(out_dir: Path, run: dict, records: dict, results: dict, clashes: list) -> None:
     rows = []
     for name in sorted(records):
@@ -409,15 +545,20 @@ def write_index(out_dir: Path, run: dict, records: dict, results: dict, clashes:
 body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #1f2328; }}
 table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border-bottom: 1px solid #d0d7de; padding: 4px 10px; vertical-align: top; text-align: left; }}
 code {{ background: #f3f6fa; padding: 0 3px; }} .muted {{ color: #656d76; font-size: 90%; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }} tr.ref td {{ color: #57606a; font-style: italic; }}
+table.headline th {{ border-bottom: 2px solid #8c959f; }}
 </style></head><body>
 <h1>PSL Lab reports</h1>
 <p>Run {html.escape(run['date'])} · status <b>{html.escape(run['status'])}</b> · total wall time {fmt_seconds(run['wallSeconds'])} ·
-profile <code>{html.escape(str(run['profile']))}</code> · parameters: {params_html(run['parameters'])}</p>
+profile <code>{html.escape(str(run['profile'] if run['profile'] is not None else '–'))}</code> · parameters: {params_html(run['parameters'])}</p>
 <p class="muted">Command: <code>{html.escape(run['command'])}</code></p>
+<h2>Headline results</h2>{clash_note}
+{headline_html(results) or "<p class='muted'>No student results recorded in this run.</p>"}
+<details><summary>Every recorded result (summary.json <code>results</code>)</summary>
+<table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>{result_rows}</tbody></table></details>
+<h2>Notebooks</h2>
 <table><thead><tr><th>Notebook</th><th>Status</th><th>Wall time</th><th>Overrides</th><th>Defaults (parameters cell)</th><th>Run</th><th></th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
-<h2>Headline results</h2>{clash_note}
-<table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>{result_rows}</tbody></table>
 <p class="muted">Machine-readable: <a href="summary.json">summary.json</a></p>
 </body></html>
 """

@@ -3,16 +3,18 @@
 // system tools tests need. Idempotent and quick when everything is present, so `npm run reproduce` and
 // `npm test` call it every time and the README stays at two commands.
 //
-//   node scripts/setup.mjs            everything: Jupyter + kernel + chromium + sox + data-source setup scripts
+//   node scripts/setup.mjs            everything: Jupyter + kernel + plotly nbextension + the notebook server,
+//                                     chromium and sox (tests) + data-source setup scripts
 //   node scripts/setup.mjs --check    report what is missing, install nothing (exit 1 if something is)
 //   node scripts/setup.mjs --if-possible   (npm's pretest hook) like the default, but when something cannot be
 //                                     installed (no root, no sudo) only warn: the tests that need it then say
 //                                     they are skipped. Under CI=true it fails instead: CI must never skip.
 //
-// Nothing global is touched: the kernel spec lives in <repo>/.jupyter/kernels/tslab (git-ignored) and is
-// found through JUPYTER_PATH, which jupyterEnv() sets for the runner and `npm run jupyter`.
+// Nothing global is touched: the kernel spec lives in <repo>/.jupyter/kernels/tslab and plotly.js for live pages in
+// <repo>/.jupyter/nbextensions/psl-plotly (both git-ignored), found through JUPYTER_PATH, which jupyterEnv() sets for
+// the runner and `npm run jupyter`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,6 +26,11 @@ export const CHROMIUM = "/usr/bin/chromium";
 // Debian packages per need. python3-ipykernel: nbclient's kernel manager imports parts of it on some setups.
 const JUPYTER_PACKAGES = ["jupyter-nbconvert", "jupyter-client", "python3-nbclient", "python3-ipykernel"];
 const TEST_PACKAGES = { chromium: CHROMIUM, sox: "/usr/bin/sox" };
+// The classic notebook server (Debian 12: 6.4.12) for `npm run jupyter` and the live-Jupyter browser tests.
+export const NOTEBOOK_SERVER = "/usr/bin/jupyter-notebook";
+const NOTEBOOK_PACKAGES = ["jupyter-notebook"];
+// plotly.js served to live notebook pages (lib/report/plotly.ts: PLOTLY_NBEXTENSION).
+export const PLOTLY_NBEXTENSION_DIR = join(JUPYTER_DIR, "nbextensions", "psl-plotly");
 
 // Other parts of the kit add their own idempotent setup steps here (each must skip what is present).
 export const EXTRA_SETUP_SCRIPTS = ["scripts/setup-demo-sources.sh"];
@@ -121,6 +128,32 @@ export function registerKernel() {
   return path;
 }
 
+/** Debian's classic notebook server, installed when missing (`npm run jupyter`, the live-Jupyter tests). */
+export function ensureNotebookServer({ install = true } = {}) {
+  if (existsSync(NOTEBOOK_SERVER)) return NOTEBOOK_SERVER;
+  if (!install) throw new SetupError(`the notebook server (${NOTEBOOK_SERVER}) is missing; run: npm run setup`);
+  aptInstall(NOTEBOOK_PACKAGES, "the Jupyter notebook server for interactive use");
+  if (!existsSync(NOTEBOOK_SERVER)) throw new SetupError(`jupyter-notebook installed but ${NOTEBOOK_SERVER} is still missing`);
+  return NOTEBOOK_SERVER;
+}
+
+/**
+ * Copies plotly.js into <repo>/.jupyter/nbextensions/psl-plotly/plotly.min.js (when missing or different): the notebook
+ * server serves it at /nbextensions/psl-plotly/plotly.min.js, and every chart in a live page loads it from there with
+ * the page's require.js, once per page (see lib/report/plotly.ts for why the bundle is not sent by the kernel there).
+ */
+export function installPlotlyNbextension() {
+  const source = join(REPO, "node_modules", "plotly.js-dist-min", "plotly.min.js");
+  if (!existsSync(source)) throw new SetupError("node_modules/plotly.js-dist-min is missing: run `npm ci` first");
+  const target = join(PLOTLY_NBEXTENSION_DIR, "plotly.min.js");
+  if (existsSync(target) && statSync(target).size === statSync(source).size && readFileSync(target).equals(readFileSync(source))) return target;
+  mkdirSync(PLOTLY_NBEXTENSION_DIR, { recursive: true });
+  copyFileSync(source, `${target}.tmp`);
+  renameSync(`${target}.tmp`, target);
+  console.log(`[setup] plotly.js for live notebook pages: ${target}`);
+  return target;
+}
+
 /** Test tools (chromium for the report test, sox for audio tests). */
 export function ensureTestTools({ install = true } = {}) {
   const missing = Object.entries(TEST_PACKAGES).filter(([, bin]) => !existsSync(bin)).map(([pkg]) => pkg);
@@ -143,7 +176,11 @@ export function runExtraSetupScripts() {
 export function setup({ tests = false, install = true } = {}) {
   const python = ensureJupyter({ install });
   registerKernel();
-  if (tests) ensureTestTools({ install });
+  installPlotlyNbextension();
+  if (tests) {
+    ensureTestTools({ install });
+    ensureNotebookServer({ install });
+  }
   if (install) runExtraSetupScripts();
   return python;
 }
@@ -154,6 +191,8 @@ function check() {
   const rows = [
     ["python with nbclient/nbconvert", python ?? "MISSING (npm run setup)"],
     ["project tslab kernel", existsSync(kernel) ? kernel : "MISSING (npm run setup)"],
+    ["plotly nbextension", existsSync(join(PLOTLY_NBEXTENSION_DIR, "plotly.min.js")) ? PLOTLY_NBEXTENSION_DIR : "MISSING (npm run setup)"],
+    ["notebook server", existsSync(NOTEBOOK_SERVER) ? NOTEBOOK_SERVER : "MISSING (npm run setup)"],
     ...Object.entries(TEST_PACKAGES).map(([pkg, bin]) => [pkg, existsSync(bin) ? bin : "MISSING (npm run setup)"]),
   ];
   for (const [what, where] of rows) console.log(`${what.padEnd(32)} ${where}`);

@@ -11,3 +11,4 @@ export * from "./recovery-by-event";
 export * from "./bootstrap";
 export * from "./inherited-labels";
 export * from "./ideal-teacher";
+export * from "./tidy";

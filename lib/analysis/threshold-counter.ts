@@ -13,6 +13,31 @@ export function normalizeThresholds(thresholds: Iterable<number>): number[] {
   return list;
 }
 
+/**
+ * step, 2·step, … below 1, each rounded to the step's decimals (0.15, never 0.15000000000000002), plus the values of
+ * `include` (e.g. the chosen threshold, so a curve always has a point exactly there), sorted, without duplicates.
+ */
+export function thresholdGrid(step = 0.05, include: Iterable<number | null | undefined> = []): number[] {
+  if (!(step > 0 && step < 1)) throw new UserError(`thresholdGrid: step must be in (0, 1), got ${step}`);
+  const decimals = Math.min(10, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)) + 1);
+  const grid = [];
+  for (let i = 1; i * step < 1 - 1e-9; i++) grid.push(Number((i * step).toFixed(decimals)));
+  return normalizeThresholds([...grid, ...[...include].filter((t): t is number => typeof t === "number")]);
+}
+
+/**
+ * The rows of a curve table at exactly `threshold` (rows from a grid that includes it, see thresholdGrid). A threshold
+ * the grid lacks is an error that names the grid, never an empty table.
+ */
+export function rowsAtThreshold<T extends { threshold: number }>(rows: readonly T[], threshold: number): T[] {
+  const at = rows.filter((r) => r.threshold === threshold);
+  if (at.length === 0) {
+    const grid = [...new Set(rows.map((r) => r.threshold))].sort((a, b) => a - b);
+    throw new UserError(`no row at threshold ${threshold}: the curve was computed at ${grid.join(", ")} (add it: thresholdGrid(step, [${threshold}]))`);
+  }
+  return at;
+}
+
 /** 0.05, 0.10, …, 0.95 (rounded to 2 decimals so the grid values print cleanly). */
 export const DEFAULT_THRESHOLDS: readonly number[] = Array.from({ length: 19 }, (_, i) => Math.round((i + 1) * 5) / 100);
 

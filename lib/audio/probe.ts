@@ -10,7 +10,7 @@
  * file-size bound.
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { readPcmWavLayout } from "./wav-pcm";
+import { readPcmWavLayout, WavHeaderError, type PcmWavLayout } from "./wav-pcm";
 
 export interface AudioProbe {
   durationSeconds: number;
@@ -54,15 +54,25 @@ function loadParseFile(): Promise<ParseFile> {
   return parseFilePromise;
 }
 
+/** The WAV layout, or undefined for anything else, a self-contradicting header included (decoding names the problem). */
+function wavLayout(path: string, fileBytes: number): PcmWavLayout | undefined {
+  try {
+    return readPcmWavLayout(readHead(path, fileBytes), fileBytes);
+  } catch (error) {
+    if (error instanceof WavHeaderError) return undefined;
+    throw error;
+  }
+}
+
 /** Duration of a PCM/float WAV file from its header (reads at most 64 KiB), or undefined when it is not one. */
 export function wavFileDuration(path: string, fileBytes = statSync(path).size): number | undefined {
-  const wav = readPcmWavLayout(readHead(path, fileBytes), fileBytes);
+  const wav = wavLayout(path, fileBytes);
   return wav ? wav.frames / wav.sampleRate : undefined;
 }
 
 /** Probes `path` (an existing regular file of `fileBytes` bytes). Never throws for unknown or corrupt content. */
 export async function probeAudioFile(path: string, fileBytes: number): Promise<AudioProbe | undefined> {
-  const wav = readPcmWavLayout(readHead(path, fileBytes), fileBytes);
+  const wav = wavLayout(path, fileBytes);
   if (wav) return { durationSeconds: wav.frames / wav.sampleRate, sampleRate: wav.sampleRate, channels: wav.channels, container: "wav" };
   try {
     // duration: true makes Ogg/Opus exact (it reads to the last page: ~0.2–0.6 s for an hour, streamed, bounded memory).

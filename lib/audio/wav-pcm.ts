@@ -25,10 +25,14 @@ export interface PcmWavLayout {
 
 const EXTENSIBLE = 0xfffe;
 
+/** A plain PCM/float WAV header that contradicts itself (its length cannot be known). */
+export class WavHeaderError extends Error {}
+
 /**
  * Parses the chunk headers of a PCM/float WAV. `head` may be only the beginning of the file (a probe reads a few KiB of
  * an hour-long file); `fileBytes` is the whole file's size, used to clamp the frame count. Undefined when the header is
- * not a plain PCM/float WAV, or when the data chunk starts beyond `head`.
+ * not a plain PCM/float WAV, or when the data chunk starts beyond `head`; a WavHeaderError when it is one whose fields
+ * contradict each other.
  */
 export function readPcmWavLayout(head: Uint8Array, fileBytes = head.length): PcmWavLayout | undefined {
   if (head.length < 12) return undefined;
@@ -61,9 +65,15 @@ export function readPcmWavLayout(head: Uint8Array, fileBytes = head.length): Pcm
     } else if (id === "data") {
       if (format !== 1 && format !== 3) return undefined;
       // bits 0 would make blockAlign 0 and the frame count infinite (found by test/robustness fuzzing).
-      if (channels < 1 || sampleRate < 1 || bits < 8 || bits % 8 !== 0 || blockAlign !== channels * (bits / 8)) return undefined;
+      if (channels < 1 || sampleRate < 1 || bits < 8 || bits % 8 !== 0) return undefined;
       const isFloat = format === 3;
       if (isFloat ? bits !== 32 && bits !== 64 : ![8, 16, 24, 32].includes(bits)) return undefined;
+      // A frame of plain PCM is channels × bits/8 bytes. A header that says otherwise is corrupt: trusting either field
+      // reads the file at the wrong length (audio-decode, which got these files before, trusts blockAlign: a 16-bit mono
+      // second saying 4 bytes per frame decoded to half a second), so it is refused with what it says.
+      if (blockAlign !== channels * (bits / 8)) {
+        throw new WavHeaderError(`WAV header: blockAlign ${blockAlign} contradicts ${channels} channel${channels === 1 ? "" : "s"} × ${bits}-bit ${isFloat ? "float" : "PCM"} samples (expected ${channels * (bits / 8)} bytes per frame): corrupt header`);
+      }
       if (riff === "RF64" && size === 0xffffffff && dataSize64 !== undefined) size = dataSize64;
       // Streamed WAVs may carry a placeholder size (0, or 0xFFFFFFFF): the samples then run to the end of the file.
       // Truncated files: never count past the end.

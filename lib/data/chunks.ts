@@ -1,6 +1,12 @@
 /**
- * Cutting clips into chunks exactly as the reference does (numpy `arange(0, duration, hop)` for the starts):
+ * Cutting clips into chunks as the reference does (numpy `arange(0, duration, hop)` for the starts):
  * from = 0, hop, 2·hop, … < duration; to = min(from + chunk, duration). Every chunk keeps its clip's weak labels.
+ * Two rules on top:
+ * - the duration is first rounded to 0.1 s, as the reference's label lists store it (prepare_label_list.py:
+ *   round(duration, 1)): a 10.02-s file is 10.0 s, five 2-s chunks, not five plus a 0.02-s sixth;
+ * - a chunk after the clip's first that is shorter than `minChunkSeconds` is dropped (a clip shorter than the minimum
+ *   is still one chunk: the whole clip). The reference has no minimum (its shortest chunk is the 0.1-s rounding step);
+ *   the kit's default (lib/psl/config.ts) is half the chunk length.
  * `chunkFrames` maps a chunk onto frames of the clip's log-mel (hop 160 samples at 16 kHz = 100 frames/s).
  */
 import { UserError } from "../errors";
@@ -20,17 +26,38 @@ function checkPositive(name: string, value: number): void {
   }
 }
 
-/** Chunks of a clip of `durationSeconds`; `hopSeconds` defaults to `chunkSeconds` (no overlap). */
-export function cutChunks(durationSeconds: number, chunkSeconds: number, hopSeconds: number = chunkSeconds): Chunk[] {
+/** The duration step of the reference's label lists (seconds). */
+export const DURATION_STEP_SECONDS = 0.1;
+
+/**
+ * A duration rounded to 0.1 s, as the reference's label lists hold it (Python's round(d, 1); exact halves such as
+ * 9.45 may round the other way there, a 0.1-s difference in the last chunk). Never below one step: the reference
+ * drops clips of 0.1 s or less, and a positive duration must keep one chunk.
+ */
+export function roundDuration(seconds: number): number {
+  return Math.max(DURATION_STEP_SECONDS, Math.round(seconds / DURATION_STEP_SECONDS) / 10);
+}
+
+/**
+ * Chunks of a clip of `durationSeconds` (rounded to 0.1 s first); `hopSeconds` defaults to `chunkSeconds` (no
+ * overlap); chunks after the first shorter than `minChunkSeconds` are dropped (default 0: none).
+ */
+export function cutChunks(durationSeconds: number, chunkSeconds: number, hopSeconds: number = chunkSeconds, minChunkSeconds = 0): Chunk[] {
   checkPositive("durationSeconds", durationSeconds);
   checkPositive("chunkSeconds", chunkSeconds);
   checkPositive("hopSeconds", hopSeconds);
-  // numpy.arange(start, stop, step) has ceil((stop − start) / step) elements, element i = start + i·step.
-  const count = Math.ceil(durationSeconds / hopSeconds);
+  if (!(Number.isFinite(minChunkSeconds) && minChunkSeconds >= 0)) throw new UserError(`minChunkSeconds must be a finite number ≥ 0, got ${minChunkSeconds}`);
+  const duration = roundDuration(durationSeconds);
+  // numpy.arange(start, stop, step) has ceil((stop − start) / step) elements, element i = start + i·step. The
+  // quotient is rounded to 1e-9 first: 10.0 / 0.1 is 100.00000000000001 in floats, which would add an empty chunk.
+  const count = Math.ceil(Math.round((duration / hopSeconds) * 1e9) / 1e9);
   const chunks: Chunk[] = [];
   for (let index = 0; index < count; index++) {
     const from = index * hopSeconds;
-    chunks.push({ index, from, to: Math.min(from + chunkSeconds, durationSeconds) });
+    const to = Math.min(from + chunkSeconds, duration);
+    // 1e-9: the float sum of from + chunk must not drop a chunk of exactly the minimum.
+    if (index > 0 && to - from < minChunkSeconds - 1e-9) continue;
+    chunks.push({ index, from, to });
   }
   return chunks;
 }
@@ -68,10 +95,11 @@ export function chunkManifest(
   rows: readonly { filename: string; labels: number[]; duration: number }[],
   chunkSeconds: number,
   hopSeconds: number = chunkSeconds,
+  minChunkSeconds = 0,
 ): ClipChunk[] {
   const out: ClipChunk[] = [];
   rows.forEach((row, clip) => {
-    for (const chunk of cutChunks(row.duration, chunkSeconds, hopSeconds)) {
+    for (const chunk of cutChunks(row.duration, chunkSeconds, hopSeconds, minChunkSeconds)) {
       out.push({ ...chunk, clip, filename: row.filename, labels: row.labels });
     }
   });

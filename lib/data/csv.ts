@@ -33,7 +33,9 @@ export function readTextFile(path: string): string {
 export function parseCsv(text: string, name: string, options: CsvOptions = {}): CsvRecord[] {
   const delimiter = options.delimiter ?? ",";
   const records: CsvRecord[] = [];
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // drop a UTF-8 BOM
+  // Drop a UTF-8 BOM; line endings to "\n": Windows' CR LF, and the classic-Mac lone CR (an editor or spreadsheet
+  // export may still write it; read as one line, it ended in a misleading "unexpected text after a quoted field").
+  const source = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, "\n");
   let i = 0;
   let line = 1;
   const n = source.length;

@@ -48,6 +48,8 @@ interface ClipEntry {
   /** Byte offset of the clip's first frame in its shard. */
   offset: number;
   frames: number;
+  /** Samples of the decoded 16-kHz waveform: the audio's own duration (absent in caches written before it was kept). */
+  samples?: number;
   /** Absolute path of the audio (or HDF5) file the features came from: a clip of the same name elsewhere is another clip. */
   sourcePath?: string;
   sourceSize: number;
@@ -73,6 +75,8 @@ export interface FeatureCache {
   has(filename: string): boolean;
   /** Number of log-mel frames of a cached clip. */
   clipFrames(filename: string): number;
+  /** The clip's own duration in seconds, from its decoded waveform (checked against manifests by the pipeline). */
+  clipSeconds(filename: string): number;
   /** Frames [startFrame, endFrame) of a clip as row-major [n, 64] float32; endFrame is clamped to the clip. */
   readFrames(filename: string, startFrame: number, endFrame: number): Float32Array;
   /** The clip's whole log-mel, row-major [frames, 64]. */
@@ -217,9 +221,10 @@ export async function buildFeatureCache(
     delete index.clips[filename];
     try {
       if (sourceSize < 0) throw new UserError(row.hdf5path ? `${sourcePath}: HDF5 waveform file not found` : `${path}: no such audio file`);
-      const mel = logMel(await loadSamples(row, path));
+      const samples = await loadSamples(row, path);
+      const mel = logMel(samples);
       const bytes = encode(mel.data, encoding);
-      pendingClips.push([filename, { shard: -1, offset: pendingBytes, frames: mel.frames, sourcePath: sourceKey, sourceSize, sourceMtimeMs }]);
+      pendingClips.push([filename, { shard: -1, offset: pendingBytes, frames: mel.frames, samples: samples.length, sourcePath: sourceKey, sourceSize, sourceMtimeMs }]);
       pending.push(bytes);
       pendingBytes += bytes.byteLength;
       computed++;
@@ -332,6 +337,11 @@ export function openFeatureCache(cacheDir: string): FeatureCache {
     skipped: index.skipped,
     has: (filename) => filename in index.clips,
     clipFrames: (filename) => entry(filename).frames,
+    clipSeconds(filename) {
+      const clip = entry(filename);
+      // Older caches kept no sample count: the frame count tells it to within one hop (10 ms).
+      return (clip.samples ?? (clip.frames - 1) * HOP_LENGTH) / SAMPLE_RATE;
+    },
     readFrames,
     readClip: (filename) => readFrames(filename, 0, entry(filename).frames),
     close() {

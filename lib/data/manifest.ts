@@ -32,32 +32,46 @@ export interface ManifestRow {
    * (see reference-hdf5.ts). When set, the feature cache reads the waveform from there instead of decoding audio.
    */
   hdf5path?: string;
+  /** Where the row came from (manifest file and 1-based line), for messages about it. */
+  source?: { manifest: string; line: number };
+}
+
+/** "<manifest>:<line>" of a row read from a manifest, else its filename: where a message about the row points. */
+export function rowLocation(row: ManifestRow): string {
+  return row.source ? `${row.source.manifest}:${row.source.line}` : row.filename;
 }
 
 /** Parses manifest text. `baseDir` resolves relative filenames into `path`. */
 export function parseManifest(text: string, name: string, baseDir: string): ManifestRow[] {
   const records = parseCsv(text, name, { delimiter: "\t" });
   const columns = headerColumns(records[0], name, ["filename", "labels", "duration"]);
-  // A clip listed twice would be trained on twice per epoch and annotated twice under one name: refuse it.
+  // A clip listed twice would be trained on twice per epoch and annotated twice under one name: refuse it, also
+  // when the two rows spell one file differently ("./a.wav" and "a.wav").
   const firstLine = new Map<string, number>();
+  const firstPath = new Map<string, { line: number; filename: string }>();
   return records.slice(1).map((record) => {
     const filename = field(record, columns, "filename", name);
     if (!filename) throw new UserError(`${name}:${record.line}: empty filename`);
     const previous = firstLine.get(filename);
     if (previous !== undefined) throw new UserError(`${name}:${record.line}: duplicate filename "${filename}" (first on line ${previous})`);
     firstLine.set(filename, record.line);
+    const path = isAbsolute(filename) ? filename : resolve(baseDir, filename);
+    const samePath = firstPath.get(path);
+    if (samePath) throw new UserError(`${name}:${record.line}: "${filename}" is the same file as "${samePath.filename}" on line ${samePath.line} (a clip listed twice)`);
+    firstPath.set(path, { line: record.line, filename });
     const labelText = field(record, columns, "labels", name);
     const labels = labelText === "" ? [] : labelText.split(";").map((s) => {
-      const v = Number(s);
-      if (s.trim() === "" || !Number.isInteger(v) || v < 0) throw new UserError(`${name}:${record.line}: bad label index "${s}" in "${labelText}"`);
-      return v;
+      // Decimal digits only: Number() would also read "1e2" as 100 and "0x10" as 16.
+      const text = s.trim();
+      if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UserError(`${name}:${record.line}: bad label index "${s}" in "${labelText}" (class indices are decimal integers)`);
+      return Number(text);
     });
     const durationText = field(record, columns, "duration", name);
     const duration = Number(durationText);
     if (durationText === "" || !Number.isFinite(duration) || duration <= 0) {
       throw new UserError(`${name}:${record.line}: bad duration "${durationText}" (seconds > 0 expected)`);
     }
-    const row: ManifestRow = { filename, labels, duration, path: isAbsolute(filename) ? filename : resolve(baseDir, filename) };
+    const row: ManifestRow = { filename, labels, duration, path, source: { manifest: name, line: record.line } };
     const hdf5 = columns.has("hdf5path") ? field(record, columns, "hdf5path", name) : "";
     if (hdf5) row.hdf5path = isAbsolute(hdf5) ? hdf5 : resolve(baseDir, hdf5);
     return row;

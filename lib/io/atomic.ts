@@ -73,16 +73,13 @@ const ENVIRONMENT_ERRORS: Record<string, string> = {
 };
 
 /** A write that failed for one of those reasons becomes a UserError naming the file (one line from the CLI, exit 2). */
-function explainWriteError(path: string, error: unknown, code = (error as NodeJS.ErrnoException)?.code): unknown {
+export function explainWriteError(path: string, error: unknown, code = (error as NodeJS.ErrnoException)?.code): unknown {
   if (!code || !(code in ENVIRONMENT_ERRORS)) return error;
   return new UserError(`cannot write ${path}: ${ENVIRONMENT_ERRORS[code]} (${code}); the previous version, if any, is untouched`);
 }
 
-/**
- * Writes `data` (or several chunks, in order) to `path` atomically, creating parent folders. When the file system
- * refuses (disk full, permissions, …) the temp file is removed, the old file stays, and a UserError names `path`.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array | ReadonlyArray<string | Uint8Array>): void {
+/** Creates the folder of `path` (and its parents); failures the user can fix are UserErrors naming `path`. */
+export function makeParentFolder(path: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (error) {
@@ -90,6 +87,14 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | Readon
     const code = (error as NodeJS.ErrnoException)?.code;
     throw explainWriteError(path, error, code === "EEXIST" ? "ENOTDIR" : code);
   }
+}
+
+/**
+ * Writes `data` (or several chunks, in order) to `path` atomically, creating parent folders. When the file system
+ * refuses (disk full, permissions, …) the temp file is removed, the old file stays, and a UserError names `path`.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array | ReadonlyArray<string | Uint8Array>): void {
+  makeParentFolder(path);
   if (!sweptFolders.has(dirname(path))) {
     sweptFolders.add(dirname(path));
     sweepStaleTemps(dirname(path));

@@ -7,7 +7,8 @@
  *
  * Writes are atomic (temp file in the same folder + fsync + rename): a crash never leaves a torn checkpoint.
  * Loading is strict: a missing, unexpected or mis-shaped tensor is a UserError naming the key, never a model that
- * silently keeps random weights (a pitfall of the reference's loader).
+ * silently keeps random weights (a pitfall of the reference's loader); so is a NaN/Inf in any tensor or a negative
+ * BatchNorm variance (./check-weights.ts).
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { parseSafetensors, writeSafetensors, type SafetensorsData, type TensorTo
 import { resolveModelConfig, tensorSpecs, type ModelConfig } from "./config";
 import { kitToTorch, torchToKit } from "./layout";
 import { createMobileNetV2FromWeights, type MobileNetV2 } from "./mobilenetv2";
+import { checkFiniteTensor, checkModelValues, checkNonNegativeTensor } from "./check-weights";
 
 export const CHECKPOINT_FORMAT = "psl-lab-checkpoint";
 export const CHECKPOINT_FORMAT_VERSION = "1";
@@ -127,6 +129,12 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     } else if (!expected.has(name) && !name.endsWith(".num_batches_tracked")) {
       throw new UserError(`${path}: unexpected tensor "${name}" for model ${JSON.stringify(config)}`);
     }
+  }
+  checkModelValues(path, tensors, MODEL_PREFIX);
+  for (const [key, values] of Object.entries(optimizerState)) {
+    checkFiniteTensor(path, `${OPTIMIZER_PREFIX}${key}`, values);
+    // Adam's second moments (v, and amsgrad's running maximum) are averages of squares.
+    if (key.startsWith("v.") || key.startsWith("vmax.")) checkNonNegativeTensor(path, `${OPTIMIZER_PREFIX}${key}`, values, "optimizer second moment");
   }
   return { config, tensors, optimizerState, optimizerShapes, meta: meta as Record<string, unknown> };
 }

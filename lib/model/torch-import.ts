@@ -4,7 +4,8 @@
  * module maps its tensors onto the kit's MobileNetV2.
  * `front_end.*` buffers (the reference's mel filterbank/window) and `num_batches_tracked` are ignored; every model key
  * must be present with the right shape, otherwise a UserError lists what is missing/unexpected/mis-shaped — never a
- * model that silently keeps random weights. numClasses and widthMult are inferred from the tensor shapes.
+ * model that silently keeps random weights; a NaN/Inf value or a negative BatchNorm variance is a UserError naming the
+ * tensor (./check-weights.ts). numClasses and widthMult are inferred from the tensor shapes.
  */
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors";
@@ -12,6 +13,7 @@ import { extractStateDict, readTorchFile, type TorchTensor } from "../io/torch-f
 import { INVERTED_RESIDUAL_SETTINGS, modelPlan, tensorSpecs, type ModelConfig } from "./config";
 import { torchToKit } from "./layout";
 import { createMobileNetV2FromWeights, type MobileNetV2 } from "./mobilenetv2";
+import { checkModelValues } from "./check-weights";
 
 /** numClasses and widthMult that reproduce the state dict's shapes (UserError when none does). */
 export function inferModelConfig(stateDict: Map<string, TorchTensor>, name: string): ModelConfig {
@@ -103,6 +105,7 @@ export function stateDictToWeights(stateDict: Map<string, TorchTensor>, name: st
     if (!(tensor.data instanceof Float32Array)) throw new UserError(`${name}: tensor "${spec.key}" has dtype ${tensor.dtype}, expected a float type`);
     values.set(spec.key, torchToKit(spec, tensor.data));
   }
+  checkModelValues(name, values);
   return { config, values };
 }
 

@@ -10,20 +10,19 @@
  * Scale-out: the same shards are the unit of work across machines. `slice: {index, count}` computes only the
  * contiguous run of shards `shardRange` assigns to job `index` of `count` (any job order, any machine sharing the
  * folder), and `merge` assembles the finished shards into exactly the files a single run writes: a single run also
- * concatenates its shards in order, and a shard's content does not depend on which process computed it.
- * The teacher runs folded (BatchNorm folded into the convolutions, lib/engine/infer.ts): fewer kernels per chunk,
- * which is what annotation throughput on a GPU is made of.
+ * concatenates its shards in order, and a shard's content does not depend on which process computed it (the input
+ * length every chunk is padded to is computed from all rows in every job). Results are read back asynchronously
+ * (lib/model predictClipsAsync), so annotation runs on every backend, webgpu included.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors";
-import { cutChunks, chunkFrames } from "../data/chunks";
-import { foldModel } from "../engine/infer";
 import type { MobileNetV2 } from "../model/mobilenetv2";
-import { predictClipsAsync, type Predictor } from "../model/predict";
+import { predictClipsAsync } from "../model/predict";
 import { createProgress } from "../report/progress";
 import { writeJsonAtomic } from "../io/atomic";
-import type { FeatureSource } from "./features";
+import { chunkRanges, inputFramesFor } from "./chunking";
+import { padToLength, type FeatureSource } from "./features";
 import { concatTables, readPslTable, writePslTable, writePslTableTsv, type PslTable } from "./table";
 
 export interface AnnotateRow {
@@ -35,6 +34,13 @@ export interface AnnotateRow {
 export interface AnnotateOptions {
   chunkSeconds: number;
   hopSeconds: number;
+  /** Chunks after a clip's first shorter than this are dropped (default 0: none). */
+  minChunkSeconds?: number;
+  /**
+   * The length every chunk is padded to before the teacher scores it, the student's input length (lib/psl/chunking.ts).
+   * Default: computed from `rows`; annotateToDir computes it once over all rows, so that every shard pads alike.
+   */
+  inputFrames?: number;
   /** Clips per shard (resume granularity). */
   shardClips?: number;
   /** Chunks per teacher forward pass. */
@@ -58,15 +64,6 @@ export function shardRange(shards: number, index: number, count: number): { star
 
 /** Teacher probabilities for every chunk of `rows` (clip indices offset by `firstClip`). */
 export async function annotateClips(teacher: MobileNetV2, rows: readonly AnnotateRow[], features: FeatureSource, options: AnnotateOptions, firstClip = 0): Promise<PslTable> {
-  const folded = foldModel(teacher);
-  try {
-    return await annotateWith(folded, rows, features, options, firstClip);
-  } finally {
-    folded.dispose();
-  }
-}
-
-async function annotateWith(teacher: Predictor, rows: readonly AnnotateRow[], features: FeatureSource, options: AnnotateOptions, firstClip: number): Promise<PslTable> {
   const C = teacher.config.numClasses;
   const filenames: string[] = [];
   const clip: number[] = [];
@@ -74,23 +71,19 @@ async function annotateWith(teacher: Predictor, rows: readonly AnnotateRow[], fe
   const from: number[] = [];
   const to: number[] = [];
   const weak: (readonly number[])[] = [];
-  const inputs: { data: Float32Array; frames: number }[] = [];
-  rows.forEach((row, i) => {
-    const clipFrames = features.clipFrames(row.filename);
-    for (const c of cutChunks(row.duration, options.chunkSeconds, options.hopSeconds)) {
-      // A duration rounded up in the manifest can put a last chunk past the features' end: skip it / clamp it.
-      const range = chunkFrames(c);
-      if (range.start >= clipFrames) continue;
-      range.end = Math.min(range.end, clipFrames);
-      inputs.push({ data: features.readFrames(row.filename, range.start, range.end), frames: range.end - range.start });
-      filenames.push(row.filename);
-      clip.push(firstClip + i);
-      chunk.push(c.index);
-      from.push(c.from);
-      to.push(c.to);
-      weak.push(row.labels);
-    }
-  });
+  const chunking = { chunkSeconds: options.chunkSeconds, hopSeconds: options.hopSeconds, minChunkSeconds: options.minChunkSeconds ?? 0 };
+  const ranges = chunkRanges(rows, features, chunking);
+  const inputFrames = options.inputFrames ?? inputFramesFor(chunking, ranges);
+  // Every chunk padded to the student's input length: the teacher scores exactly what the student will see.
+  const inputs = ranges.map((c) => ({ data: padToLength([features.readFrames(c.filename, c.start, c.end)], inputFrames), frames: inputFrames }));
+  for (const c of ranges) {
+    filenames.push(c.filename);
+    clip.push(firstClip + c.row);
+    chunk.push(c.index);
+    from.push(c.from);
+    to.push(c.to);
+    weak.push(rows[c.row].labels);
+  }
   const scores = await predictClipsAsync(teacher, inputs, { batchSize: options.batchSize ?? 32 });
   const probs = new Float32Array(scores.length * C);
   scores.forEach((s, r) => probs.set(s, r * C));
@@ -174,8 +167,10 @@ export async function annotateToDir(teacher: MobileNetV2, rows: readonly Annotat
       throw new UserError(`${dir}: ${missing.length} of ${shards} shards are not finished (${shown}); run the missing jobs (--shard i/n) first`);
     }
   }
+  // One input length for all shards (a shard of short clips alone would pad less), in every job alike.
+  const chunking = { chunkSeconds: options.chunkSeconds, hopSeconds: options.hopSeconds, minChunkSeconds: options.minChunkSeconds ?? 0 };
+  const shardOptions = options.merge ? options : { ...options, inputFrames: options.inputFrames ?? inputFramesFor(chunking, chunkRanges(rows, features, chunking)) };
   const progress = createProgress({ label: "annotate", total: rows.length, unit: "clips" });
-  const folded = options.merge ? undefined : foldModel(teacher);
   const tables: PslTable[] = [];
   let written = 0;
   try {
@@ -188,7 +183,7 @@ export async function annotateToDir(teacher: MobileNetV2, rows: readonly Annotat
         if (options.abortAfterShards !== undefined && written >= options.abortAfterShards) {
           throw new AnnotationAborted(`annotation aborted after ${written} shards (test hook)`);
         }
-        const table = await annotateWith(folded!, slice, features, options, first);
+        const table = await annotateClips(teacher, slice, features, shardOptions, first);
         writePslTable(shardFile(dir, s), table);
         if (!options.slice) tables.push(table);
         written += 1;
@@ -197,7 +192,6 @@ export async function annotateToDir(teacher: MobileNetV2, rows: readonly Annotat
     }
   } finally {
     progress.done();
-    folded?.dispose();
   }
   if (options.slice) return { path, tsv, computed: written, shards, range };
   const table = concatTables(tables, teacher.config.numClasses);

@@ -33,15 +33,16 @@ export function memoryFeatureSource(clips: Map<string, { data: Float32Array; fra
 }
 
 /**
- * Stacks items of possibly different length into one [N, T, 64] batch, T = the longest. Shorter items are padded with
- * their own minimum value — the log-mel floor, i.e. silence (the reference zero-pads the waveform, which the front-end
- * turns into floor-level frames too). Padded frames enter the clip mean as in the reference; evaluation never pads
- * (lib/model predictClips groups equal lengths).
+ * Stacks items into one [N, frames, 64] batch, each padded at its end to `frames` with its own minimum value — the
+ * log-mel floor, i.e. silence (the reference zero-pads the waveform, which the front-end turns into floor-level frames
+ * too). Chunks are all padded to one fixed length (lib/psl/chunking.ts `inputFramesFor`), so a chunk's input never
+ * depends on its batch-mates and the teacher can score exactly what the student sees. An item longer than `frames`
+ * is a bug in the caller.
  */
-export function stackBatch(items: readonly Float32Array[]): { input: Float32Array; frames: number } {
-  const frames = Math.max(...items.map((x) => x.length / N_MELS));
+export function padToLength(items: readonly Float32Array[], frames: number): Float32Array {
   const input = new Float32Array(items.length * frames * N_MELS);
   items.forEach((item, i) => {
+    if (item.length > frames * N_MELS) throw new Error(`padToLength: item ${i} has ${item.length / N_MELS} frames, more than ${frames}`);
     const offset = i * frames * N_MELS;
     input.set(item, offset);
     if (item.length < frames * N_MELS) {
@@ -50,5 +51,15 @@ export function stackBatch(items: readonly Float32Array[]): { input: Float32Arra
       input.fill(Number.isFinite(floor) ? floor : 0, offset + item.length, offset + frames * N_MELS);
     }
   });
-  return { input, frames };
+  return input;
+}
+
+/**
+ * Stacks full clips of possibly different length (teacher training on weak labels) into one batch, T = the longest,
+ * as the reference's collate does; padded frames enter the clip mean there as in the reference. Chunks use the
+ * fixed-length `padToLength` instead; evaluation never pads (lib/model predictClips groups equal lengths).
+ */
+export function stackBatch(items: readonly Float32Array[]): { input: Float32Array; frames: number } {
+  const frames = Math.max(...items.map((x) => x.length / N_MELS));
+  return { input: padToLength(items, frames), frames };
 }

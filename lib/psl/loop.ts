@@ -133,6 +133,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
   const bestPath = join(dir, "best.safetensors");
   let state = freshState();
   let optimizerState: AdamState | undefined;
+  let savedWorkers: unknown;
   if (options.resume && existsSync(lastPath)) {
     const checkpoint = loadCheckpoint(lastPath);
     const saved = checkpoint.meta.loop as LoopState | undefined;
@@ -142,6 +143,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
     model.setWeights(checkpoint.tensors);
     optimizerState = unflattenAdamState(checkpoint.optimizerState, adamMeta);
     state = saved;
+    savedWorkers = checkpoint.meta.workers;
   }
   const trainer = await options.createTrainer(model, {
     learningRate: settings.learningRate,
@@ -151,6 +153,10 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
     workers: options.workers,
   });
   if (optimizerState) trainer.loadOptimizerState(optimizerState);
+  // Whole-batch BatchNorm makes the worker count change float rounding only; bit-identical resume needs the same count.
+  if (typeof savedWorkers === "number" && savedWorkers !== trainer.workers) {
+    console.error(`[psl] ${options.label}: resumed with ${trainer.workers} training workers, the checkpoint was written with ${savedWorkers}: the result equals an uninterrupted run to float rounding, not bit for bit (set "workers" to ${savedWorkers} for that)`);
+  }
 
   const save = async (path: string, withOptimizer: boolean) => {
     await trainer.syncModel();
@@ -158,7 +164,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
     saveCheckpoint(path, {
       model,
       optimizerState: adam?.tensors,
-      meta: { loop: state, adam: adam?.meta, settings, seed: options.seed },
+      meta: { loop: state, adam: adam?.meta, settings, seed: options.seed, workers: trainer.workers },
     });
   };
 

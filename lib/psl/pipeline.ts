@@ -7,13 +7,18 @@
  * missing: changing a threshold re-trains only the student; changing the chunk size re-annotates with the same teacher.
  * With `resume`, an interrupted training stage continues from its last checkpoint; without it, it starts over. Finished
  * artefacts are always re-used, and so are annotation's finished shards (each is a pure function of the annotation key).
+ * Before any stage: the config is validated, the teacher source checked, and no output may be one of the inputs
+ * (./preflight.ts). Each stage runs under a lock in its cache folder (lib/io/lock.ts): a second process asking for a
+ * stage that another is computing waits for it and re-uses the result (or, with `waitForLocks: false`, fails naming
+ * the lock).
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors";
 import { initBackend } from "../nn/backend";
 import { createTrainer } from "../engine/trainer";
-import { readManifest, type ManifestRow } from "../data/manifest";
+import { readManifest, rowLocation, type ManifestRow } from "../data/manifest";
+import { checkDurations } from "../data/durations";
 import { readClassLabels } from "../data/classes";
 import { buildFeatureCache, openFeatureCache, type FeatureCache } from "../data/feature-cache";
 import { createRng } from "../data/random";
@@ -22,10 +27,14 @@ import { loadModel } from "../model/checkpoint";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import type { EvalMetrics } from "../evaluation";
 import { repoPath } from "../io/repo-root";
+import { withLock } from "../io/lock";
+import type { NamedPath } from "../io/same-file";
 import { createProgress } from "../report/progress";
 import { annotateToDir } from "./annotate";
 import { artefactDir, fileFingerprint, rowsFingerprint } from "./cache";
-import { hopSecondsOf, type ExperimentConfig, type TrainingSettings } from "./config";
+import { hopSecondsOf, minChunkSecondsOf, validateConfig, type ExperimentConfig, type TrainingSettings } from "./config";
+import { checkTeacherSource, refuseStageOverwrites, refuseTeacherInside } from "./preflight";
+import { resolveThresholds } from "./targets";
 import { evaluateModelAsync, saveEvaluation } from "./evaluate";
 import type { FeatureSource } from "./features";
 import { readLoopState, type TrainerFactory } from "./loop";
@@ -40,6 +49,8 @@ export interface ExperimentData {
   teacherTrain: ManifestLikeRow[];
   studentTrain: ManifestLikeRow[];
   validation: ManifestLikeRow[];
+  /** The teacher's validation clips when they are not `validation` (data.validateOn "train": its own training clips). */
+  teacherValidation?: ManifestLikeRow[];
   eval: ManifestLikeRow[];
   classNames?: string[];
   features: FeatureSource;
@@ -62,6 +73,12 @@ export interface RunOptions {
   strict?: boolean;
   /** Datasets selected by name in `config.dataset` (e.g. lib/demo's demoDataset); any other value is a manifest path. */
   datasets?: readonly NamedDataset[];
+  /** A stage another process is computing (its lock is held): wait, then re-use it (default), or fail naming the lock. */
+  waitForLocks?: boolean;
+  /** Files the caller read besides those the config names (the --config file): no output may be one of them. */
+  inputs?: readonly NamedPath[];
+  /** Where the config came from (its file), named in messages about it. */
+  configSource?: string;
   /**
    * Scale-out of the annotation (until "annotate"): compute only job `index` of `count`'s shards, or `merge` the
    * finished shards of all jobs. Both need a finished teacher and complete features (`psl features`), and neither
@@ -83,6 +100,19 @@ export interface ExperimentResult {
   reportDir: string;
   /** Clips skipped because their audio is missing or unreadable (empty in strict mode, which fails instead). */
   skipped: { filename: string; reason: string }[];
+}
+
+export interface ResolveDataOptions {
+  strict?: boolean;
+  datasets?: readonly NamedDataset[];
+  waitForLocks?: boolean;
+  /** Open the existing feature cache, which must cover every clip, instead of computing it (annotation shard jobs). */
+  featuresReadOnly?: boolean;
+}
+
+/** Per-class threshold keys must name classes: checked once the class names are known, before any stage runs. */
+function checkThresholdClasses(config: ExperimentConfig, classNames: readonly string[] | undefined): void {
+  if (typeof config.annotation.threshold === "object") resolveThresholds(config.annotation.threshold, config.numClasses, classNames);
 }
 
 /** Holds out `fraction` of the rows (seeded) for validation. */
@@ -130,7 +160,7 @@ export async function resolveManifests(config: ExperimentConfig, datasets?: read
     progress.done();
     teacherTrain = read(d.teacherTrain) ?? readManifest(manifests.teacherTrain);
     studentTrain = read(d.studentTrain) ?? readManifest(manifests.studentTrain);
-    validation = read(d.validation) ?? readManifest(manifests.validation);
+    validation = read(d.validation) ?? (d.validateOn === "train" ? undefined : readManifest(manifests.validation));
     evalRows = read(d.eval) ?? readManifest(manifests.eval);
     classNames = classNamesFrom(manifests.classes, config.numClasses);
   } else {
@@ -141,30 +171,50 @@ export async function resolveManifests(config: ExperimentConfig, datasets?: read
     teacherTrain = read(d.teacherTrain);
     validation = read(d.validation);
     evalRows = readNonEmpty(d.eval);
+    // No silent self-distillation (also for callers of resolveData alone, e.g. lib/series): a student that needs a
+    // teacher needs a teacher source.
+    if (config.student.alpha > 0) checkTeacherSource(config, false);
     const labels = d.classLabels ?? (config.dataset === "audioset" ? repoPath("data-manifests", "audioset", "class_labels_indices.csv") : null);
     if (labels && existsSync(labels)) classNames = classNamesFrom(readClassLabels(labels), config.numClasses);
   }
+  checkThresholdClasses(config, classNames);
   const listed = [...(teacherTrain ?? []), ...studentTrain, ...(validation ?? []), ...evalRows];
   for (const row of listed) {
-    for (const c of row.labels) if (c >= config.numClasses) throw new UserError(`${row.filename}: label ${c} ≥ numClasses ${config.numClasses}`);
+    for (const c of row.labels) if (c >= config.numClasses) throw new UserError(`${rowLocation(row)}: label ${c} ≥ numClasses ${config.numClasses} (clip ${row.filename})`);
   }
   return { teacherTrain, studentTrain, validation, evalRows, classNames, listed };
 }
 
 /** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
-export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: { strict?: boolean; datasets?: readonly NamedDataset[]; featuresReadOnly?: boolean } = {}): Promise<ExperimentData> {
+export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: ResolveDataOptions = {}): Promise<ExperimentData> {
   const d = config.data;
   const manifests = await resolveManifests(config, options.datasets);
   const { teacherTrain, evalRows, classNames, listed } = manifests;
   let { studentTrain, validation } = manifests;
   const all = featureRows(listed);
-  const cache = options.featuresReadOnly ? openCompleteFeatureCache(config, all) : await buildFeatures(config, all, { strict: options.strict });
-  if (cache.skipped.length) log(skippedSummary(cache.skipped));
-  const keep = (rows: ManifestRow[]) => rows.filter((r) => cache.has(r.filename));
+  const featuresDir = join(config.cacheDir, "features");
+  const cache = options.featuresReadOnly
+    ? openCompleteFeatureCache(config, all)
+    : await withLock(join(featuresDir, ".lock"), { what: `feature cache ${featuresDir}`, wait: options.waitForLocks, onWait: log }, () => buildFeatures(config, all, { strict: options.strict }));
+  // The manifests' durations against the audio's own (over the tolerance: skipped, or an error with --strict); the
+  // clips kept are chunked by the audio's duration.
+  const durations = checkDurations(listed, (filename) => (cache.has(filename) ? cache.clipSeconds(filename) : undefined), d.durationTolerance, options.strict);
+  const skipped = [...cache.skipped, ...durations.mismatched.filter((m, i, all) => all.findIndex((n) => n.filename === m.filename) === i)];
+  if (skipped.length) log(skippedSummary(skipped));
+  const bad = new Set(durations.mismatched.map((m) => m.filename));
+  const checked = new Map(durations.rows.map((row) => [row, row.duration]));
+  const keep = (rows: ManifestRow[]) => rows.filter((r) => cache.has(r.filename) && !bad.has(r.filename)).map((r) => ({ ...r, duration: checked.get(r) ?? cache.clipSeconds(r.filename) }));
   // The validation split is drawn from the readable clips only: drawn before skipping, it could hold nothing but
   // broken clips and the run would fail after training (no clips to evaluate). With no skipped clip it is the same split.
   studentTrain = keep(studentTrain);
-  if (validation) {
+  let teacherValidation: ManifestRow[] | undefined;
+  const teacherRows = teacherTrain ? keep(teacherTrain) : studentTrain;
+  if (d.validateOn === "train") {
+    // The reference's choice: every model validates on its own training clips; nothing is held out.
+    validation = studentTrain;
+    teacherValidation = teacherRows;
+    log(`validation: on the training clips themselves (data.validateOn "train", as the reference; early stopping then rewards memorisation)`);
+  } else if (validation) {
     validation = keep(validation);
   } else {
     // No validation manifest: hold out part of the student's training clips (never validate on training clips).
@@ -173,17 +223,22 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
     validation = split.validation;
     log(`validation: held out ${validation.length} of ${validation.length + studentTrain.length} training clips (data.validationFraction ${d.validationFraction})`);
   }
-  const splits = { teacherTrain: teacherTrain ? keep(teacherTrain) : studentTrain, studentTrain, validation, eval: keep(evalRows) };
+  // Self-distillation (explicit opt-in, checked by checkTeacherSource): the teacher trains on the student's clips.
+  const splits = { teacherTrain: teacherTrain ? teacherRows : studentTrain, studentTrain, validation, eval: keep(evalRows) };
   for (const [split, rows] of Object.entries(splits)) {
-    if (rows.length === 0) throw new UserError(`${split}: no readable clips left (${cache.skipped.length} skipped as missing, unreadable or too long)`);
+    if (rows.length === 0) throw new UserError(`${split}: no readable clips left (${skipped.length} skipped as missing, unreadable, too long or with a wrong duration)`);
   }
-  return { ...splits, classNames, features: cache, skipped: cache.skipped };
+  return { ...splits, ...(teacherValidation ? { teacherValidation } : {}), classNames, features: cache, skipped };
 }
 
-/** Every clip of the listed rows once (by audio path), in a fixed order: the unit `psl features --shard` slices. */
+/**
+ * Every clip of the listed rows once, in manifest order: the unit `psl features --shard` slices. One entry per clip
+ * name (the cache's key; it refuses two different files under one name). Keyed by path instead, "./a.wav" in one
+ * manifest and "a.wav" in another would share an entry and one of the two rows be dropped.
+ */
 export function featureRows(listed: readonly ManifestRow[]): ManifestRow[] {
   const all = new Map<string, ManifestRow>();
-  for (const row of listed) all.set(row.path ?? row.filename, row);
+  for (const row of listed) if (!all.has(row.filename)) all.set(row.filename, row);
   return [...all.values()];
 }
 
@@ -220,14 +275,31 @@ function openCompleteFeatureCache(config: ExperimentConfig, rows: readonly Manif
 export function skippedSummary(skipped: readonly { filename: string; reason: string }[], shown = 20): string {
   const lines = skipped.slice(0, shown).map((s) => `  ${s.filename}: ${s.reason}`);
   if (skipped.length > shown) lines.push(`  … and ${skipped.length - shown} more`);
-  return `features: skipped ${skipped.length} missing, unreadable or too long clip${skipped.length === 1 ? "" : "s"} (--strict fails instead):\n${lines.join("\n")}`;
+  return `features: skipped ${skipped.length} missing, unreadable or too long clip${skipped.length === 1 ? "" : "s"} or clips whose manifest duration is wrong (--strict fails instead):\n${lines.join("\n")}`;
 }
 
-/** Settings that change a model's weights (progress and checkpoint cadence do not). */
+/**
+ * Settings that change a model's weights (progress and checkpoint cadence do not; nor does the teacher's
+ * selfDistillation flag, whose effect, the training clips, is in the key as their fingerprint).
+ */
 function trainingKey(settings: TrainingSettings): Record<string, unknown> {
-  const { checkpointEverySteps: _ignored, ...rest } = settings;
+  const { checkpointEverySteps: _ignored, ...rest } = settings as TrainingSettings & { selfDistillation?: boolean };
+  delete rest.selfDistillation;
   return rest;
 }
+
+/**
+ * The target options that change a student: soft targets are the teacher's probabilities whatever the threshold or k
+ * (so `--set annotation.threshold=0.3` re-uses a soft-target student instead of retraining an identical one).
+ */
+function targetKey(annotation: ExperimentConfig["annotation"]): Record<string, unknown> {
+  if (annotation.target === "hard") return { target: "hard", threshold: annotation.threshold, weak: annotation.weak };
+  if (annotation.target === "topk") return { target: "topk", topK: annotation.topK, weak: annotation.weak };
+  return { target: "soft", weak: annotation.weak };
+}
+
+/** How chunks become inputs (lib/psl/chunking.ts): part of every chunk-level key, so older tables are not re-used. */
+const CHUNK_INPUTS = "padded-to-chunk-length";
 
 function finished(dir: string): boolean {
   return existsSync(join(dir, "best.safetensors")) && readLoopState(dir)?.finished === true;
@@ -239,20 +311,31 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     console.error(`[psl] ${message}`);
     options.onProgress?.(message);
   };
+  // Before any work: every field (notebooks may hand over a config they changed), the teacher source, the outputs.
+  validateConfig(config, options.configSource);
+  const alpha = config.student.alpha;
+  const needsTeacher = alpha > 0 || until <= ORDER.indexOf("annotate");
+  const namedDataset = options.datasets?.some((dataset) => dataset.name === config.dataset) ?? false;
+  if (needsTeacher && !options.data) checkTeacherSource(config, namedDataset, options.configSource);
+  refuseStageOverwrites(config, namedDataset, options.inputs);
+  const wait = options.waitForLocks ?? true;
+  const lock = <T>(dir: string, what: string, fn: () => T | Promise<T>) => withLock(join(dir, ".lock"), { what: `${what} in ${dir}`, wait, onWait: log }, fn);
+
   await initBackend({ preferred: config.backend === "auto" ? undefined : config.backend, quiet: true });
   const factory = options.createTrainer ?? createTrainer;
   const job = options.annotationJob;
   if (job && options.until !== "annotate") throw new UserError("annotation shard jobs stop at the annotate stage");
-  const data = options.data ?? (await resolveData(config, log, { strict: options.strict, datasets: options.datasets, featuresReadOnly: Boolean(job) }));
+  const data = options.data ?? (await resolveData(config, log, { strict: options.strict, datasets: options.datasets, waitForLocks: wait, featuresReadOnly: Boolean(job) }));
+  if (options.data) checkThresholdClasses(config, data.classNames);
   const reportDir = join(config.reportsDir, config.name);
   const result: ExperimentResult = { reportDir, skipped: data.skipped ?? [] };
-  const alpha = config.student.alpha;
-  const needsTeacher = alpha > 0 || until <= ORDER.indexOf("annotate");
   const C = config.numClasses;
+  const teacherValidation = data.teacherValidation ?? data.validation;
   const fp = {
     teacherTrain: rowsFingerprint(data.teacherTrain),
     studentTrain: rowsFingerprint(data.studentTrain),
     validation: rowsFingerprint(data.validation),
+    teacherValidation: rowsFingerprint(teacherValidation),
   };
 
   // 1. Teacher.
@@ -268,16 +351,17 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       result.teacher = { key: teacherKey, dir: path, checkpoint: path };
       log(`teacher: pretrained ${path}`);
     } else {
-      const { key, dir } = artefactDir(config.cacheDir, "teacher", { data: fp.teacherTrain, validation: fp.validation, settings: trainingKey(config.teacher), numClasses: C, seed: config.seed });
+      const { key, dir } = artefactDir(config.cacheDir, "teacher", { data: fp.teacherTrain, validation: fp.teacherValidation, settings: trainingKey(config.teacher), numClasses: C, seed: config.seed });
       teacherKey = key;
-      if (finished(dir)) {
-        log(`teacher: cached ${dir}`);
-      } else if (job) {
-        throw new UserError(`teacher: not trained yet (${dir}); annotation shard jobs need a finished teacher: run psl train-teacher --config <config> first, or set teacher.checkpoint`);
-      } else {
-        log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${data.validation.length})`);
-        await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: data.validation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
-      }
+      await lock(dir, "teacher training", async () => {
+        if (finished(dir)) {
+          log(`teacher: cached ${dir}`);
+          return;
+        }
+        if (job) throw new UserError(`teacher: not trained yet (${dir}); annotation shard jobs need a finished teacher: run psl train-teacher --config <config> first, or set teacher.checkpoint`);
+        log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${teacherValidation.length})`);
+        await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: teacherValidation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
+      });
       teacher = loadModel(join(dir, "best.safetensors"));
       result.teacher = { key, dir, checkpoint: join(dir, "best.safetensors") };
     }
@@ -286,18 +370,19 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   try {
     if (until < ORDER.indexOf("annotate")) return result;
     // 2. Annotation (offline mode only; online mode runs the teacher inside the student's batches).
-    const chunkSeconds = config.annotation.chunkSeconds;
-    const hopSeconds = hopSecondsOf(config.annotation);
+    const chunking = { chunkSeconds: config.annotation.chunkSeconds, hopSeconds: hopSecondsOf(config.annotation), minChunkSeconds: minChunkSecondsOf(config.annotation) };
     let table: PslTable | undefined;
     let annotationKey = "none";
     if (teacher && (config.annotation.mode === "offline" || until === ORDER.indexOf("annotate"))) {
-      const { key, dir } = artefactDir(config.cacheDir, "annotation", { teacher: teacherKey, data: fp.studentTrain, chunkSeconds, hopSeconds, numClasses: C });
+      const { key, dir } = artefactDir(config.cacheDir, "annotation", { teacher: teacherKey, data: fp.studentTrain, ...chunking, inputs: CHUNK_INPUTS, numClasses: C });
       annotationKey = key;
-      const what = job ? ("merge" in job ? "merging shards" : `job ${job.slice.index}/${job.slice.count}`) : "running";
-      log(`annotation: ${existsSync(join(dir, "done.json")) ? "cached" : what} in ${dir}`);
-      const out = await annotateToDir(teacher, data.studentTrain, data.features, dir, {
-        chunkSeconds, hopSeconds, shardClips: config.annotation.shardClips, classNames: data.classNames, ...(job ?? {}),
-      });
+      const annotate = () => {
+        const what = job ? ("merge" in job ? "merging shards" : `job ${job.slice.index}/${job.slice.count}`) : "running";
+        log(`annotation: ${existsSync(join(dir, "done.json")) ? "cached" : what} in ${dir}`);
+        return annotateToDir(teacher!, data.studentTrain, data.features, dir, { ...chunking, shardClips: config.annotation.shardClips, classNames: data.classNames, ...(job ?? {}) });
+      };
+      // Shard jobs share the folder by design (each writes only its own shards, atomically): no stage lock for them.
+      const out = job ? await annotate() : await lock(dir, "annotation", annotate);
       table = out.table;
       result.annotation = { key, dir, table: out.path, tsv: out.tsv, rows: out.table?.filenames.length ?? 0, ...(job ? { job: { computed: out.computed, shards: out.shards, range: out.range } } : {}) };
     }
@@ -305,18 +390,20 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
 
     // 3. Student.
     const source: TeacherTargetSource = alpha === 0 ? { kind: "none" } : config.annotation.mode === "online" ? { kind: "online", teacher: teacher! } : { kind: "table", table: table! };
-    const targetKey = alpha === 0 ? null : { target: config.annotation.target, threshold: config.annotation.threshold, topK: config.annotation.topK, weak: config.annotation.weak };
-    const studentSource = alpha === 0 ? { weak: true, chunkSeconds, hopSeconds } : config.annotation.mode === "online" ? { online: teacherKey, chunkSeconds, hopSeconds } : { annotation: annotationKey };
-    const { key, dir } = artefactDir(config.cacheDir, "student", { source: studentSource, targets: targetKey, data: fp.studentTrain, validation: fp.validation, settings: trainingKey(config.student), numClasses: C, seed: config.seed });
-    if (finished(dir)) {
-      log(`student: cached ${dir}`);
-    } else {
+    const studentSource = alpha === 0 ? { weak: true, ...chunking, inputs: CHUNK_INPUTS } : config.annotation.mode === "online" ? { online: teacherKey, ...chunking, inputs: CHUNK_INPUTS } : { annotation: annotationKey };
+    const { key, dir } = artefactDir(config.cacheDir, "student", { source: studentSource, targets: alpha === 0 ? null : targetKey(config.annotation), data: fp.studentTrain, validation: fp.validation, settings: trainingKey(config.student), numClasses: C, seed: config.seed });
+    refuseTeacherInside(config, dir);
+    await lock(dir, "student training", async () => {
+      if (finished(dir)) {
+        log(`student: cached ${dir}`);
+        return;
+      }
       log(`student: training in ${dir} (alpha ${alpha}, ${alpha === 0 ? "weak labels" : config.annotation.mode} teacher targets)`);
       await trainStudent({
-        dir, settings: config.student, numClasses: C, seed: config.seed, train: data.studentTrain, validation: data.validation, chunkSeconds, hopSeconds,
+        dir, settings: config.student, numClasses: C, seed: config.seed, train: data.studentTrain, validation: data.validation, ...chunking,
         teacher: source, targetOptions: config.annotation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames,
       });
-    }
+    });
     result.student = { key, dir, checkpoint: join(dir, "best.safetensors") };
     if (until < ORDER.indexOf("evaluate")) return result;
 

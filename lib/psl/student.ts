@@ -10,13 +10,13 @@
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createMobileNetV2 } from "../model/mobilenetv2";
 import { predictClipsAsync } from "../model/predict";
-import { chunkFrames, cutChunks } from "../data/chunks";
-import { N_MELS } from "../audio/frontend";
 import { mixTargets } from "../engine/loss";
+import { N_MELS } from "../audio/frontend";
 import { UserError } from "../errors";
 import type { StudentSettings } from "./config";
 import { evaluateModelAsync } from "./evaluate";
-import { stackBatch, type FeatureSource } from "./features";
+import { chunkRanges, inputFramesFor } from "./chunking";
+import { padToLength, type FeatureSource } from "./features";
 import { runTrainingLoop, type LoopResult, type TrainerFactory } from "./loop";
 import type { PslTable } from "./table";
 import { chunkTargets, weakTargets, type TargetOptions } from "./targets";
@@ -48,6 +48,8 @@ export interface TrainStudentOptions {
   validation: readonly ManifestLikeRow[];
   chunkSeconds: number;
   hopSeconds: number;
+  /** Chunks after a clip's first shorter than this are dropped (default 0: none); must match the annotation's. */
+  minChunkSeconds?: number;
   teacher: TeacherTargetSource;
   targetOptions: TargetOptions;
   features: FeatureSource;
@@ -58,38 +60,30 @@ export interface TrainStudentOptions {
   abortAfterSteps?: number;
 }
 
-function chunksOf(rows: readonly ManifestLikeRow[], features: FeatureSource, chunkSeconds: number, hopSeconds: number): StudentChunk[] {
-  const out: StudentChunk[] = [];
-  for (const row of rows) {
-    const clipFrames = features.clipFrames(row.filename);
-    for (const c of cutChunks(row.duration, chunkSeconds, hopSeconds)) {
-      const range = chunkFrames(c);
-      if (range.start >= clipFrames) continue;
-      out.push({ filename: row.filename, start: range.start, end: Math.min(range.end, clipFrames), weak: row.labels });
-    }
-  }
-  return out;
-}
-
 export async function trainStudent(options: TrainStudentOptions): Promise<LoopResult> {
   const C = options.numClasses;
   const { alpha } = options.settings;
   const source = options.teacher;
   if (source.kind === "none" && alpha !== 0) throw new UserError(`student.alpha = ${alpha} needs a teacher (only α = 0, the weak baseline, trains without one)`);
-  let chunks: StudentChunk[];
+  // The chunks (and the one padded input length) are those of the annotation: lib/psl/chunking.ts.
+  const chunking = { chunkSeconds: options.chunkSeconds, hopSeconds: options.hopSeconds, minChunkSeconds: options.minChunkSeconds ?? 0 };
+  const ranges = chunkRanges(options.train, options.features, chunking);
+  const inputFrames = inputFramesFor(chunking, ranges);
+  const chunks: StudentChunk[] = ranges.map((c) => ({ filename: c.filename, start: c.start, end: c.end, weak: options.train[c.row].labels }));
   let offlineTargets: Float32Array | undefined;
   if (source.kind === "table") {
     const t = source.table;
-    const frameCount = new Map<string, number>();
-    chunks = t.filenames.map((filename, r) => {
-      if (!frameCount.has(filename)) frameCount.set(filename, options.features.clipFrames(filename));
-      const range = chunkFrames({ index: t.chunkIndex[r], from: t.from[r], to: t.to[r] });
-      return { filename, start: range.start, end: Math.min(range.end, frameCount.get(filename)!), weak: t.weak[r] };
-    });
+    // The table's rows are these chunks in this order (it was annotated from the same clips with the same chunking);
+    // anything else would pair targets with the wrong audio.
+    const mismatch = t.filenames.length !== ranges.length ? -2 : ranges.findIndex((c, r) => t.filenames[r] !== c.filename || t.chunkIndex[r] !== c.index);
+    if (mismatch !== -1) {
+      throw new UserError(
+        `the PSL table (${t.filenames.length} chunks) does not match the student's training clips cut into ${options.chunkSeconds}-s chunks ` +
+          `(${ranges.length} chunks${mismatch >= 0 ? `; first difference at chunk ${mismatch}: ${ranges[mismatch].filename} #${ranges[mismatch].index}` : ""}); annotate these clips with this chunking`,
+      );
+    }
     // Targets for the whole table at once: pure and fast, recomputed whenever target options change.
     offlineTargets = mixTargets(chunkTargets(t, options.targetOptions, options.classNames), weakTargets(t.weak, C), alpha);
-  } else {
-    chunks = chunksOf(options.train, options.features, options.chunkSeconds, options.hopSeconds);
   }
 
   const model = createMobileNetV2({ numClasses: C, widthMult: options.settings.widthMult }, options.seed);
@@ -105,16 +99,17 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
       itemLabels: (i) => chunks[i].weak,
       async makeBatch(indices) {
         const items = indices.map((i) => chunks[i]);
-        const frames = items.map((c) => options.features.readFrames(c.filename, c.start, c.end));
-        const batch = stackBatch(frames);
+        const input = padToLength(items.map((c) => options.features.readFrames(c.filename, c.start, c.end)), inputFrames);
         const weak = weakTargets(items.map((c) => c.weak), C);
         let targets: Float32Array;
         if (offlineTargets) {
           targets = new Float32Array(indices.length * C);
           indices.forEach((chunk, k) => targets.set(offlineTargets!.subarray(chunk * C, (chunk + 1) * C), k * C));
         } else if (source.kind === "online") {
-          // The teacher sees each chunk unpadded (equal-length groups), like the offline annotation.
-          const scores = await predictClipsAsync(source.teacher, frames.map((data) => ({ data, frames: data.length / N_MELS })), { batchSize: indices.length });
+          // The teacher scores the student's own padded input (as the reference's online teacher, and the offline annotation).
+          const perItem = inputFrames * N_MELS;
+          const rows = items.map((_, k) => ({ data: input.subarray(k * perItem, (k + 1) * perItem), frames: inputFrames }));
+          const scores = await predictClipsAsync(source.teacher, rows, { batchSize: indices.length });
           const probs = new Float32Array(indices.length * C);
           scores.forEach((s, k) => probs.set(s, k * C));
           const teacherTargets = chunkTargets({ numClasses: C, probs, weak: items.map((c) => c.weak) }, options.targetOptions, options.classNames);
@@ -122,7 +117,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
         } else {
           targets = weak;
         }
-        return { input: batch.input, frames: batch.frames, targets };
+        return { input, frames: inputFrames, targets };
       },
       validate: (m) => evaluateModelAsync(m, options.validation, options.features, { classNames: options.classNames }),
       resume: options.resume,

@@ -11,24 +11,25 @@ interface TslabDisplay {
   text(s: string): void;
 }
 
-let cachedDisplay: TslabDisplay | null | undefined;
+let cached: { jupyterModule: string; display: TslabDisplay } | undefined;
 
 function tslabDisplay(): TslabDisplay | null {
-  if (cachedDisplay !== undefined) return cachedDisplay;
-  cachedDisplay = null;
   // Only a tslab kernel process has tslab's jupyter.js loaded; never load tslab ourselves just to find out.
   // Use the public.js NEXT TO the loaded jupyter.js: a kernel started from another tslab install (e.g. a
   // global one) must get its own instance, whose display hooks are live, not this project's copy.
+  // Looked up on every call (a scan of require.cache) and cached only when found: "not in a kernel" is not
+  // permanent for a module that a test, or a kernel's later cell, loads before tslab is.
   const jupyterModule = Object.keys(require.cache).find((path) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(path));
-  if (jupyterModule) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      cachedDisplay = (require(join(dirname(jupyterModule), "public.js")) as { display: TslabDisplay }).display;
-    } catch {
-      cachedDisplay = null;
-    }
+  if (!jupyterModule) return null;
+  if (cached?.jupyterModule === jupyterModule) return cached.display;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const display = (require(join(dirname(jupyterModule), "public.js")) as { display: TslabDisplay }).display;
+    cached = { jupyterModule, display };
+    return display;
+  } catch {
+    return null;
   }
-  return cachedDisplay;
 }
 
 /** True when running inside a tslab kernel (a notebook), false in CLI runs and tests. */

@@ -1,11 +1,16 @@
 /**
  * Interactive Plotly charts in notebooks and in their offline HTML reports.
  *
- * Reports must open without network, so the plotly.js bundle (plotly.js-dist-min, ~4.7 MB) is inlined,
- * and only ONCE per notebook: the first chart shown in a kernel session carries the bundle in its own
- * output, later charts only carry their data and a few lines that call `window.Plotly.newPlot`.
- * Outputs render in document order (in the exported HTML and when Jupyter reloads a saved notebook),
- * so the bundle is defined before any later chart draws. A CDN, or one bundle per chart, is never used.
+ * Where plotly.js (plotly.js-dist-min, ~4.7 MB) comes from, never a CDN and never once per chart:
+ * - Reports (the headless runner, and any front-end not started by `npm run jupyter`): the bundle is inlined ONCE per
+ *   kernel session, in the first chart's output; later charts carry only their data and a few lines that call
+ *   `window.Plotly.newPlot`. Outputs render in document order, so the bundle is defined before any later chart draws.
+ * - Live Jupyter pages (`npm run jupyter` sets PSL_PLOTLY=nbextension for its kernels): no chart carries the bundle.
+ *   The notebook server serves it as the project-local nbextension `psl-plotly` (<repo>/.jupyter/nbextensions, found
+ *   through JUPYTER_PATH), and each chart loads it with the page's require.js, which fetches it once per page. So a
+ *   reloaded page, a second tab, or a kernel that already drew charts still draws every chart; once-per-kernel
+ *   inlining could not (the page that got the bundle is gone, the kernel does not know). A chart of a report-mode
+ *   kernel shown in a classic notebook page falls back to the same nbextension when the page has no Plotly.
  */
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -28,6 +33,15 @@ export interface PlotOptions {
 /** Marker placed on the bundle's script tag; tests count it to check the bundle appears exactly once. */
 export const PLOTLY_BUNDLE_MARKER = "psl-plotly-bundle";
 
+/** The nbextension folder scripts/setup.mjs writes under <repo>/.jupyter/nbextensions, and its require.js module. */
+export const PLOTLY_NBEXTENSION = "psl-plotly";
+export const PLOTLY_NBEXTENSION_MODULE = `nbextensions/${PLOTLY_NBEXTENSION}/plotly.min`;
+
+/** "nbextension" when the kernel runs under `npm run jupyter` (PSL_PLOTLY=nbextension), else "inline". */
+export function plotlySource(env: NodeJS.ProcessEnv = process.env): "inline" | "nbextension" {
+  return env.PSL_PLOTLY === "nbextension" ? "nbextension" : "inline";
+}
+
 let bundleCache: string | undefined;
 let bundleEmitted = false;
 
@@ -46,6 +60,14 @@ export function plotlyBundle(): string {
   }
   return bundleCache;
 }
+
+/** What a chart says when it cannot draw (in place of the chart). */
+const NBEXTENSION_MISSING =
+  "the Jupyter server does not serve plotly.js (nbextension psl-plotly). Run `npm run setup`, then start Jupyter with `npm run jupyter`.";
+const NO_PLOTLY =
+  "this page has no plotly.js. The kernel sends it once, with its first chart, and this page was opened after that " +
+  "(reloaded, or a second tab). Run psl.report.resendPlotlyBundle() and re-run the cell, or use `npm run jupyter`, " +
+  "which serves plotly.js to every page.";
 
 /** JSON that is safe inside a <script> element (no "</script>", no HTML comment openers, no JS line separators). */
 function scriptSafeJson(value: unknown): string {
@@ -81,21 +103,52 @@ export function chartHtml(
 (function () {
   var spec = ${spec};
   var el = document.getElementById(${JSON.stringify(id)});
-  if (window.Plotly) { window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); return; }
-  el.style.height = "auto";
-  el.textContent = "Chart not drawn: the plotly.js bundle is emitted by the first chart of a kernel session; re-run that cell (or call psl.report.plot with {includeBundle: true}).";
+  function draw() { window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); }
+  function missing(why) { el.style.height = "auto"; el.textContent = "Chart not drawn: " + why; }
+  if (window.Plotly) return draw();
+  if (typeof window.requirejs === "function") {
+    window.requirejs([${JSON.stringify(PLOTLY_NBEXTENSION_MODULE)}], function (P) { window.Plotly = window.Plotly || P; draw(); },
+      function () { missing(${JSON.stringify(NBEXTENSION_MISSING)}); });
+    return;
+  }
+  missing(${JSON.stringify(NO_PLOTLY)});
 })();
 </script>`,
   );
   return parts.join("\n");
 }
 
+
 /**
  * Shows an interactive Plotly chart in the notebook; outside a notebook (CLI, tests) it shows nothing.
  * Returns nothing on purpose: a chart as a cell's last expression must not also print its HTML.
  */
 export function plot(data: PlotlyTrace[], layout: PlotlyLayout = {}, config: PlotlyConfig = {}, options: PlotOptions = {}): void {
-  const includeBundle = options.includeBundle ?? !bundleEmitted;
+  const includeBundle = options.includeBundle ?? needsBundle();
   const shown = displayHtml(chartHtml(data, layout, config, { includeBundle, height: options.height }));
   if (shown && includeBundle) bundleEmitted = true;
+}
+
+/** Whether the next chart must carry the bundle: inline mode, and not yet sent in this kernel session. */
+function needsBundle(): boolean {
+  return plotlySource() === "inline" && !bundleEmitted;
+}
+
+/**
+ * Makes sure plotly.js is defined for charts that never carry it (live charts): in inline mode, shows the bundle as an
+ * output of its own, once per kernel session, before them. Returns false outside a notebook.
+ */
+export function ensurePlotlyBundle(): boolean {
+  if (!needsBundle()) return true;
+  const shown = displayHtml(`<script type="text/javascript" class="${PLOTLY_BUNDLE_MARKER}">\n${plotlyBundle()}\n</script>`);
+  if (shown) bundleEmitted = true;
+  return shown;
+}
+
+/**
+ * The next chart carries the bundle again. For a front-end without the nbextension (JupyterLab, VS Code) after its
+ * page was reloaded while the kernel lived on: the new page has no plotly.js until a chart brings it.
+ */
+export function resendPlotlyBundle(): void {
+  bundleEmitted = false;
 }

@@ -77,7 +77,7 @@ async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, un
     if (!stage) throw new Error(`pipeline returned no ${until}`);
     // The final state of the live chart is what the saved notebook keeps: the complete curve, also for a cached
     // model (then it is the only draw).
-    chart?.update(trainingCurveChart(readHistory(stage.dir), { title: `${until === "teacher" ? "Teacher" : `Student ${changes.name ?? ""}`} training${cached ? " (from the cache)" : ""}`, maxEpochs }));
+    chart?.finish(trainingCurveChart(readHistory(stage.dir), { title: `${until === "teacher" ? "Teacher" : `Student ${changes.name ?? ""}`} training${cached ? " (from the cache)" : ""}`, maxEpochs }));
     return { dir: stage.dir, checkpoint: stage.checkpoint, cached, annotationTable: result.annotation?.table };
   } finally {
     clearInterval(timer);

@@ -42,7 +42,7 @@ test("psl evaluate / annotate on a manifest dataset", () => {
     workers: 0,
     cacheDir: join(dir, "cache"),
     reportsDir: join(dir, "reports"),
-    teacher: { widthMult: 0.1, epochs: 1, batchSize: 8 },
+    teacher: { widthMult: 0.1, epochs: 1, batchSize: 8, selfDistillation: true },
     student: { widthMult: 0.1, epochs: 1, batchSize: 8, alpha: 0.5 },
     annotation: { chunkSeconds: 2 },
   };

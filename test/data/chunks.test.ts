@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chunkFrames, chunkManifest, cutChunks } from "../../lib/data/chunks";
+import { chunkFrames, chunkManifest, cutChunks, roundDuration } from "../../lib/data/chunks";
 import { framesForSeconds } from "../../lib/audio/frontend";
 import { UserError } from "../../lib/errors";
 
-const spans = (duration: number, chunk: number, hop?: number) => cutChunks(duration, chunk, hop).map((c) => [c.from, c.to]);
+const spans = (duration: number, chunk: number, hop?: number, min?: number) => cutChunks(duration, chunk, hop, min).map((c) => [c.from, c.to]);
 
 test("10 s clip cut into 10/5/2/1/0.5 s chunks", () => {
   assert.deepEqual(spans(10, 10), [[0, 10]]);
@@ -20,8 +20,30 @@ test("10 s clip cut into 10/5/2/1/0.5 s chunks", () => {
 test("durations that are not a multiple of the chunk: the last chunk is cut at the clip's end", () => {
   assert.deepEqual(spans(9.7, 2), [[0, 2], [2, 4], [4, 6], [6, 8], [8, 9.7]]);
   assert.deepEqual(spans(3.3, 5), [[0, 3.3]]);
-  assert.deepEqual(spans(10.02, 5), [[0, 5], [5, 10], [10, 10.02]]); // like numpy.arange(0, 10.02, 5)
   assert.deepEqual(spans(1.2, 0.5), [[0, 0.5], [0.5, 1], [1, 1.2]]);
+});
+
+test("durations are rounded to 0.1 s first, as the reference's label lists hold them", () => {
+  // Without rounding, numpy.arange(0, 10.02, 2) would add a sixth chunk of 0.02 s (3 frames) with a meaningless target.
+  assert.deepEqual(spans(10.02, 2), [[0, 2], [2, 4], [4, 6], [6, 8], [8, 10]]);
+  assert.deepEqual(spans(10.02, 5), [[0, 5], [5, 10]]);
+  assert.deepEqual(spans(9.96, 2).at(-1), [8, 10]);
+  assert.deepEqual(spans(9.4, 2), [[0, 2], [2, 4], [4, 6], [6, 8], [8, 9.4]]);
+  assert.deepEqual(spans(4.0, 2), [[0, 2], [2, 4]]);
+  assert.deepEqual(spans(4.04, 2), [[0, 2], [2, 4]]);
+  assert.deepEqual(spans(0.04, 2), [[0, 0.1]], "a positive duration keeps one chunk of one rounding step");
+  assert.equal(roundDuration(9.449), 9.4);
+  assert.equal(roundDuration(9.451), 9.5);
+});
+
+test("chunks after the first shorter than the minimum are dropped; the first is always kept", () => {
+  assert.deepEqual(spans(9.4, 2, 2, 1), [[0, 2], [2, 4], [4, 6], [6, 8], [8, 9.4]], "1.4 s ≥ 1 s: kept");
+  assert.deepEqual(spans(8.9, 2, 2, 1), [[0, 2], [2, 4], [4, 6], [6, 8]], "0.9 s < 1 s: dropped");
+  assert.deepEqual(spans(9, 2, 2, 1), [[0, 2], [2, 4], [4, 6], [6, 8], [8, 9]], "exactly the minimum: kept");
+  assert.deepEqual(spans(0.6, 2, 2, 1), [[0, 0.6]], "a clip shorter than the minimum is one chunk");
+  assert.deepEqual(spans(10.4, 10, 10, 5), [[0, 10]]);
+  assert.deepEqual(spans(5, 2, 1, 1.5).map(([from]) => from), [0, 1, 2, 3], "overlapping chunks: the 1-s one from 4 s is dropped");
+  assert.throws(() => cutChunks(10, 2, 2, -1), /minChunkSeconds must be a finite number ≥ 0/);
 });
 
 test("hop shorter than the chunk gives overlapping chunks; hop defaults to the chunk", () => {
@@ -57,9 +79,9 @@ test("chunkFrames: frame ranges in the clip log-mel (100 frames/s, 1 + floor(sam
     const { start, end } = chunkFrames(chunk, clipFrames);
     assert.equal(end - start, framesForSeconds(chunk.to - chunk.from));
   }
-  // A manifest duration rounded up past the real audio is clamped to the clip's frames.
-  const last = cutChunks(10.04, 5).at(-1)!;
-  assert.deepEqual(chunkFrames(last, clipFrames), { start: 1000, end: 1001 });
+  // A chunk end past the real audio (a duration rounded up) is clamped to the clip's frames.
+  assert.deepEqual(chunkFrames({ index: 2, from: 10, to: 10.04 }, clipFrames), { start: 1000, end: 1001 });
+  assert.deepEqual(chunkFrames(cutChunks(9.96, 2).at(-1)!, framesForSeconds(9.96)), { start: 800, end: 997 });
   assert.throws(() => chunkFrames({ index: 3, from: 20, to: 22 }, clipFrames), /beyond the clip's 1001 frames/);
 });
 

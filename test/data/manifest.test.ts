@@ -76,11 +76,22 @@ test("readManifest accepts the reference's TSV (extra hdf5path column) and names
     writeFileSync(path, "filename\tlabels\tduration\thdf5path\n/data/a.wav\t0;137\t10.0\tbalanced.h5\nb.wav\t5\t9.9\tbalanced.h5\n");
     const rows = readManifest(path);
     assert.deepEqual(rows, [
-      { filename: "/data/a.wav", labels: [0, 137], duration: 10, path: "/data/a.wav", hdf5path: join(dir, "balanced.h5") },
-      { filename: "b.wav", labels: [5], duration: 9.9, path: join(dir, "b.wav"), hdf5path: join(dir, "balanced.h5") },
+      { filename: "/data/a.wav", labels: [0, 137], duration: 10, path: "/data/a.wav", hdf5path: join(dir, "balanced.h5"), source: { manifest: path, line: 2 } },
+      { filename: "b.wav", labels: [5], duration: 9.9, path: join(dir, "b.wav"), hdf5path: join(dir, "balanced.h5"), source: { manifest: path, line: 3 } },
     ]);
     writeFileSync(path, "filename\tlabels\tduration\na.wav\t0;x\t10\n");
-    assert.throws(() => readManifest(path), (e: unknown) => e instanceof UserError && e.message.endsWith(`balanced.csv:2: bad label index "x" in "0;x"`));
+    assert.throws(() => readManifest(path), (e: unknown) => e instanceof UserError && e.message.endsWith(`balanced.csv:2: bad label index "x" in "0;x" (class indices are decimal integers)`));
+    // Number() would read these as classes 100, 16, 2 and 1: only decimal digits are class indices.
+    for (const label of ["1e2", "0x10", "2.0", "+1", "1_0"]) {
+      writeFileSync(path, `filename\tlabels\tduration\na.wav\t${label}\t10\n`);
+      assert.throws(() => readManifest(path), new RegExp(`balanced\\.csv:2: bad label index "${label.replace(/[.+]/g, "\\$&")}"`), label);
+    }
+    // One file spelled two ways is a clip listed twice (was: one of the two rows silently dropped later).
+    writeFileSync(path, "filename\tlabels\tduration\na.wav\t0\t10\nsub/../a.wav\t1\t10\n./a.wav\t1\t10\n");
+    assert.throws(() => readManifest(path), /balanced\.csv:3: "sub\/\.\.\/a\.wav" is the same file as "a\.wav" on line 2 \(a clip listed twice\)/);
+    // Classic-Mac line endings (CR only) read as lines, not as one garbled record.
+    writeFileSync(path, "filename\tlabels\tduration\ra.wav\t0\t10\rb.wav\t1;2\t9.5\r");
+    assert.deepEqual(readManifest(path).map((r) => [r.filename, r.labels, r.duration, r.source?.line]), [["a.wav", [0], 10, 2], ["b.wav", [1, 2], 9.5, 3]]);
     writeFileSync(path, "filename\tduration\na.wav\t10\n");
     assert.throws(() => readManifest(path), /header lacks column\(s\) labels/);
   } finally {

@@ -92,7 +92,7 @@ test("the trainer rejects inputs of the wrong size", async () => {
 /** Noise log-mels (3·U(-1,1)) and soft targets: no constant bands, so no BatchNorm channel is degenerate. */
 function noiseBatch(step: number, batchSize: number, frames: number) {
   return {
-    input: seeded(batchSize * frames * 64, 300 + step).map((v) => 3 * v),
+    input: seeded(batchSize * frames * N_MELS, 300 + step).map((v) => 3 * v),
     targets: seeded(batchSize * CLASSES, 400 + step).map((v) => (v + 1) / 2),
     batchSize,
     frames,

@@ -178,6 +178,36 @@ test("checkpoint errors name the key: missing, mis-shaped, unexpected tensor; wr
   }
 });
 
+test("a checkpoint with a non-finite tensor, a negative BatchNorm variance or a negative Adam moment is refused, naming it", async () => {
+  await initBackend({ preferred: "wasm", quiet: true });
+  const dir = scratch();
+  try {
+    const model = createMobileNetV2({ numClasses: 4, widthMult: 0.1 }, 3);
+    const good = model.getWeights();
+    const save = (name: string, key: string | undefined, value: number, optimizerState?: Record<string, Float32Array>) => {
+      const weights = new Map(good);
+      if (key) {
+        const copy = weights.get(key)!.slice();
+        copy[0] = value;
+        weights.set(key, copy);
+      }
+      model.setWeights(weights);
+      saveCheckpoint(join(dir, name), { model, optimizerState });
+      return join(dir, name);
+    };
+    assert.throws(() => loadModel(save("nan.safetensors", "features.2.conv.0.0.weight", Number.NaN)), (e: unknown) => e instanceof UserError && /nan\.safetensors: tensor "model\.features\.2\.conv\.0\.0\.weight" holds NaN at index 0 /.test(e.message));
+    assert.throws(() => loadCheckpoint(save("inf.safetensors", "features.1.conv.2.running_mean", Number.POSITIVE_INFINITY)), /tensor "model\.features\.1\.conv\.2\.running_mean" holds \+Inf at index 0/);
+    assert.throws(() => loadCheckpoint(save("var.safetensors", "features.18.1.running_var", -2)), /BatchNorm variance "model\.features\.18\.1\.running_var" is negative \(-2\) at index 0/);
+    const moments = (m: number, v: number) => ({ "m.classifier.1.bias": Float32Array.from([0, m]), "v.classifier.1.bias": Float32Array.from([0, v]) });
+    assert.throws(() => loadCheckpoint(save("adam-m.safetensors", undefined, 0, moments(Number.NaN, 1))), /tensor "optimizer\.m\.classifier\.1\.bias" holds NaN at index 1/);
+    assert.throws(() => loadCheckpoint(save("adam-v.safetensors", undefined, 0, moments(0.1, -1))), /optimizer second moment "optimizer\.v\.classifier\.1\.bias" is negative \(-1\)/);
+    assert.equal(loadCheckpoint(save("fine.safetensors", undefined, 0, moments(-0.1, 0))).tensors.size, good.size, "negative first moments are fine");
+    model.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("checkpoint file is loadable as raw bytes identical across saves (deterministic)", async () => {
   await initBackend({ preferred: "wasm", quiet: true });
   const dir = scratch();

@@ -96,6 +96,23 @@ test("front_end.* and num_batches_tracked are ignored; a missing / mis-shaped / 
   assert.throws(() => stateDictToWeights(unexpected, "edited.pt"), (e: unknown) => e instanceof UserError && /unexpected \(1\): decoder\.weight/.test(e.message));
 });
 
+test("a PyTorch state dict with a NaN/Inf value or a negative BatchNorm variance is refused, naming the tensor", () => {
+  const stateDict = extractStateDict(readTorchFile(readFileSync(fixture("small_state_dict.pt")), "small"), "small");
+  const edited = (key: string, index: number, value: number) => {
+    const copy = new Map(stateDict);
+    const tensor = stateDict.get(key)!;
+    const data = Float32Array.from(tensor.data);
+    data[index] = value;
+    copy.set(key, { ...tensor, data });
+    return copy;
+  };
+  assert.throws(() => stateDictToWeights(edited("features.0.0.weight", 4, Number.NaN), "teacher.pt"), /^UserError: teacher\.pt: tensor "features\.0\.0\.weight" holds NaN at index \d+ of \d+/);
+  assert.throws(() => stateDictToWeights(edited("classifier.1.bias", 0, Number.NEGATIVE_INFINITY), "teacher.pt"), /teacher\.pt: tensor "classifier\.1\.bias" holds -Inf at index 0 of 10/);
+  assert.throws(() => stateDictToWeights(edited("features.3.conv.1.1.running_var", 2, -1e-3), "teacher.pt"), /teacher\.pt: BatchNorm variance "features\.3\.conv\.1\.1\.running_var" is negative \(-0\.00100\d*\) at index 2/);
+  // A variance of exactly 0 is possible (a channel that never varied): eps keeps BatchNorm finite.
+  assert.equal(stateDictToWeights(edited("features.3.conv.1.1.running_var", 2, 0), "teacher.pt").values.size, 314 - 52);
+});
+
 test("files that are not a matching checkpoint give UserErrors naming the problem", () => {
   assert.throws(() => importTorchCheckpoint(fixture("foreign.pt")), (e: unknown) => e instanceof UserError && /foreign\.pt/.test(e.message));
   assert.throws(() => importTorchCheckpoint(fixture("input_a.npy")), (e: unknown) => e instanceof UserError && /not a PyTorch checkpoint/.test(e.message));

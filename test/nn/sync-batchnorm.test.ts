@@ -9,7 +9,7 @@ import { Worker } from "node:worker_threads";
 import {
   abortExchange, createExchangeBuffer, sharedExchange, wholeBatchMoments, wholeBatchSums, type ShardExchange,
 } from "../../lib/nn/sync-batchnorm";
-import { seeded } from "../engine/helpers";
+import { seeded } from "./helpers";
 
 const MODULE = require.resolve("../../lib/nn/sync-batchnorm");
 

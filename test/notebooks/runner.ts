@@ -39,7 +39,7 @@ export interface RunResult {
  */
 export function runRunner(args: string[], options: { build?: boolean; timeoutMs?: number } = {}): RunResult {
   const outDir = mkdtempSync(join(tmpdir(), "psl-reports-"));
-  const env = { ...process.env, JUPYTER_PATH: join(REPO, ".jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1" };
+  const env = { ...process.env, JUPYTER_PATH: join(REPO, ".jupyter"), PYDEVD_DISABLE_FILE_VALIDATION: "1", PSL_NODE: process.execPath };
   const command = options.build
     ? [process.execPath, join(REPO, "scripts", "reproduce.mjs")]
     : [PYTHON, join(REPO, "scripts", "run_notebooks.py")];

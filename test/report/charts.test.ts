@@ -1,7 +1,10 @@
 /** The chart builders of lib/report/charts (pure), on small hand-made inputs with known answers. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chunkRanges, chunkCutChart, histogramChart, spectrogramChart, chunkHeatmapChart, trainingCurveChart } from "../../lib/report/charts";
+import * as aq from "arquero";
+import {
+  barChart, barsOf, byName, chunkRanges, chunkCutChart, histogramChart, lineChart, linesOf, spectrogramChart, chunkHeatmapChart, trainingCurveChart,
+} from "../../lib/report/charts";
 
 test("chunkRanges cuts like the reference: from = 0, hop, …; the last chunk is clipped to the duration", () => {
   assert.deepEqual(chunkRanges(10, 2), [0, 2, 4, 6, 8].map((from) => ({ from, to: from + 2 })));
@@ -50,4 +53,42 @@ test("chunkHeatmapChart marks weak [W] and true [T] classes and keeps the class 
   const curve = trainingCurveChart([{ epoch: 1, meanLoss: 0.5, validationMAP: 0.1 }, { epoch: 2, meanLoss: 0.4, validationMAP: 0.2 }], { maxEpochs: 5 });
   assert.deepEqual((curve.data[1] as { y: number[] }).y, [0.1, 0.2]);
   assert.deepEqual((curve.layout.xaxis as { range: number[] }).range, [0.5, 5.5]);
+});
+
+test("barsOf: one group per row, one bar series per named column, no x lists to wire", () => {
+  const rows = [
+    { model: "weak", mAP: 0.1, paper: 17.69 },
+    { model: "psl-2s", mAP: 0.2, paper: null },
+  ];
+  const chart = barsOf(aq.from(rows), { x: "model", y: { "ours (demo)": "mAP", "paper (AudioSet)": "paper" }, styles: { "paper (AudioSet)": "/" } });
+  const data = chart.data as { name: string; x: string[]; y: Array<number | null>; marker: { pattern?: { shape: string } } }[];
+  assert.deepEqual(data.map((d) => d.name), ["ours (demo)", "paper (AudioSet)"]);
+  assert.deepEqual(data[0].x, ["weak", "psl-2s"]);
+  assert.deepEqual(data[1].y, [17.69, null], "a missing value is a gap, not 0");
+  assert.equal(data[1].marker.pattern?.shape, "/");
+  assert.throws(() => barsOf(rows, { x: "model", y: "dPrime" }), /no column "dPrime" \(columns: model, mAP, paper\)/);
+  // A bar series needs no x of its own.
+  assert.doesNotThrow(() => barChart(["a"], [{ name: "n", y: [1] }]));
+});
+
+test("linesOf: one line per group of a long table, colours by group, dashes by value column", () => {
+  const curves = [
+    { chunkSeconds: 10, threshold: 0.1, precision: 0.5, recall: 0.9 },
+    { chunkSeconds: 10, threshold: 0.2, precision: 0.6, recall: 0.8 },
+    { chunkSeconds: 2, threshold: 0.1, precision: 0.4, recall: 0.95 },
+    { chunkSeconds: 2, threshold: 0.2, precision: 0.7, recall: 0.85 },
+  ];
+  const chart = linesOf(curves, { x: "threshold", y: ["precision", "recall"], by: "chunkSeconds", styles: { recall: "dash" }, name: (label, size) => `${label}, ${size} s` });
+  const data = chart.data as { name: string; x: number[]; y: number[]; line: { color: string; dash?: string } }[];
+  assert.deepEqual(data.map((d) => d.name), ["precision, 10 s", "precision, 2 s", "recall, 10 s", "recall, 2 s"]);
+  assert.deepEqual(data[1].y, [0.4, 0.7]);
+  assert.equal(data[0].line.color, data[2].line.color, "one colour per chunk size");
+  assert.equal(data[2].line.dash, "dash");
+  assert.throws(() => lineChart([{ name: "no x", y: [1] }]), /series "no x" has no x values/);
+});
+
+test("byName finds by name and names the alternatives when it cannot", () => {
+  const models = [{ name: "weak", v: 1 }, { name: "psl-2s", v: 2 }];
+  assert.equal(byName(models, "psl-2s").v, 2);
+  assert.throws(() => byName(models, "psl-1s"), /no "psl-1s" here \(there are: weak, psl-2s\)/);
 });

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
 /** undefined when Chromium can run here; otherwise why not. Under CI=true a missing Chromium is an error, never a skip. */
 export function chromiumMissing(): string | undefined {
@@ -28,16 +28,17 @@ export interface OfflinePage {
   close(): Promise<void>;
 }
 
-export async function openOffline(path: string): Promise<OfflinePage> {
+/** Headless Chromium with one page; requests `allow` refuses are aborted and recorded, console errors collected. */
+export async function launchPage(allow: (url: string) => boolean): Promise<OfflinePage> {
   const { chromium } = await import("playwright-core");
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const blocked: string[] = [];
     const errors: string[] = [];
     await page.route("**/*", (route) => {
       const url = route.request().url();
-      if (url.startsWith("file:")) return route.continue();
+      if (allow(url)) return route.continue();
       blocked.push(url);
       return route.abort();
     });
@@ -45,10 +46,21 @@ export async function openOffline(path: string): Promise<OfflinePage> {
       if (message.type() === "error") errors.push(message.text());
     });
     page.on("pageerror", (error) => errors.push(String(error)));
-    await page.goto(pathToFileURL(path).href, { waitUntil: "load" });
     return { page, blocked, errors, close: () => browser.close() };
   } catch (error) {
     await browser.close();
+    throw error;
+  }
+}
+
+/** A local file in a page that can reach nothing but local files. */
+export async function openOffline(path: string): Promise<OfflinePage> {
+  const view = await launchPage((url) => url.startsWith("file:"));
+  try {
+    await view.page.goto(pathToFileURL(path).href, { waitUntil: "load" });
+    return view;
+  } catch (error) {
+    await view.close();
     throw error;
   }
 }

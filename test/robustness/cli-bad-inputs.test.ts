@@ -8,34 +8,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../lib/cli";
 import { encodeWav } from "../../lib/audio/wav";
 import { manifestText, writeTinyConfig, writeToneClips } from "./corpus";
+import { assertUserFailure, psl } from "./in-process";
 import { SAMPLE_RATE } from "../../lib/audio/frontend";
-
-/** Runs `psl …` in-process, capturing everything printed. A rejected promise (a bug's raw crash) is returned as code -1. */
-async function psl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const saved = { log: console.log, error: console.error, warn: console.warn, write: process.stderr.write };
-  console.log = (...a: unknown[]) => void (out += a.join(" ") + "\n");
-  console.error = console.warn = (...a: unknown[]) => void (err += a.join(" ") + "\n");
-  process.stderr.write = ((chunk: string | Uint8Array) => ((err += String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    return { code: await main(args), out, err };
-  } catch (error) {
-    return { code: -1, out, err: err + String((error as Error).stack) };
-  } finally {
-    Object.assign(console, { log: saved.log, error: saved.error, warn: saved.warn });
-    process.stderr.write = saved.write;
-  }
-}
-
-function assertUserFailure(result: { code: number; err: string }, pattern: RegExp, what: string): void {
-  assert.equal(result.code, 2, `${what}: exit code (stderr: ${result.err})`);
-  assert.match(result.err, pattern, `${what}: message`);
-  assert.doesNotMatch(result.err, /\n\s+at .+:\d+:\d+/, `${what}: no stack trace`);
-}
 
 /**
  * An `hours`-long 16 kHz 16-bit WAV of silence as a sparse file: the header is real, the samples are a hole in the
@@ -70,6 +46,10 @@ test("psl features: missing, empty, non-audio, truncated and NaN audio files", a
   writeFileSync(join(dir, "nan.wav"), floatWavWith(1234, Number.NaN));
   writeFileSync(join(dir, "inf.wav"), floatWavWith(99, Number.POSITIVE_INFINITY));
   writeLongWav(join(dir, "two-hours.wav"), 2);
+  // A header whose blockAlign (bytes per frame) contradicts its format: was read at the wrong length (half the samples).
+  const misaligned = encodeWav(tone, SAMPLE_RATE);
+  new DataView(misaligned.buffer, misaligned.byteOffset, misaligned.byteLength).setUint16(32, 4, true);
+  writeFileSync(join(dir, "block-align.wav"), misaligned);
 
   assertUserFailure(await psl("features", join(dir, "missing.wav"), "--out", out), /missing\.wav/, "missing file");
   assertUserFailure(await psl("features", join(dir, "empty.wav"), "--out", out), /empty\.wav: empty file/, "zero-length");
@@ -77,6 +57,7 @@ test("psl features: missing, empty, non-audio, truncated and NaN audio files", a
   assertUserFailure(await psl("features", join(dir, "header-only.wav"), "--out", out), /header-only\.wav: (decoded to no samples|cannot decode)/, "header only");
   assertUserFailure(await psl("features", join(dir, "nan.wav"), "--out", out), /nan\.wav: sample 1234 is NaN or infinite/, "NaN sample");
   assertUserFailure(await psl("features", join(dir, "inf.wav"), "--out", out), /inf\.wav: sample 99 is NaN or infinite/, "Inf sample");
+  assertUserFailure(await psl("features", join(dir, "block-align.wav"), "--out", out), /block-align\.wav: cannot decode audio \(WAV header: blockAlign 4 contradicts 1 channel × 16-bit PCM samples \(expected 2 bytes per frame\): corrupt header\)/, "blockAlign contradicts the format");
   assertUserFailure(await psl("features", join(dir, "cut.wav"), "--out", out, "--top-db=-3"), /--top-db must be a number ≥ 0/, "negative top-db");
   assertUserFailure(await psl("features", join(dir, "cut.wav"), "--out", out, "--bogus"), /bogus/, "unknown option");
   // Extremely long: refused from the header, before a byte of audio is read; the message says what to do.
@@ -107,7 +88,7 @@ test("psl train-teacher: invalid configs and parameters name the field", async (
   assertUserFailure(await run("annotation.threshold=1.5"), /annotation\.threshold must be a number in \[0, 1\], got 1\.5/, "threshold > 1");
   assertUserFailure(await run("annotation.threshold=-0.1"), /annotation\.threshold must be a number in \[0, 1\], got -0\.1/, "threshold < 0");
   assertUserFailure(await run("annotation.threshold.Speech=2"), /annotation\.threshold\.Speech must be a number in \[0, 1\]/, "per-class threshold");
-  assertUserFailure(await run("annotation.chunkSeconds=-2"), /annotation\.chunkSeconds must be a positive number of seconds, got -2/, "negative chunk");
+  assertUserFailure(await run("annotation.chunkSeconds=-2"), /annotation\.chunkSeconds must be a positive number of seconds ≥ 0\.01 \(one 10-ms log-mel frame\), got -2/, "negative chunk");
   assertUserFailure(await run("annotation.chunkSeconds=0"), /annotation\.chunkSeconds must be a positive/, "zero chunk");
   assertUserFailure(await run("annotation.hopSeconds=-1"), /annotation\.hopSeconds must be a positive/, "negative hop");
   assertUserFailure(await run("data.maxClipSeconds=0"), /data\.maxClipSeconds must be a positive number of seconds, got 0/, "zero clip limit");
@@ -135,7 +116,7 @@ test("psl train-teacher: bad manifests name the file and row", async () => {
   assertUserFailure(await withTrain(""), /train\.tsv.*(empty|header|filename)/i, "empty manifest file");
   assertUserFailure(await withTrain("file\tlabel\tlength\na.wav\t0\t2\n"), /train\.tsv.*filename/, "wrong header");
   assertUserFailure(await withTrain("filename\tlabels\tduration\n"), /train\.tsv.*no (clips|rows)/i, "header only, no rows");
-  assertUserFailure(await withTrain(manifestText(rows).replace("clip-1.wav\t1", "clip-1.wav\t7")), /clip-1\.wav: label 7 ≥ numClasses 3/, "unknown class index");
+  assertUserFailure(await withTrain(manifestText(rows).replace("clip-1.wav\t1", "clip-1.wav\t7")), /train\.tsv:3: label 7 ≥ numClasses 3 \(clip clip-1\.wav\)/, "unknown class index");
   assertUserFailure(await withTrain(manifestText(rows).replace("clip-1.wav\t1", "clip-1.wav\tSpeech")), /train\.tsv:3: bad label index "Speech"/, "label not an index");
   assertUserFailure(await withTrain(manifestText(rows).replace("clip-1.wav\t1\t2", "clip-1.wav\t1\tlong")), /train\.tsv:3: bad duration "long"/, "bad duration");
   assertUserFailure(await withTrain(manifestText([...rows, rows[1]])), /train\.tsv:6: duplicate filename "clip-1\.wav" \(first on line 3\)/, "duplicate row");

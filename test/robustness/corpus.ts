@@ -38,7 +38,7 @@ export function manifestText(rows: readonly { filename: string; labels: number[]
 /** A config over manifest files in `dir` (train.tsv, eval.tsv), caches under `dir`. */
 export function writeTinyConfig(dir: string, overrides: Record<string, unknown> = {}): string {
   const training = { widthMult: 0.1, epochs: 2, patience: 5, batchSize: 4, checkpointEverySteps: 1 };
-  const config = {
+  const config: Record<string, unknown> = {
     name: "robustness",
     dataset: join(dir, "train.tsv"),
     numClasses: 3,
@@ -53,6 +53,10 @@ export function writeTinyConfig(dir: string, overrides: Record<string, unknown> 
     annotation: { chunkSeconds: 1, shardClips: 2 },
     ...overrides,
   };
+  // These corpora have no teacher manifest: the teacher trains on the student's clips, which the kit only does when
+  // asked (teacher.selfDistillation), unless the test gives the teacher a source of its own.
+  const teacher = config.teacher as Record<string, unknown>;
+  if (teacher.checkpoint === undefined && teacher.selfDistillation === undefined) config.teacher = { selfDistillation: true, ...teacher };
   const path = join(dir, "config.json");
   writeFileSync(path, JSON.stringify(config, null, 1));
   return path;

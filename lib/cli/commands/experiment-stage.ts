@@ -18,7 +18,7 @@ const SCALE_OUT = `
   --merge      once all n jobs finished: assemble their shards into the table a single run writes (bit-identical)`;
 
 function usage(name: string, what: string, scaleOut: boolean): string {
-  return `usage: psl ${name} --config <configs/….json> [--set key=value …] [--resume] [--strict]${scaleOut ? " [--shard i/n | --merge]" : ""}
+  return `usage: psl ${name} --config <configs/….json> [--set key=value …] [--resume] [--strict] [--no-wait]${scaleOut ? " [--shard i/n | --merge]" : ""}
 
 ${what}
 Earlier stages run first when their cached artefacts (under cacheDir, keyed by the parameters that matter) are missing.
@@ -26,7 +26,10 @@ Earlier stages run first when their cached artefacts (under cacheDir, keyed by t
   --set      override a field, dotted keys, repeatable (student.alpha=0.5, annotation.threshold=0.3, teacher.epochs=5)
   --resume   continue an interrupted training stage from its last checkpoint (default: start it over; annotation
              always keeps its finished shards)
-  --strict   fail on the first missing or unreadable clip (default: skip it and list the skipped clips at the end)${scaleOut ? SCALE_OUT : ""}`;
+  --strict   fail on the first missing or unreadable clip, or one whose manifest duration is off by more than
+             data.durationTolerance (default: skip it and list the skipped clips at the end)
+  --no-wait  when another process is computing a stage on the same cache (its lock is held), fail naming the lock
+             (default: wait for it, then re-use its result)${scaleOut ? SCALE_OUT : ""}`;
 }
 
 function formatMetrics(label: string, m: EvalMetrics | undefined): string | undefined {
@@ -44,7 +47,7 @@ export function experimentStageCommand(name: string, stage: Stage, summary: stri
     usage: text,
     async run(args) {
       const options = {
-        config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" }, strict: { type: "boolean" },
+        config: { type: "string" }, set: { type: "string", multiple: true }, resume: { type: "boolean" }, strict: { type: "boolean" }, "no-wait": { type: "boolean" },
         shard: { type: "string" }, merge: { type: "boolean" },
       } as const;
       const { values } = parseCommandArgs({ args, options, strict: true }, text);
@@ -54,7 +57,10 @@ export function experimentStageCommand(name: string, stage: Stage, summary: stri
       const shard = shardFlag(values.shard);
       if (shard && values.merge) throw new UserError(`--shard and --merge are separate steps\n${text}`);
       const annotationJob = shard ? { slice: shard } : values.merge ? ({ merge: true } as const) : undefined;
-      const result = await runExperiment(config, { resume: values.resume ?? false, until: stage, strict: values.strict ?? false, datasets: [demoDataset], annotationJob });
+      const result = await runExperiment(config, {
+        resume: values.resume ?? false, until: stage, strict: values.strict ?? false, datasets: [demoDataset],
+        waitForLocks: !values["no-wait"], inputs: [{ what: "--config file", path: values.config }], configSource: values.config, annotationJob,
+      });
       const lines = [`experiment ${config.name}`];
       if (result.teacher) lines.push(`teacher: ${result.teacher.checkpoint}`);
       const job = result.annotation?.job;

@@ -15,6 +15,7 @@ import { demoDataset } from "../../demo/dataset";
 import { loadConfig } from "../../psl/config";
 import { buildFeatureSlice, mergeFeatureSlices } from "../../psl/feature-jobs";
 import { buildFeatures, featureRows, resolveManifests, skippedSummary } from "../../psl/pipeline";
+import { refuseOutputsOverInputs } from "../../io/same-file";
 
 const usage = `usage: psl features <audio> --out <file.npy> [--top-db <dB>|none] [--max-seconds <s>]
        psl features --config <configs/….json> [--set key=value …] [--shard i/n | --merge] [--strict]
@@ -75,6 +76,7 @@ export const featuresCommand: Command = {
     if (values.shard !== undefined || values.merge) throw new UserError(`--shard / --merge need --config\n${usage}`);
     if (positionals.length !== 1) throw new UserError(`expected exactly one audio file, got ${positionals.length}\n${usage}`);
     if (!values.out) throw new UserError(`--out <file.npy> is required\n${usage}`);
+    refuseOutputsOverInputs([{ what: "audio file", path: positionals[0] }], [{ what: "--out", path: values.out }]);
     let topDb: number | null = TOP_DB;
     if (values["top-db"] !== undefined) {
       topDb = values["top-db"] === "none" ? null : Number(values["top-db"]);

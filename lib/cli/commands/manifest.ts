@@ -2,6 +2,8 @@
  * `psl manifest`: turns an AudioSet download folder (always partial) into the kit's manifest TSV, reporting what is
  * missing, unlisted, unreadable or duplicated instead of failing — the first step of running the kit on real data.
  */
+import { existsSync } from "node:fs";
+import { extname } from "node:path";
 import { maxSecondsFlag, parseCommandArgs } from "../args";
 import { DEFAULT_MAX_CLIP_SECONDS } from "../../audio/decode";
 import type { Command } from "../command";
@@ -9,7 +11,8 @@ import { UserError } from "../../errors";
 import { repoPath } from "../../io/repo-root";
 import { readClassLabels } from "../../data/classes";
 import { readSegments } from "../../data/segments";
-import { buildManifestFromFolder, writeManifest } from "../../data/manifest";
+import { AUDIO_EXTENSIONS, buildManifestFromFolder, writeManifest } from "../../data/manifest";
+import { isInsideFolder, refuseOutputsOverInputs } from "../../io/same-file";
 import { createProgress } from "../../report/progress";
 
 
@@ -35,7 +38,13 @@ export const manifestCommand: Command = {
       strict: true,
     }, usage);
     if (!values["audio-dir"] || !values.segments || !values.out) throw new UserError(`--audio-dir, --segments and --out are required\n${usage}`);
-    const classes = readClassLabels(values.classes ?? repoPath("data-manifests", "audioset", "class_labels_indices.csv"));
+    const classesPath = values.classes ?? repoPath("data-manifests", "audioset", "class_labels_indices.csv");
+    refuseOutputsOverInputs([{ what: "--segments file", path: values.segments }, { what: "--classes file", path: classesPath }], [{ what: "--out", path: values.out }]);
+    // The folder's audio files are inputs too: an --out named like one of them would replace it.
+    if (existsSync(values.out) && AUDIO_EXTENSIONS.has(extname(values.out).toLowerCase()) && isInsideFolder(values.out, values["audio-dir"])) {
+      throw new UserError(`--out ${values.out} is an audio file inside --audio-dir ${values["audio-dir"]}: writing the manifest there would destroy it; choose another output path`);
+    }
+    const classes = readClassLabels(classesPath);
     const segments = readSegments(values.segments, classes);
     // Durations are read from each file's header (a full decode only where a format has none).
     const progress = createProgress({ label: "reading clips", total: segments.length, unit: "segments" });

@@ -6,6 +6,7 @@ import { parseCommandArgs } from "../args";
 import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { readNpy } from "../../io/npy";
+import { refuseOutputsOverInputs, type NamedPath } from "../../io/same-file";
 import { evaluateScores, metricsSummary, writeMetricsJson, writePerClassCsv } from "../../evaluation";
 
 const usage = `usage: psl metrics --targets <targets.npy> --scores <scores.npy> [--json] [--out <metrics.json>] [--per-class <per_class.csv>]
@@ -34,6 +35,10 @@ export const metricsCommand: Command = {
       strict: true,
     }, usage);
     if (!values.targets || !values.scores) throw new UserError(`--targets and --scores are required\n${usage}`);
+    const outputs: NamedPath[] = [];
+    if (values.out) outputs.push({ what: "--out", path: values.out });
+    if (values["per-class"]) outputs.push({ what: "--per-class", path: values["per-class"] });
+    refuseOutputsOverInputs([{ what: "--targets file", path: values.targets }, { what: "--scores file", path: values.scores }], outputs);
     const targets = matrix(values.targets, "targets");
     const scores = matrix(values.scores, "scores");
     if (targets.rows !== scores.rows || targets.cols !== scores.cols) {

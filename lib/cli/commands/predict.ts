@@ -14,6 +14,7 @@ import { HOP_LENGTH, SAMPLE_RATE } from "../../audio/frontend";
 import { logMel, type LogMel } from "../../audio/melspec";
 import { readClassLabels } from "../../data/classes";
 import { writeNpy } from "../../io/npy";
+import { refuseOutputsOverInputs, type NamedPath } from "../../io/same-file";
 import { openModel } from "../../model/open";
 import { predictClipsAndFramesAsync, predictClipsAsync, type FramePredictions } from "../../model/predict";
 
@@ -50,6 +51,11 @@ function classNames(numClasses: number, labelsPath: string | undefined): (index:
   return (i) => classes[i].displayName;
 }
 
+/** Where `--frames --out probs.npy` writes file i's frame probabilities: probs.frames.<i>.npy. */
+function frameOutputPath(out: string, index: number | string): string {
+  return `${out.replace(/\.npy$/i, "")}.frames.${index}.npy`;
+}
+
 function topK(row: Float32Array, k: number): number[] {
   return Array.from(row.keys())
     .sort((a, b) => row[b] - row[a])
@@ -81,6 +87,15 @@ export const predictCommand: Command = {
     const top = integerFlag("top", values.top, 5);
     const batchSize = integerFlag("batch-size", values["batch-size"], 8);
     const maxSeconds = maxSecondsFlag(values["max-seconds"]);
+    // Every file written (the clip probabilities, one frame file per input) against every file read.
+    const inputs: NamedPath[] = [{ what: "--checkpoint", path: values.checkpoint }, ...files.map((path) => ({ what: "audio file", path }))];
+    if (values.labels) inputs.push({ what: "--labels file", path: values.labels });
+    const outputs: NamedPath[] = [];
+    if (values.out) {
+      outputs.push({ what: "--out", path: values.out });
+      if (values.frames) files.forEach((_, i) => outputs.push({ what: `frame output ${i}`, path: frameOutputPath(values.out!, i) }));
+    }
+    refuseOutputsOverInputs(inputs, outputs);
 
     const backend = await initBackend({ quiet: true });
     console.error(`[psl] backend: ${backend.name} — ${backend.reason}`);
@@ -108,9 +123,8 @@ export const predictCommand: Command = {
         writeNpy(values.out, { data, shape: [clip.length, numClasses] });
         console.error(`[psl] wrote ${values.out} [${clip.length}, ${numClasses}]`);
         if (frames) {
-          const stem = values.out.replace(/\.npy$/i, "");
-          frames.forEach((f, i) => writeNpy(`${stem}.frames.${i}.npy`, { data: f.data, shape: [f.frames, numClasses] }));
-          console.error(`[psl] wrote ${frames.length} frame files ${stem}.frames.<i>.npy`);
+          frames.forEach((f, i) => writeNpy(frameOutputPath(values.out!, i), { data: f.data, shape: [f.frames, numClasses] }));
+          console.error(`[psl] wrote ${frames.length} frame files ${frameOutputPath(values.out, "<i>")}`);
         }
         return 0;
       }

@@ -31,6 +31,12 @@ export function barChart(categories: ReadonlyArray<string>, series: readonly Ser
   };
 }
 
+function lineX(s: Series): Array<number | string> {
+  if (!s.x) throw new TypeError(`lineChart: series "${s.name}" has no x values`);
+  if (s.x.length !== s.y.length) throw new TypeError(`lineChart: series "${s.name}" has ${s.x.length} x values and ${s.y.length} y values`);
+  return s.x.slice();
+}
+
 /** Lines with markers, one per series (curves over threshold, chunk size, epochs). */
 export function lineChart(series: readonly Series[], options: AxisTitles & { xType?: "linear" | "log" | "category" } = {}): Chart {
   return {
@@ -38,7 +44,7 @@ export function lineChart(series: readonly Series[], options: AxisTitles & { xTy
       type: "scatter",
       mode: "lines+markers",
       name: s.name,
-      x: s.x.slice(),
+      x: lineX(s),
       y: s.y.map((v) => (v === null ? null : round(v, 4))),
       line: { color: s.color ?? colorOf(i), ...(s.style ? { dash: s.style } : {}) },
     })),

@@ -4,3 +4,4 @@ export * from "./spectrogram";
 export * from "./chunks";
 export * from "./basic";
 export * from "./show";
+export * from "./from-table";

@@ -19,7 +19,8 @@ export interface TimeSpan {
 /** One series of numbers for bar and line charts. */
 export interface Series {
   name: string;
-  x: Array<number | string>;
+  /** x values of a line; bars take theirs from the chart's categories, so a bar series leaves it out. */
+  x?: Array<number | string>;
   /** null = no value (Plotly leaves a gap, e.g. a paper number that does not exist). */
   y: Array<number | null>;
   /** Plotly dash style for lines ("dash", "dot") or a bar pattern ("/" hatch) for bars. */

@@ -1,0 +1,60 @@
+/**
+ * A report a reader can share: TeX typeset when the report is written (KaTeX, fonts inlined, nothing fetched when it
+ * opens), the library's `[psl] …` log lines folded into one collapsed block per cell instead of pink stderr (other
+ * stderr stays visible), and index.html's headline table with the recorded confidence intervals.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, jupyterMissing, readNotebook, runRunner, text } from "./runner";
+import { chromiumMissing, openOffline } from "../report/chromium";
+
+const skip = jupyterMissing();
+const skipBrowser = skip ?? chromiumMissing();
+
+test("TeX typeset offline, [psl] logs folded, headline table with intervals", { skip }, async () => {
+  const run = runRunner([join(REPO, "test", "fixtures", "notebooks", "shared-report.ipynb")]);
+  try {
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const html = readFileSync(join(run.outDir, "shared-report.html"), "utf8");
+    // TeX: rendered by KaTeX (HTML + MathML), the source gone from the prose, code and prices untouched.
+    assert.equal(html.split('class="katex"').length - 1, 2, "two formulas typeset");
+    assert.match(html, /class="katex-display"/);
+    assert.match(html, /<annotation encoding="application\/x-tex">d&#x27; = \\sqrt\{2\}/);
+    assert.ok(!html.includes("$\\alpha"), "no TeX source left in the prose");
+    assert.match(html, /let price = \$5;/);
+    assert.match(html, /prices like \$5 and \$6/);
+    assert.match(html, /<style class="psl-katex">/);
+    assert.doesNotMatch(html, /url\((?!data:)[^)]*\.woff/, "KaTeX fonts are inlined");
+    // Logs: one folded block with the three [psl] lines; the warning stays a stderr output; the .ipynb keeps stderr as is.
+    assert.equal(html.split("<details class='psl-log'>").length - 1, 1);
+    assert.match(html, /\[psl\] log · 3 lines: teacher epoch 3: loss 0\.333/);
+    assert.match(html, /warning: something a reader must see/);
+    const stderr = html.split('data-mime-type="application/vnd.jupyter.stderr"').slice(1).join("");
+    assert.ok(!stderr.includes("[psl] teacher epoch 1"), "no [psl] line left in a stderr block");
+    const cell = readNotebook(join(run.outDir, "shared-report.ipynb")).cells[2];
+    assert.match(text(cell.outputs!.find((o) => o.name === "stderr")!.text), /\[psl\] teacher epoch 1: loss 1\.000\n/);
+    // index.html: the headline table.
+    const index = readFileSync(join(run.outDir, "index.html"), "utf8");
+    assert.match(index, /<td>weak<\/td><td class='num'>10\.0 <span class='muted'>\[8\.0, 12\.0\]<\/span><\/td><td class='num'>0\.800<\/td><td class='num'>1\.190<\/td><td class='num'>3<\/td><td class='num'>300<\/td>/);
+    assert.match(index, /<td>chance \(random scores\)<\/td><td class='num'>4\.3<\/td>/);
+    assert.match(index, /against the eval clips&#x27; true labels/);
+    assert.match(index, /Paired difference psl-2s − weak: ΔmAP 5\.2 \[3\.1, 7\.4\], P\(psl-2s better\) = 1\.00/);
+    assert.match(index, /added labels are 61\.0 % correct/);
+
+    if (skipBrowser) return;
+    const view = await openOffline(join(run.outDir, "shared-report.html"));
+    try {
+      const box = await view.page.locator(".katex-display .katex-html").boundingBox();
+      assert.ok(box && box.width > 40 && box.height > 10, `the display formula is laid out (${JSON.stringify(box)})`);
+      assert.equal(await view.page.locator("details.psl-log[open]").count(), 0, "the log block starts collapsed");
+      assert.deepEqual(view.blocked, [], "nothing fetched");
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  } finally {
+    rmSync(run.outDir, { recursive: true, force: true });
+  }
+});
