@@ -89,7 +89,7 @@ test("three shard processes + merge write exactly the annotation a single run wr
     assert.match(merged.stdout, /merged 3 parts .* \(13 clips cached, 0 skipped\)/);
 
     // A shard job never trains: without a finished teacher it stops with what to run first.
-    const untrained = run("annotate", "--config", sharded, "--set", "teacher.checkpoint=null", "--shard", "0/3");
+    const untrained = run("annotate", "--config", sharded, "--set", "teacher.checkpoint=null", "--set", "teacher.selfDistillation=true", "--shard", "0/3");
     assert.notEqual(untrained.status, 0);
     assert.match(untrained.stderr, /teacher: not trained yet .*run psl train-teacher/);
 
