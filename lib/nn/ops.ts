@@ -19,6 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from "./bn-types";
+import { kernelConv } from "./kernel-op";
 import * as reference from "./reference-ops";
 import { activeShardExchange, batchRows, wholeBatchMoments, wholeBatchSums, type ShardExchange } from "./sync-batchnorm";
 import { BN_ACT_GRAD_KERNEL, BN_ACT_KERNEL, DEPTHWISE_GRAD_KERNEL, DEPTHWISE_KERNEL, registerWasmKernels } from "./wasm/register";
@@ -63,17 +64,7 @@ function fusedBatchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean):
 /** Depthwise k x k convolution with PyTorch's symmetric padding (k-1)/2, fused forward and one-pass backward. */
 function fusedDepthwise(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number): tf.Tensor4D {
   const attrs = { strides: stride, pad: reference.torchPad(weight.shape[0]), dilations: 1 };
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [input, filter] = args as [tf.Tensor4D, tf.Tensor4D];
-    const save = args[2] as tf.GradSaveFunc;
-    save([input, filter]);
-    return {
-      value: tf.engine().runKernel(DEPTHWISE_KERNEL, { x: input, filter }, attrs) as tf.Tensor4D,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.engine().runKernel(DEPTHWISE_GRAD_KERNEL, { x: saved[0], filter: saved[1], dy }, attrs) as tf.Tensor[],
-    };
-  });
-  return op(x, weight) as tf.Tensor4D;
+  return kernelConv(x, weight, DEPTHWISE_KERNEL, attrs, (dy, sx, sf) => tf.engine().runKernel(DEPTHWISE_GRAD_KERNEL, { x: sx, filter: sf, dy }, attrs) as tf.Tensor[]);
 }
 
 /**

@@ -16,8 +16,8 @@ import { bceLoss } from "../../lib/engine/loss";
 import { createTrainer, type TrainBatch } from "../../lib/engine/trainer";
 import { foldModel } from "../../lib/engine/infer";
 import { dispatchCount } from "../../lib/nn/webgpu/runtime";
-import { assertClose, seeded } from "../nn/helpers";
-import { webgpu, webgpuSkipReason } from "../nn/webgpu/helpers";
+import { assertClose, seeded, webgpu } from "../nn/helpers";
+import { webgpuSkipReason } from "../nn/webgpu/helpers";
 
 const skip = webgpuSkipReason();
 const CLASSES = 3, WIDTH = 0.25, FRAMES = 65, BATCH = 2;
@@ -31,7 +31,7 @@ function batch(step: number): TrainBatch {
   };
 }
 
-async function on(backend: "webgpu" | "cpu"): Promise<void> {
+async function use(backend: "webgpu" | "cpu"): Promise<void> {
   await webgpu();
   await tf.setBackend(backend);
 }
@@ -41,7 +41,7 @@ async function read(t: tf.Tensor): Promise<Float32Array> {
 }
 
 async function lossAndGrads(backend: "webgpu" | "cpu") {
-  await on(backend);
+  await use(backend);
   const model = createMobileNetV2({ numClasses: CLASSES, widthMult: WIDTH }, 4);
   const b = batch(0);
   const x = tf.tensor3d(b.input, [BATCH, FRAMES, 64]);
@@ -78,7 +78,7 @@ test("training-mode pass on webgpu: loss, every gradient and the running statist
 });
 
 async function train(backend: "webgpu" | "cpu", model: MobileNetV2, steps: number, from = 0) {
-  await on(backend);
+  await use(backend);
   const trainer = await createTrainer(model, { seed: 5, workers: 0 });
   const losses: number[] = [];
   const dispatches: number[] = [];
@@ -91,7 +91,7 @@ async function train(backend: "webgpu" | "cpu", model: MobileNetV2, steps: numbe
 }
 
 test("GPU-resident trainer: follows the CPU trainer, stays within the dispatch budget, resumes exactly", { skip }, async () => {
-  await on("webgpu");
+  await use("webgpu");
   const gpuModel = createMobileNetV2({ numClasses: CLASSES, widthMult: WIDTH }, 4);
   const gpu = await train("webgpu", gpuModel, 3);
   assert.equal(gpu.trainer.workers, 0);
@@ -104,7 +104,7 @@ test("GPU-resident trainer: follows the CPU trainer, stays within the dispatch b
   assert.equal(gpuState.step, 3);
   await gpu.trainer.dispose();
 
-  await on("cpu");
+  await use("cpu");
   const cpuModel = createMobileNetV2({ numClasses: CLASSES, widthMult: WIDTH }, 4);
   const cpu = await train("cpu", cpuModel, 3);
   await cpu.trainer.syncModel();
@@ -117,7 +117,7 @@ test("GPU-resident trainer: follows the CPU trainer, stays within the dispatch b
   assertClose(gpuWeights.get("features.0.1.running_mean")!, cpuWeights.get("features.0.1.running_mean")!, 1e-3, 1e-4, "stem running mean after 3 steps");
 
   // Resume: 2 steps, sync, a new trainer with the saved optimizer state, 1 step = the uninterrupted 3rd step.
-  await on("webgpu");
+  await use("webgpu");
   const resumedModel = createMobileNetV2({ numClasses: CLASSES, widthMult: WIDTH }, 4);
   const first = await train("webgpu", resumedModel, 2);
   await first.trainer.syncModel();
@@ -145,13 +145,13 @@ test("eval-mode inference on webgpu (folded model, predictClipsAsync) matches th
   const clips = [0, 1, 2].map((i) => ({ data: seeded(101 * 64, 70 + i).map((v) => 3 * v), frames: 101 }));
   clips.push({ data: seeded(37 * 64, 80), frames: 37 });
 
-  await on("cpu");
+  await use("cpu");
   const cpuModel = createMobileNetV2({ numClasses: CLASSES, widthMult: WIDTH }, 6);
   cpuModel.setWeights(values);
   const expected = predictClips(cpuModel, clips, { batchSize: 2 });
   cpuModel.dispose();
 
-  await on("webgpu");
+  await use("webgpu");
   const gpuModel = createMobileNetV2({ numClasses: CLASSES, widthMult: WIDTH }, 6);
   gpuModel.setWeights(values);
   const unfolded = await predictClipsAsync(gpuModel, clips, { batchSize: 2 });

@@ -17,15 +17,25 @@ export function backends(): Promise<void> {
   return ready;
 }
 
-/** Runs `f` on the named backend and returns its results as plain arrays (tensors disposed). */
-export async function on(backend: "wasm" | "cpu", f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await backends();
+let gpu: Promise<void> | undefined;
+/** The webgpu backend too, initialised once (SwiftShader accepted where there is no GPU: these are correctness tests). */
+export function webgpu(): Promise<void> {
+  gpu ??= backends().then(() => initBackend({ preferred: "webgpu", quiet: true })).then(() => undefined);
+  return gpu;
+}
+
+/**
+ * Runs `f` on the named backend and returns its results as plain arrays (tensors disposed). Reads are asynchronous,
+ * the only kind webgpu has; the wasm backend is active again afterwards.
+ */
+export async function on(backend: "wasm" | "cpu" | "webgpu", f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await (backend === "webgpu" ? webgpu() : backends());
   await tf.setBackend(backend);
   const out = tf.tidy(() => {
     const r = f();
     return Array.isArray(r) ? r : [r];
   });
-  const arrays = out.map((t) => t.dataSync().slice() as Float32Array);
+  const arrays = await Promise.all(out.map(async (t) => (await t.data()).slice() as Float32Array));
   tf.dispose(out);
   await tf.setBackend("wasm");
   return arrays;

@@ -27,22 +27,11 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 /** The largest channel tile (tiling.ts): per-channel workgroup arrays are sized for it. */
 const MAX_TILE = 64;
 
-const sumsUniforms = [
-  { name: "rows", type: "u32" },
-  { name: "channels", type: "u32" },
-  { name: "rowsPerBlock", type: "u32" },
-  TILE_UNIFORM,
-  { name: "relu6", type: "u32" },
-] as const;
-
-const applyUniforms = [
-  { name: "rows", type: "u32" },
-  { name: "channels", type: "u32" },
-  { name: "blocks", type: "u32" },
-  { name: "rowsPerTile", type: "u32" },
-  TILE_UNIFORM,
-  { name: "relu6", type: "u32" },
-] as const;
+const u32 = (name: string) => ({ name, type: "u32" as const });
+/** Rows, channels and rows per block; the tile; ReLU6 or not. */
+const sumsUniforms = [...["rows", "channels", "rowsPerBlock"].map(u32), TILE_UNIFORM, u32("relu6")];
+/** Rows, channels, partial blocks and rows per tile; the tile; ReLU6 or not. */
+const applyUniforms = [...["rows", "channels", "blocks", "rowsPerTile"].map(u32), TILE_UNIFORM, u32("relu6")];
 
 const sumArrays = `var<workgroup> s1: array<f32, ${WORKGROUP}>;
 var<workgroup> s2: array<f32, ${WORKGROUP}>;`;

@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars } from "../bn-types";
+import { kernelConv } from "../kernel-op";
 import { torchPad } from "../reference-ops";
 import { GPU_BN_ACT_GRAD_KERNEL, GPU_BN_ACT_KERNEL } from "./batchnorm";
 import { GPU_CONV_CIN1_FILTER_GRAD_KERNEL, GPU_CONV_CIN1_KERNEL } from "./depthwise";
@@ -54,17 +55,8 @@ export function batchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean
  */
 export function convCin1(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number): tf.Tensor4D {
   const attrs = { strides: stride, pad: torchPad(weight.shape[0]), dilations: 1 };
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [input, filter] = args as [tf.Tensor4D, tf.Tensor4D];
-    const save = args[2] as tf.GradSaveFunc;
-    save([input, filter]);
-    return {
-      value: tf.engine().runKernel(GPU_CONV_CIN1_KERNEL, { x: input, filter }, attrs) as tf.Tensor4D,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
-        tf.zeros(saved[0].shape),
-        tf.engine().runKernel(GPU_CONV_CIN1_FILTER_GRAD_KERNEL, { x: saved[0], filter: saved[1], dy }, attrs) as tf.Tensor,
-      ],
-    };
-  });
-  return op(x, weight) as tf.Tensor4D;
+  return kernelConv(x, weight, GPU_CONV_CIN1_KERNEL, attrs, (dy, sx, sf) => [
+    tf.zeros(sx.shape),
+    tf.engine().runKernel(GPU_CONV_CIN1_FILTER_GRAD_KERNEL, { x: sx, filter: sf, dy }, attrs) as tf.Tensor,
+  ]);
 }

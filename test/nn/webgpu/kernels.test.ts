@@ -14,8 +14,8 @@ import { createAdam } from "../../../lib/engine/adam";
 import { NORM_PARTIALS, recordAdamStep, type AdamBuffers } from "../../../lib/nn/webgpu/adam";
 import { BUFFER_USAGE } from "../../../lib/nn/webgpu/gpu-types";
 import { dispatchCount, flush, readBuffer, webgpuBackend } from "../../../lib/nn/webgpu/runtime";
-import { assertClose, blockOutputs, seeded, type BlockSetup } from "../helpers";
-import { onBackend, webgpu, webgpuSkipReason } from "./helpers";
+import { assertClose, blockOutputs, on, seeded, webgpu, type BlockSetup } from "../helpers";
+import { webgpuSkipReason } from "./helpers";
 
 const skip = webgpuSkipReason();
 
@@ -53,8 +53,8 @@ async function gpuKernelNames(f: () => tf.Tensor[]): Promise<Set<string>> {
 
 for (const s of setups) {
   test(`webgpu ${s.name} matches the reference (values, gradients, running statistics)`, { skip }, async () => {
-    const gpu = await onBackend("webgpu", () => block(s));
-    const ref = await onBackend("cpu", () => block(s));
+    const gpu = await on("webgpu", () => block(s));
+    const ref = await on("cpu", () => block(s));
     const names = ["y", ...(s.block === "full" ? [] : ["dx"]), ...(s.w ? ["dw"] : []), "dgamma", "dbeta", "running_mean", "running_var"];
     assert.equal(gpu.length, names.length);
     names.forEach((n, i) => assertClose(gpu[i], ref[i], 2e-4, 2e-5, `${s.name}: ${n}`));
@@ -66,7 +66,7 @@ for (const s of setups) {
 test("webgpu BatchNorm statistics stay accurate with a large common offset (float64 reference)", { skip }, async () => {
   const [n, h, w, c] = [4, 16, 16, 6];
   const xv = seeded(n * h * w * c, 21).map((v, i) => 300 + (i % c) * 50 + 0.01 * v);
-  const [runningMean, runningVar] = await onBackend("webgpu", () => {
+  const [runningMean, runningVar] = await on("webgpu", () => {
     const bn: BatchNormVars = {
       gamma: tf.variable(tf.ones([c])), beta: tf.variable(tf.zeros([c])),
       runningMean: tf.variable(tf.zeros([c]), false), runningVar: tf.variable(tf.zeros([c]), false),
@@ -98,9 +98,9 @@ test("webgpu BCE loss and gradient match torch's formulas on the cpu backend, in
   };
   await webgpu();
   const before = dispatchCount();
-  const gpu = await onBackend("webgpu", lossAndGrad);
+  const gpu = await on("webgpu", lossAndGrad);
   assert.ok(dispatchCount() - before <= 3, `BCE value + gradient took ${dispatchCount() - before} dispatches`);
-  const ref = await onBackend("cpu", lossAndGrad);
+  const ref = await on("cpu", lossAndGrad);
   assertClose(gpu[0], ref[0], 1e-6, 0, "loss");
   assertClose(gpu[1], ref[1], 1e-5, 1e-12, "dloss/dp");
 });
