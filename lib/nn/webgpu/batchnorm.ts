@@ -36,6 +36,21 @@ const applyUniforms = [...["rows", "channels", "blocks", "rowsPerTile"].map(u32)
 const sumArrays = `var<workgroup> s1: array<f32, ${WORKGROUP}>;
 var<workgroup> s2: array<f32, ${WORKGROUP}>;`;
 
+/** WGSL: per-channel sums `a`, `b` accumulated by `loop` (inside `c < C`), then totalled over the lanes into s1/s2. */
+function laneSums(loop: string): string {
+  return `
+  let C = params.channels;
+  ${TILE_WGSL}
+  var a = 0.0;
+  var b = 0.0;
+  if (c < C) {
+    ${loop}
+  }
+  s1[lid.x] = a;
+  s2[lid.x] = b;
+  ${laneReduce(["s1", "s2"])}`;
+}
+
 /**
  * First pass of a reduction: two per-channel sums `a`, `b` over this workgroup's row block, written as partials
  * [blocks, 2, C]. `setup` runs once per channel, `accumulate` per row (it sees `r` and adds into `a`, `b`).
@@ -47,21 +62,11 @@ function rowSumsSource(key: string, inputs: string[], setup: string, accumulate:
     uniforms: [...sumsUniforms],
     workgroupSize: WORKGROUP,
     prelude: sumArrays,
-    body: `
-  let C = params.channels;
-  ${TILE_WGSL}
-  var a = 0.0;
-  var b = 0.0;
-  if (c < C) {
-    ${setup}
+    body: `${laneSums(`${setup}
     let end = min(params.rows, (wid.y + 1u) * params.rowsPerBlock);
     for (var r = wid.y * params.rowsPerBlock + lane; r < end; r = r + lanes) {
       ${accumulate}
-    }
-  }
-  s1[lid.x] = a;
-  s2[lid.x] = b;
-  ${laneReduce(["s1", "s2"])}
+    }`)}
   if (lane == 0u && c < C) {
     partials[(wid.y * 2u) * C + c] = s1[lid.x];
     partials[(wid.y * 2u + 1u) * C + c] = s2[lid.x];
@@ -83,20 +88,10 @@ function partialsThenRowsSource(key: string, bindings: KernelSource["bindings"],
     prelude: `${sumArrays}
 var<workgroup> firstOf: array<f32, ${MAX_TILE}>;
 var<workgroup> secondOf: array<f32, ${MAX_TILE}>;`,
-    body: `
-  let C = params.channels;
-  ${TILE_WGSL}
-  var a = 0.0;
-  var b = 0.0;
-  if (c < C) {
-    for (var p = lane; p < params.blocks; p = p + lanes) {
+    body: `${laneSums(`for (var p = lane; p < params.blocks; p = p + lanes) {
       a = a + partials[(p * 2u) * C + c];
       b = b + partials[(p * 2u + 1u) * C + c];
-    }
-  }
-  s1[lid.x] = a;
-  s2[lid.x] = b;
-  ${laneReduce(["s1", "s2"])}
+    }`)}
   if (lane == 0u && c < C) {
     ${finalize}
   }
