@@ -39,8 +39,13 @@ export interface FoldedModel {
   readonly numClasses: number;
   /** The folded model's configuration (so a FoldedModel serves lib/model's predictClips as a Predictor). */
   readonly config: ModelConfig;
-  /** Eval-mode probabilities of a batch of log-mels [batchSize, frames, 64] (row-major). */
+  /**
+   * Eval-mode probabilities of a batch of log-mels [batchSize, frames, 64] (row-major), read synchronously: not on the
+   * webgpu backend, which cannot read synchronously in Node (use predictAsync there; it works everywhere).
+   */
   predict(input: Float32Array, batchSize: number, frames: number): Predictions;
+  /** The same, read asynchronously. */
+  predictAsync(input: Float32Array, batchSize: number, frames: number): Promise<Predictions>;
   /** The same as tensors (caller disposes): {clip [N, C], frames [N, T', C]}. */
   forward(input: tf.Tensor3D): { clip: tf.Tensor2D; frames: tf.Tensor3D };
   dispose(): void;
@@ -109,17 +114,36 @@ export function foldModel(model: MobileNetV2): FoldedModel {
     });
   };
 
+  /** The forward pass of a row-major input batch (outputs left to the caller). */
+  const run = (input: Float32Array, batchSize: number, frames: number) => {
+    if (input.length !== batchSize * frames * N_MELS) throw new Error(`predict: input has ${input.length} values, expected ${batchSize}*${frames}*${N_MELS}`);
+    const x = tf.tensor3d(input, [batchSize, frames, N_MELS]);
+    try {
+      return forward(x);
+    } finally {
+      x.dispose();
+    }
+  };
+
   return {
     numClasses,
     config: model.config,
     forward,
     predict(input, batchSize, frames) {
-      if (input.length !== batchSize * frames * N_MELS) throw new Error(`predict: input has ${input.length} values, expected ${batchSize}*${frames}*${N_MELS}`);
-      const x = tf.tensor3d(input, [batchSize, frames, N_MELS]);
-      const out = forward(x);
+      if (tf.getBackend() === "webgpu") throw new Error("FoldedModel.predict reads synchronously, which the webgpu backend cannot do in Node: use predictAsync");
+      const out = run(input, batchSize, frames);
       const result = { clip: out.clip.dataSync() as Float32Array, frames: out.frames.dataSync() as Float32Array, frameCount: out.frames.shape[1] };
-      tf.dispose([x, out.clip, out.frames]);
+      tf.dispose([out.clip, out.frames]);
       return result;
+    },
+    async predictAsync(input, batchSize, frames) {
+      const out = run(input, batchSize, frames);
+      try {
+        const [clip, framesData] = await Promise.all([out.clip.data() as Promise<Float32Array>, out.frames.data() as Promise<Float32Array>]);
+        return { clip, frames: framesData, frameCount: out.frames.shape[1] };
+      } finally {
+        tf.dispose([out.clip, out.frames]);
+      }
     },
     dispose() {
       if (disposed) return;

@@ -157,10 +157,14 @@ test("eval-mode inference on webgpu (folded model, predictClipsAsync) matches th
   const unfolded = await predictClipsAsync(gpuModel, clips, { batchSize: 2 });
   const folded = foldModel(gpuModel);
   const viaFolded = await predictClipsAsync(folded, clips, { batchSize: 3 });
+  // The folded model's own batch API: the asynchronous read works, the synchronous one says what to use instead.
+  const direct = await folded.predictAsync(clips[0].data, 1, clips[0].frames);
+  assert.throws(() => folded.predict(clips[0].data, 1, clips[0].frames), /webgpu backend cannot do in Node: use predictAsync/);
   folded.dispose();
   gpuModel.dispose();
   clips.forEach((_, i) => {
     assertClose(unfolded[i], expected[i], 1e-4, 1e-6, `clip ${i}, model.forward`);
     assertClose(viaFolded[i], expected[i], 1e-4, 1e-6, `clip ${i}, folded`);
   });
+  assertClose(direct.clip, expected[0], 1e-4, 1e-6, "clip 0, folded predictAsync");
 });
