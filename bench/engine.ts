@@ -20,6 +20,8 @@ export interface TrainStepBench {
   chunksPerSecond: number;
   /** Every timed step (ms), warm-up excluded. */
   msAll: number[];
+  /** CPU time of the process (all threads, workers included) per timed step: steadier than wall time under load. */
+  cpuMsAll: number[];
   workers: number;
   /** Compute dispatches of one timed step on the webgpu backend (null on the others). */
   dispatchesPerStep: number | null;
@@ -45,20 +47,26 @@ export async function benchTrainStep(o: TrainStepOptions = {}): Promise<TrainSte
   const input = uniformNoise(batch * frames * N_MELS, 1, -4, 4);
   const targets = uniformNoise(batch * classes, 2, 0, 1);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   const gpu = tf.getBackend() === "webgpu";
   let dispatches: number | null = null;
   try {
     for (let i = 0; i < warmup + steps; i++) {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const before = dispatchCount();
       await trainer.step({ input, batchSize: batch, frames, targets });
       const ms = performance.now() - t;
-      if (i >= warmup) times.push(ms);
+      const used = process.cpuUsage(cpu);
+      if (i >= warmup) {
+        times.push(ms);
+        cpuTimes.push((used.user + used.system) / 1000);
+      }
       if (gpu) dispatches = dispatchCount() - before;
       o.log?.(`train step ${i + 1}/${warmup + steps}${i < warmup ? " (warm-up)" : ""}: ${ms.toFixed(0)} ms${gpu ? `, ${dispatches} dispatches` : ""}`);
     }
     const ms = median(times);
-    return { batch, chunkSeconds, msMedian: ms, chunksPerSecond: batch / (ms / 1000), msAll: times, workers: trainer.workers, dispatchesPerStep: dispatches };
+    return { batch, chunkSeconds, msMedian: ms, chunksPerSecond: batch / (ms / 1000), msAll: times, cpuMsAll: cpuTimes, workers: trainer.workers, dispatchesPerStep: dispatches };
   } finally {
     await trainer.dispose();
     model.dispose();
@@ -70,6 +78,8 @@ export interface InferenceBench {
   clipSeconds: number;
   msMedian: number;
   clipsPerSecond: number;
+  /** Median CPU time per batch. */
+  cpuMsMedian: number;
 }
 
 export async function benchInference(o: { steps?: number; batch?: number; clipSeconds?: number; numClasses?: number; widthMult?: number; log?: (line: string) => void } = {}): Promise<InferenceBench> {
@@ -79,20 +89,23 @@ export async function benchInference(o: { steps?: number; batch?: number; clipSe
   const folded = foldModel(model);
   const input = uniformNoise(batch * frames * N_MELS, 3, -4, 4);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   try {
     for (let i = 0; i < 1 + steps; i++) {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       // Read back asynchronously: the only way on webgpu, the same cost elsewhere.
-      const x = tf.tensor3d(input, [batch, frames, N_MELS]);
-      const out = folded.forward(x);
-      await out.clip.data();
-      tf.dispose([x, out.clip, out.frames]);
+      await folded.predictAsync(input, batch, frames);
       const ms = performance.now() - t;
-      if (i >= 1) times.push(ms);
+      const used = process.cpuUsage(cpu);
+      if (i >= 1) {
+        times.push(ms);
+        cpuTimes.push((used.user + used.system) / 1000);
+      }
       o.log?.(`inference batch ${i + 1}/${1 + steps}${i < 1 ? " (warm-up)" : ""}: ${ms.toFixed(0)} ms`);
     }
     const ms = median(times);
-    return { batch, clipSeconds, msMedian: ms, clipsPerSecond: batch / (ms / 1000) };
+    return { batch, clipSeconds, msMedian: ms, clipsPerSecond: batch / (ms / 1000), cpuMsMedian: median(cpuTimes) };
   } finally {
     folded.dispose();
     model.dispose();

@@ -32,11 +32,11 @@ async function main(): Promise<void> {
     const gflop = (2 * m * kk * n) / 1e9;
     const out = backend.makeOutput([m, n], "float32"), outTN = backend.makeOutput([kk, n], "float32");
     const s = new Scratch(backend);
-    const packed = s.f32(kk * n);
+    const packed = s.f32(kk * 8 * Math.ceil(n / 8));
     process.env.PSL_GEMM = "xnnpack";
     const xnn = time(() => tf.matMul(a, b).dispose());
     delete process.env.PSL_GEMM;
-    const own = time(() => k.gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), m, kk, n, packed));
+    const own = time(() => k.gemm_nn(offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), m, kk, n, packed, 0, 0, 0));
     const tn = time(() => k.gemm_tn(offsetOf(backend, a), offsetOf(backend, dy), offsetOf(backend, outTN), m, kk, n));
     s.free();
     const rate = (ms: number) => (gflop / (ms / 1000)).toFixed(1).padStart(9);

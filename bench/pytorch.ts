@@ -11,9 +11,10 @@ import { findRepoRoot } from "../lib/io/repo-root";
 export interface PytorchBench {
   torch: string;
   threads: number;
-  trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number; msAll: number[] };
+  /** cpuMsAll: process CPU time per step (all threads). */
+  trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number; msAll: number[]; cpuMsAll: number[] };
   /** null with skipInference. */
-  inference: { batch: number; clipSeconds: number; msMedian: number; clipsPerSecond: number } | null;
+  inference: { batch: number; clipSeconds: number; msMedian: number; clipsPerSecond: number; cpuMsMedian: number } | null;
 }
 
 /** bench/reference/pytorch_bench.py of this checkout. */

@@ -43,11 +43,28 @@ export interface BenchResult {
   widthMult: number;
   trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number; workers: number; dispatchesPerStep: number | null };
   inference: { clipsPerSecond: number; batch: number; clipSeconds: number };
-  frontEnd: { realtimeFactor: number } | null;
+  /** One core; torchaudio's figures (1 thread) when the PyTorch baseline runs. */
+  frontEnd: {
+    realtimeFactor: number; msPer10sClip: number; minMsPer10sClip: number; cpuMsPer10sClip: number;
+    torchaudioMsPer10sClip: number | null; torchaudioCpuMsPer10sClip: number | null;
+  } | null;
+  /**
+   * CPU time (all threads of the process) per training step / inference batch: less disturbed than wall time when other
+   * processes share the cores (waiting for a core costs no CPU time). PyTorch's 2-thread figure includes its OpenMP
+   * threads' spin-waiting; its 1-thread figure is its work.
+   */
+  cpu: { trainStepMs: number; inferenceMs: number; pytorchTrainStepMs: number | null; pytorchOneThreadTrainStepMs: number | null; pytorchInferenceMs: number | null };
   pytorch: { threads: number; torch: string; trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number }; inference: { clipsPerSecond: number } } | null;
   /** PyTorch's training step with 1 thread (see above); null without torch. */
   pytorchOneThread: { trainStep: { msMedian: number; chunksPerSecond: number } } | null;
-  ratios: { trainThroughput: number; inference: number; trainThroughputVsBestPytorch: number } | null;
+  /**
+   * PyTorch time / ours (> 1: ours faster). trainCpuVsPytorchOneThread and inferenceCpu compare CPU time (work), the
+   * frontEnd ratios compare with torchaudio on one core (median wall time, and CPU time).
+   */
+  ratios: {
+    trainThroughput: number; inference: number; trainThroughputVsBestPytorch: number;
+    trainCpuVsPytorchOneThread: number | null; inferenceCpu: number | null; frontEnd: number | null; frontEndCpu: number | null;
+  } | null;
   /** Annotation throughput (with --annotation), else null. */
   annotation: AnnotationBench | null;
   /** PyTorch on CUDA, same shapes, same run — when torch with CUDA is importable; else null. */
@@ -94,9 +111,20 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
   const inferenceCps = median(ours.map((x) => x.inference.clipsPerSecond));
   let frontEnd: BenchResult["frontEnd"] = null;
   if (o.frontEnd ?? true) {
-    log("front-end (log-mel) benchmark");
-    frontEnd = { realtimeFactor: (await benchFrontEnd({ torchaudio: false })).realtimeFactor };
+    log(`front-end (log-mel) benchmark${pytorchOn ? ", and torchaudio's" : ""}`);
+    const fe = await benchFrontEnd({ torchaudio: pytorchOn });
+    frontEnd = {
+      realtimeFactor: fe.realtimeFactor, msPer10sClip: fe.msPer10sClip, minMsPer10sClip: fe.minMsPer10sClip, cpuMsPer10sClip: fe.cpuMsPer10sClip,
+      torchaudioMsPer10sClip: fe.torchaudioMsPer10sClip ?? null, torchaudioCpuMsPer10sClip: fe.torchaudioCpuMsPer10sClip ?? null,
+    };
   }
+  const cpu: BenchResult["cpu"] = {
+    trainStepMs: median(ours.flatMap((x) => x.train.cpuMsAll)),
+    inferenceMs: median(ours.map((x) => x.inference.cpuMsMedian)),
+    pytorchTrainStepMs: theirs.length > 0 ? median(theirs.flatMap((p) => p.trainStep.cpuMsAll)) : null,
+    pytorchOneThreadTrainStepMs: theirsOneThread.length > 0 ? median(theirsOneThread.flatMap((p) => p.trainStep.cpuMsAll)) : null,
+    pytorchInferenceMs: theirs.length > 0 ? median(theirs.map((p) => p.inference?.cpuMsMedian ?? NaN)) : null,
+  };
   const annotation = o.annotation ? await benchAnnotation({ chunkSeconds: shape.chunkSeconds, widthMult: shape.widthMult, log, ...(typeof o.annotation === "object" ? o.annotation : {}) }) : null;
   const pytorchCuda = o.pytorchCuda ?? o.pytorch ?? true ? cudaBaseline(shape, inferBatch, log) : null;
   let pytorch: BenchResult["pytorch"] = null;
@@ -113,7 +141,14 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
       trainStep: { batch: t.batch, chunkSeconds: t.chunkSeconds, msMedian: pMs, chunksPerSecond: t.batch / (pMs / 1000) },
       inference: { clipsPerSecond: pCps },
     };
-    ratios = { trainThroughput: pMs / trainMs, inference: inferenceCps / pCps, trainThroughputVsBestPytorch: Math.min(pMs, oneMs) / trainMs };
+    const torchaudio = frontEnd?.torchaudioMsPer10sClip, torchaudioCpu = frontEnd?.torchaudioCpuMsPer10sClip;
+    ratios = {
+      trainThroughput: pMs / trainMs, inference: inferenceCps / pCps, trainThroughputVsBestPytorch: Math.min(pMs, oneMs) / trainMs,
+      trainCpuVsPytorchOneThread: cpu.pytorchOneThreadTrainStepMs === null ? null : cpu.pytorchOneThreadTrainStepMs / cpu.trainStepMs,
+      inferenceCpu: cpu.pytorchInferenceMs === null ? null : cpu.pytorchInferenceMs / cpu.inferenceMs,
+      frontEnd: frontEnd && torchaudio ? torchaudio / frontEnd.msPer10sClip : null,
+      frontEndCpu: frontEnd && torchaudioCpu ? torchaudioCpu / frontEnd.cpuMsPer10sClip : null,
+    };
   }
   return {
     backend,
@@ -125,6 +160,7 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
     },
     inference: { clipsPerSecond: inferenceCps, batch: first.inference.batch, clipSeconds: first.inference.clipSeconds },
     frontEnd,
+    cpu,
     pytorch,
     pytorchOneThread,
     ratios,
@@ -162,7 +198,11 @@ export function formatBench(r: BenchResult): string {
     ["train throughput (chunks/s)", f(r.trainStep.chunksPerSecond), f(r.pytorch?.trainStep.chunksPerSecond), f(r.ratios?.trainThroughput, 2)],
     ["train throughput vs PyTorch 1 thread (chunks/s)", "", f(r.pytorchOneThread?.trainStep.chunksPerSecond), f(r.pytorchOneThread ? r.trainStep.chunksPerSecond / r.pytorchOneThread.trainStep.chunksPerSecond : undefined, 2)],
     ["inference, 10 s clips (clips/s)", f(r.inference.clipsPerSecond), f(r.pytorch?.inference.clipsPerSecond), f(r.ratios?.inference, 2)],
+    ["train step CPU time (ms; PyTorch: 1 thread)", f(r.cpu.trainStepMs, 0), f(r.cpu.pytorchOneThreadTrainStepMs ?? undefined, 0), f(r.ratios?.trainCpuVsPytorchOneThread ?? undefined, 2)],
+    ["inference CPU time per batch (ms)", f(r.cpu.inferenceMs, 0), f(r.cpu.pytorchInferenceMs ?? undefined, 0), f(r.ratios?.inferenceCpu ?? undefined, 2)],
     ["front-end log-mel (× real time, 1 core)", r.frontEnd ? f(r.frontEnd.realtimeFactor, 0) : "n/a", "", ""],
+    ["front-end ms per 10 s clip (median; torchaudio)", f(r.frontEnd?.msPer10sClip), f(r.frontEnd?.torchaudioMsPer10sClip ?? undefined), f(r.ratios?.frontEnd ?? undefined, 2)],
+    ["front-end CPU ms per 10 s clip", f(r.frontEnd?.cpuMsPer10sClip), f(r.frontEnd?.torchaudioCpuMsPer10sClip ?? undefined), f(r.ratios?.frontEndCpu ?? undefined, 2)],
   ];
   if (r.trainStep.dispatchesPerStep !== null) rows.push(["GPU dispatches per training step", String(r.trainStep.dispatchesPerStep), "", ""]);
   if (r.annotation) rows.push([`annotation, ${r.annotation.clipSeconds} s clips → ${r.annotation.chunkSeconds} s chunks (clips/s)`, f(r.annotation.clipsPerSecond), "", ""]);

@@ -118,6 +118,8 @@ def collect_parameters(args) -> tuple:
     explicit = set(overrides)
     if args.quick and "profile" not in overrides:
         overrides["profile"] = "quick"
+    if getattr(args, "full", False) and "profile" not in overrides:
+        overrides["profile"] = "full"
     return overrides, explicit
 
 
@@ -594,7 +596,8 @@ def main(argv=None) -> int:
     ap.add_argument("notebooks", nargs="*", help="notebook files (default: notebooks/*.ipynb in name order)")
     ap.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable); VALUE is JSON or a plain string")
     ap.add_argument("--params", metavar="FILE.json", help="JSON object of parameter overrides (--set wins over it)")
-    ap.add_argument("--quick", action="store_true", help='set profile = "quick" (small data, few epochs: CI and smoke tests)')
+    ap.add_argument("--quick", action="store_true", help='set profile = "quick" (small data, few steps: CI and smoke tests)')
+    ap.add_argument("--full", action="store_true", help='set profile = "full" (every student over 3 seeds; about twice the default run)')
     ap.add_argument("--only", action="append", metavar="PREFIX", help="run only notebooks whose name starts with PREFIX (e.g. 02; repeatable or comma-separated)")
     ap.add_argument("--out", default=str(REPO / "reports"), help="output folder (default: reports/)")
     ap.add_argument("--no-input", action="store_true", help="hide code in the HTML (parameters cells stay visible)")

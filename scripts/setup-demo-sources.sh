@@ -5,7 +5,7 @@
 set -eu
 
 # Keep in sync with the `package` column of data-manifests/demo/sources.csv (the generator names the package when a file is missing).
-PACKAGES="sound-theme-freedesktop sound-icons sonic-pi-samples lmms-common asterisk-moh-opsound-wav tuxpaint-stamps-default hedgewars-data fluid-soundfont-gs timgm6mb-soundfont fluidr3mono-gm-soundfont fluidsynth espeak-ng"
+PACKAGES="sound-theme-freedesktop sound-icons sonic-pi-samples lmms-common asterisk-moh-opsound-wav tuxpaint-stamps-default hedgewars-data fluid-soundfont-gs timgm6mb-soundfont fluidr3mono-gm-soundfont musescore-general-soundfont-small csound-soundfont fluidsynth espeak-ng"
 
 missing=""
 for package in $PACKAGES; do

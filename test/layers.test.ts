@@ -8,8 +8,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { repoPath } from "../lib/io/repo-root";
 
-/** The README's order; series and cli share the top. */
-const LAYERS = ["io", "audio", "data", "evaluation", "report", "nn", "model", "engine", "psl", "analysis", "demo", ["series", "cli"]];
+/** The README's order; the CLI (a front end to every layer, the notebook series included) is the top. */
+const LAYERS = ["io", "audio", "data", "evaluation", "report", "nn", "model", "engine", "psl", "analysis", "demo", "series", "cli"];
 const rank = new Map<string, number>(LAYERS.flatMap((layer, i) => (Array.isArray(layer) ? layer : [layer]).map((name) => [name, i] as [string, number])));
 
 function sources(dir: string): string[] {

@@ -12,3 +12,4 @@ export * from "./bootstrap";
 export * from "./inherited-labels";
 export * from "./ideal-teacher";
 export * from "./tidy";
+export * from "./seed-intervals";

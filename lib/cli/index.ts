@@ -8,6 +8,7 @@ import type { Command } from "./command";
 import { annotateCommand } from "./commands/annotate";
 import { benchCommand } from "./commands/bench";
 import { demoCorpusCommand } from "./commands/demo-corpus";
+import { demoTeacherCommand } from "./commands/demo-teacher";
 import { evaluateCommand } from "./commands/evaluate";
 import { featuresCommand } from "./commands/features";
 import { manifestCommand } from "./commands/manifest";
@@ -21,6 +22,7 @@ const COMMANDS: Command[] = [
   annotateCommand,
   benchCommand,
   demoCorpusCommand,
+  demoTeacherCommand,
   evaluateCommand,
   featuresCommand,
   manifestCommand,

@@ -7,6 +7,7 @@ export * from "./ontology";
 export * from "./fsd";
 export * from "./manifest";
 export * from "./chunks";
+export * from "./durations";
 export * from "./sampler";
 export * from "./feature-cache";
 export * from "./reference-hdf5";

@@ -6,7 +6,8 @@
 
 /** Manifests (kit TSV paths) of the four splits an experiment reads, and the class names. */
 export interface NamedDatasetManifests {
-  teacherTrain: string;
+  /** Absent when the run needs no teacher-training split (a pretrained teacher) and the dataset skipped it. */
+  teacherTrain?: string;
   studentTrain: string;
   validation: string;
   eval: string;
@@ -17,5 +18,5 @@ export interface NamedDataset {
   /** The config's `dataset` value that selects it. */
   name: string;
   /** Makes the data available (generating it when needed) and returns its manifests; `onProgress` fires as it goes. */
-  prepare(options: { profile: "quick" | "default"; seed: number; onProgress?: () => void }): Promise<NamedDatasetManifests>;
+  prepare(options: { profile: "quick" | "default"; seed: number; needsTeacherTrain: boolean; onProgress?: () => void }): Promise<NamedDatasetManifests>;
 }

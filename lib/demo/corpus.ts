@@ -30,10 +30,10 @@ import { planDomain2, planMixedSplit, SPLITS, type ClipRecord, type SourcePool, 
 import { renderFluidsynthBatches } from "./render";
 import { resolveSizes, type DemoProfile, type DemoSizes } from "./profiles";
 import { readSourceList, type DemoSource, type SourceRole } from "./sources";
-import { DEFAULT_MISSING_LABEL_MODEL, type MissingLabelModel } from "./weak-labels";
+import { DEFAULT_MISSING_LABEL_MODEL, DEFAULT_WRONG_LABEL_MODEL, type LabelNoiseModel, type MissingLabelModel, type WrongLabelModel } from "./weak-labels";
 
 /** Bump when the generator's output changes for the same inputs (invalidates cached corpora). */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 export interface DemoClass {
   index: number;
@@ -46,6 +46,14 @@ export interface DemoSplit {
   manifest: string;
   strongLabels: string;
   truthManifest: string;
+  /**
+   * Manifest with AudioSet-like NOISY labels (missing and wrong ones): for full/balanced/val the same file as
+   * `manifest`; for eval a degraded copy, so models can also be scored the way AudioSet scores them (against labels
+   * with the same kind of errors); for domain2 the truth.
+   */
+  noisyManifest: string;
+  /** filename, label: the wrong labels of `noisyManifest` (classes not in the clip). */
+  wrongLabels: string;
   /** Per (clip, true class) label statistics and whether the weak labels kept it. */
   clipLabels: string;
   /** Every event placement with its source recording (provenance). */
@@ -65,6 +73,10 @@ export interface DemoCorpus {
   sizes: DemoSizes;
   /** Fraction of true labels missing from the weak labels, per training split. */
   missingLabelRate: Record<"full" | "balanced" | "val", number>;
+  /** The label-noise model and what it did per split: share of true labels missing, share of noisy labels wrong. */
+  labelNoise: { model: LabelNoiseModel; rates: Record<"full" | "balanced" | "val" | "eval", { missing: number; wrong: number }> };
+  /** Hash key of this corpus (its folder name); a shipped teacher records the key of the corpus it was trained on. */
+  key: string;
   generatorVersion: number;
 }
 
@@ -85,6 +97,13 @@ export interface EnsureDemoCorpusOptions {
   /** Source rows to use (default: data-manifests/demo/sources.csv). */
   sources?: DemoSource[];
   missingLabels?: Partial<MissingLabelModel>;
+  wrongLabels?: Partial<WrongLabelModel>;
+  /**
+   * Splits whose audio is rendered now (default: all). Labels and manifests of every split are always written; the
+   * audio of the others is rendered by a later call that asks for them (the default notebook run, with the shipped
+   * teacher, never needs the teacher's `full` split).
+   */
+  renderSplits?: readonly SplitName[];
   /** Exponent of the Zipf-like class frequencies of `full` (0 = balanced). */
   fullZipfExponent?: number;
   onProgress?: (progress: DemoProgress) => void;
@@ -114,15 +133,20 @@ function poolFor(sources: DemoSource[], roles: SourceRole[], lengths: Map<string
 const labelText = (labels: number[]): string => labels.join(";");
 const seconds = (s: number): string => s.toFixed(2);
 
-function writeSplitTables(dir: string, records: ClipRecord[]): void {
+/** Writes a split's label tables; `truthIsManifest` (eval, domain2): the manifest holds the truth, the weak labels go to noisy.tsv. */
+function writeSplitTables(dir: string, records: ClipRecord[], truthIsManifest: boolean): void {
   const manifest = ["filename\tlabels\tduration"];
   const truth = ["filename\tlabels\tduration"];
+  const noisy = ["filename\tlabels\tduration"];
+  const wrong = ["filename\tlabel"];
   const strong = ["filename\tonset\toffset\tlabel"];
   const stats = ["filename\tlabel\tactive_seconds\tlevel_db\tdrop_probability\tkept"];
   const provenance = ["filename\tonset\toffset\tlabel\tsource_id\tgain_db\tspeed\tsource_start"];
   for (const r of records) {
-    manifest.push(`${r.filename}\t${labelText(r.weakLabels)}\t${seconds(r.plan.seconds)}`);
+    manifest.push(`${r.filename}\t${labelText(truthIsManifest ? r.trueLabels : r.weakLabels)}\t${seconds(r.plan.seconds)}`);
     truth.push(`${r.filename}\t${labelText(r.trueLabels)}\t${seconds(r.plan.seconds)}`);
+    noisy.push(`${r.filename}\t${labelText(r.weakLabels)}\t${seconds(r.plan.seconds)}`);
+    for (const c of r.wrongLabels) wrong.push(`${r.filename}\t${c}`);
     const events = [...r.plan.events].sort((a, b) => a.onset - b.onset || a.classIndex - b.classIndex);
     for (const e of events) {
       strong.push(`${r.filename}\t${e.onset.toFixed(2)}\t${e.offset.toFixed(2)}\t${e.classIndex}`);
@@ -134,6 +158,8 @@ function writeSplitTables(dir: string, records: ClipRecord[]): void {
   }
   writeFileAtomic(join(dir, "manifest.tsv"), manifest.join("\n") + "\n");
   writeFileAtomic(join(dir, "truth.tsv"), truth.join("\n") + "\n");
+  if (truthIsManifest) writeFileAtomic(join(dir, "noisy.tsv"), noisy.join("\n") + "\n");
+  writeFileAtomic(join(dir, "wrong_labels.tsv"), wrong.join("\n") + "\n");
   writeFileAtomic(join(dir, "strong.tsv"), strong.join("\n") + "\n");
   writeFileAtomic(join(dir, "clip_labels.tsv"), stats.join("\n") + "\n");
   writeFileAtomic(join(dir, "events.tsv"), provenance.join("\n") + "\n");
@@ -144,65 +170,119 @@ function missingRate(records: ClipRecord[]): number {
   let missing = 0;
   for (const r of records) {
     total += r.trueLabels.length;
-    missing += r.trueLabels.length - r.weakLabels.length;
+    missing += r.trueLabels.filter((c) => !r.weakLabels.includes(c)).length;
   }
   return total === 0 ? 0 : Math.round((missing / total) * 1000) / 1000;
 }
 
-/** Generates the corpus if it is not already complete under its key; returns its description. */
-export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): Promise<DemoCorpus> {
+function wrongRate(records: ClipRecord[]): number {
+  let total = 0;
+  let wrong = 0;
+  for (const r of records) {
+    total += r.weakLabels.length;
+    wrong += r.wrongLabels.length;
+  }
+  return total === 0 ? 0 : Math.round((wrong / total) * 1000) / 1000;
+}
+
+const AUDIO_DONE = "audio-complete.json";
+
+/** The description with its paths under `root` (a corpus folder moved or copied keeps working). */
+function relocated(corpus: DemoCorpus, root: string): DemoCorpus {
+  if (corpus.root === root) return corpus;
+  const move = (path: string) => (path.startsWith(corpus.root) ? root + path.slice(corpus.root.length) : path);
+  const splits = Object.fromEntries(
+    Object.entries(corpus.splits).map(([name, split]) => [name, Object.fromEntries(Object.entries(split).map(([k, v]) => [k, typeof v === "string" ? move(v) : v]))]),
+  ) as unknown as DemoCorpus["splits"];
+  return { ...corpus, root, splits, domain2Vocabulary: move(corpus.domain2Vocabulary), domain2GroundTruth: move(corpus.domain2GroundTruth) };
+}
+
+function corpusInputs(options: EnsureDemoCorpusOptions) {
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed) || seed < 0) throw new UserError(`demo corpus seed must be a non-negative integer, got ${seed}`);
   const sizes = resolveSizes(options.profile ?? "default", options.sizes);
-  const model: MissingLabelModel = { ...DEFAULT_MISSING_LABEL_MODEL, ...options.missingLabels };
+  const noise: LabelNoiseModel = {
+    missing: { ...DEFAULT_MISSING_LABEL_MODEL, ...options.missingLabels },
+    wrong: { ...DEFAULT_WRONG_LABEL_MODEL, ...options.wrongLabels },
+  };
   const zipfExponent = options.fullZipfExponent ?? 1;
   const sources = options.sources ?? readSourceList();
-  const outDir = options.outDir ?? defaultDemoCorpusDir();
   const key = createHash("sha1")
-    .update(JSON.stringify({ version: GENERATOR_VERSION, seed, sizes, model, zipfExponent, sources }))
+    .update(JSON.stringify({ version: GENERATOR_VERSION, seed, sizes, noise, zipfExponent, sources }))
     .digest("hex")
     .slice(0, 16);
+  return { seed, sizes, noise, zipfExponent, sources, key };
+}
+
+/**
+ * The key (folder name) of the corpus these options generate, without generating anything: the same inputs always
+ * give the same corpus, so a teacher trained on one records this key to prove which corpus it knows.
+ */
+export function demoCorpusKey(options: Omit<EnsureDemoCorpusOptions, "onProgress" | "outDir" | "renderSplits"> = {}): string {
+  return corpusInputs(options).key;
+}
+
+/** Generates the corpus if it is not already complete under its key (audio of `renderSplits`); returns its description. */
+export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): Promise<DemoCorpus> {
+  const { seed, sizes, noise, zipfExponent, sources, key } = corpusInputs(options);
+  const outDir = options.outDir ?? defaultDemoCorpusDir();
   const root = join(outDir, key);
   const marker = join(root, "corpus.json");
-  if (existsSync(marker)) return JSON.parse(readFileSync(marker, "utf8")) as DemoCorpus;
+  const wanted = options.renderSplits ?? SPLITS;
+  // A split's audio marker is trusted only with the corpus marker: without corpus.json (an interrupted or damaged run)
+  // every clip of the wanted splits is checked again, and missing ones are rendered.
+  const complete = existsSync(marker);
+  const rendered = (split: SplitName) => complete && existsSync(join(root, split, AUDIO_DONE));
+  if (complete && wanted.every(rendered)) return relocated(JSON.parse(readFileSync(marker, "utf8")) as DemoCorpus, root);
 
   // Source audio (renders are cached across corpora in <outDir>/sources).
   const audio = new Map<string, Float32Array>();
   const renderDir = join(outDir, "sources");
-  const rendered = await renderFluidsynthBatches(sources, renderDir, async (path) => (await decodeAudioFile(path)).samples, (path, samples) => writeWav(path, samples, SAMPLE_RATE, 32));
+  const renderedPaths = await renderFluidsynthBatches(sources, renderDir, async (path) => (await decodeAudioFile(path, { maxSeconds: Infinity })).samples, (path, samples) => writeWav(path, samples, SAMPLE_RATE, 32));
   for (const [i, source] of sources.entries()) {
-    audio.set(source.sourceId, await loadSourceAudio(source, renderDir, rendered));
+    audio.set(source.sourceId, await loadSourceAudio(source, renderDir, renderedPaths));
     options.onProgress?.({ phase: "sources", done: i + 1, total: sources.length });
   }
   const lengths = new Map([...audio].map(([id, a]) => [id, a.length]));
   const trainPool = poolFor(sources, ["train"], lengths);
+  const valPool = poolFor(sources, ["val"], lengths);
   const evalPool = poolFor(sources, ["eval"], lengths);
   const domain2Pool = poolFor(sources, ["domain2"], lengths);
   // Only classes with both training and evaluation recordings are scored; others would have no eval positives.
   for (const c of [...trainPool.events.keys()]) if (!evalPool.events.has(c)) trainPool.events.delete(c);
   for (const c of [...evalPool.events.keys()]) if (!trainPool.events.has(c)) evalPool.events.delete(c);
+  for (const c of [...valPool.events.keys()]) if (!trainPool.events.has(c)) valPool.events.delete(c);
+  // Validation has its own recordings (never the training ones: that would reward memorising recordings).
+  if (valPool.events.size === 0) throw new UserError("demo corpus: no validation recordings (role val) among the available sources");
+  const scored = [...trainPool.events.keys()].sort((a, b) => a - b);
 
   // One independent stream per split, drawn in a fixed order from the corpus seed.
   const seedRng = createRng(seed);
   const splitSeeds = new Map(SPLITS.map((name) => [name, seedRng.int(2 ** 31)]));
   const splitSeed = (name: SplitName): number => splitSeeds.get(name)!;
+  const mixed = (split: "full" | "balanced" | "val" | "eval", pool: SourcePool, classDistribution: Parameters<typeof planMixedSplit>[0]["classDistribution"]) =>
+    planMixedSplit({ split, count: sizes[split], pool, classDistribution, labelNoise: noise, classes: scored, seed: splitSeed(split) });
   const records: Record<SplitName, ClipRecord[]> = {
-    full: planMixedSplit({ split: "full", count: sizes.full, pool: trainPool, classDistribution: { kind: "zipf", exponent: zipfExponent }, missingLabels: model, seed: splitSeed("full") }),
-    balanced: planMixedSplit({ split: "balanced", count: sizes.balanced, pool: trainPool, classDistribution: { kind: "balanced" }, missingLabels: model, seed: splitSeed("balanced") }),
-    val: planMixedSplit({ split: "val", count: sizes.val, pool: trainPool, classDistribution: { kind: "balanced" }, missingLabels: model, seed: splitSeed("val") }),
-    eval: planMixedSplit({ split: "eval", count: sizes.eval, pool: evalPool, classDistribution: { kind: "balanced" }, missingLabels: null, seed: splitSeed("eval") }),
+    full: mixed("full", trainPool, { kind: "zipf", exponent: zipfExponent }),
+    balanced: mixed("balanced", trainPool, { kind: "balanced" }),
+    // Validation clips mix the validation recordings only (classes without one are absent from val).
+    val: mixed("val", valPool, { kind: "balanced" }),
+    eval: mixed("eval", evalPool, { kind: "balanced" }),
     domain2: planDomain2(domain2Pool, sizes.domain2, splitSeed("domain2")),
   };
 
   for (const split of SPLITS) {
     const dir = join(root, split);
     const list = records[split];
-    list.forEach((record, i) => {
-      const path = join(dir, record.filename);
-      if (!existsSync(path)) writeFileAtomic(path, encodePcm16Wav(renderClip(record.plan, audio)));
-      if (options.onProgress && (i % 25 === 24 || i === list.length - 1)) options.onProgress({ phase: "clips", split, done: i + 1, total: list.length });
-    });
-    writeSplitTables(dir, list);
+    if (wanted.includes(split) && !rendered(split)) {
+      list.forEach((record, i) => {
+        const path = join(dir, record.filename);
+        if (!existsSync(path)) writeFileAtomic(path, encodePcm16Wav(renderClip(record.plan, audio)));
+        if (options.onProgress && (i % 25 === 24 || i === list.length - 1)) options.onProgress({ phase: "clips", split, done: i + 1, total: list.length });
+      });
+      writeJsonAtomic(join(dir, AUDIO_DONE), { clips: list.length });
+    }
+    writeSplitTables(dir, list, split === "eval" || split === "domain2");
   }
 
   // Classes: everything a split can carry (train/eval event classes and beds), with their AudioSet identity.
@@ -230,10 +310,13 @@ export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): P
     manifest: join(root, name, "manifest.tsv"),
     strongLabels: join(root, name, "strong.tsv"),
     truthManifest: join(root, name, "truth.tsv"),
+    noisyManifest: join(root, name, name === "eval" ? "noisy.tsv" : "manifest.tsv"),
+    wrongLabels: join(root, name, "wrong_labels.tsv"),
     clipLabels: join(root, name, "clip_labels.tsv"),
     events: join(root, name, "events.tsv"),
     clips: records[name].length,
   });
+  const rates = (list: ClipRecord[]) => ({ missing: missingRate(list), wrong: wrongRate(list) });
   const corpus: DemoCorpus = {
     root,
     classes,
@@ -243,9 +326,11 @@ export async function ensureDemoCorpus(options: EnsureDemoCorpusOptions = {}): P
     seed,
     sizes,
     missingLabelRate: { full: missingRate(records.full), balanced: missingRate(records.balanced), val: missingRate(records.val) },
+    labelNoise: { model: noise, rates: { full: rates(records.full), balanced: rates(records.balanced), val: rates(records.val), eval: rates(records.eval) } },
+    key,
     generatorVersion: GENERATOR_VERSION,
   };
-  // Written last: its presence is the "complete" marker.
+  // Written last: its presence (with each split's audio-complete marker) is the "complete" marker.
   writeJsonAtomic(marker, corpus);
   return corpus;
 }

@@ -20,6 +20,18 @@ export interface EventPlacement {
   speed: number;
   /** Level relative to the normalised source (dB). */
   gainDb: number;
+  /**
+   * Per-instance colouring (microphone / distance / room): one-pole high-pass and low-pass corner frequencies in Hz
+   * (0 = that filter off). Absent = unfiltered.
+   */
+  eq?: { highpassHz: number; lowpassHz: number };
+}
+
+/** Room reverberation of the clip's foreground (Schroeder: 4 combs + 2 all-passes), level of the reverberant part. */
+export interface ReverbPlan {
+  wetDb: number;
+  /** Reverberation time (RT60) in seconds. */
+  decaySeconds: number;
 }
 
 export type NoiseColour = "white" | "pink" | "brown" | "room";
@@ -29,6 +41,8 @@ export interface ClipPlan {
   noise: { colour: NoiseColour; levelDb: number; seed: number };
   /** Foreground events and music beds, in mixing order. */
   events: EventPlacement[];
+  /** Room reverberation applied to the events (not to the background noise); absent = dry. */
+  reverb?: ReverbPlan;
 }
 
 export interface SourceInfo {
@@ -52,12 +66,26 @@ export function drawEventCount(rng: Rng): number {
 }
 
 /**
+ * Per-instance colouring: half of the instances pass a high-pass (60–600 Hz: small speakers, distant or thin
+ * recordings) and/or a low-pass (1.5–7 kHz: muffled, behind a wall, cheap microphone), so one source recording never
+ * sounds quite the same twice.
+ */
+export function drawEq(rng: Rng): EventPlacement["eq"] | undefined {
+  if (rng.next() >= 0.5) return undefined;
+  const highpassHz = rng.next() < 0.5 ? Math.round(Math.exp(uniform(rng, Math.log(60), Math.log(600)))) : 0;
+  const lowpassHz = rng.next() < 0.6 ? Math.round(Math.exp(uniform(rng, Math.log(1500), Math.log(7000)))) : 0;
+  return highpassHz === 0 && lowpassHz === 0 ? undefined : { highpassHz, lowpassHz };
+}
+
+/**
  * Places one source as an event "slot": a segment (whole short sources; 1.5–8 s crops of long ones) played 1–3 times
- * (short sounds repeat, like a dog barking twice), at random onsets and a level shared (±2 dB) by the repeats.
+ * (short sounds repeat, like a dog barking twice), at random onsets and a level shared (±2 dB) by the repeats; speed
+ * (= pitch, ±2 semitones) and colouring are per instance.
  */
 export function placeEvent(rng: Rng, source: SourceInfo, seconds: number, gainDb: number): EventPlacement[] {
   const sourceSeconds = source.length / SAMPLE_RATE;
-  const speed = uniform(rng, 0.94, 1.06);
+  const speed = uniform(rng, 0.89, 1.12);
+  const eq = drawEq(rng);
   let segmentSeconds = sourceSeconds;
   let sourceStart = 0;
   if (sourceSeconds > 8) {
@@ -77,6 +105,7 @@ export function placeEvent(rng: Rng, source: SourceInfo, seconds: number, gainDb
       sourceStart,
       speed,
       gainDb: gainDb + (r === 0 ? 0 : uniform(rng, -2, 2)),
+      ...(eq ? { eq } : {}),
     });
   }
   return placements;
@@ -151,15 +180,86 @@ export function mixPlacement(out: Float32Array, placement: EventPlacement, audio
   }
 }
 
+/**
+ * One-pole high-/low-pass over buffer[start, end) in place. Events are mixed one after another, so renderClip filters
+ * a placement alone: mixed into a cleared scratch span, filtered there, then added.
+ */
+export function applyEq(buffer: Float32Array, start: number, end: number, eq: NonNullable<EventPlacement["eq"]>): void {
+  if (eq.lowpassHz > 0) {
+    const a = Math.exp((-2 * Math.PI * eq.lowpassHz) / SAMPLE_RATE);
+    let y = 0;
+    for (let i = start; i < end; i++) buffer[i] = y = (1 - a) * buffer[i] + a * y;
+  }
+  if (eq.highpassHz > 0) {
+    const a = Math.exp((-2 * Math.PI * eq.highpassHz) / SAMPLE_RATE);
+    let low = 0;
+    for (let i = start; i < end; i++) {
+      low = (1 - a) * buffer[i] + a * low;
+      buffer[i] -= low;
+    }
+  }
+}
+
+/**
+ * Schroeder reverberator (4 parallel feedback combs, 2 series all-passes; delays scaled from the classic 44.1 kHz
+ * set to 16 kHz) — cheap enough for every clip, and gives the smeared tails a real room adds. Returns the wet signal.
+ */
+export function schroederReverb(dry: Float32Array, decaySeconds: number): Float32Array {
+  const wet = new Float32Array(dry.length);
+  for (const delay of [405, 431, 463, 492]) {
+    const g = 10 ** ((-3 * delay) / (decaySeconds * SAMPLE_RATE));
+    const line = new Float32Array(delay);
+    let p = 0;
+    for (let i = 0; i < dry.length; i++) {
+      const y = line[p];
+      line[p] = dry[i] + g * y;
+      wet[i] += y * 0.25;
+      p = p + 1 === delay ? 0 : p + 1;
+    }
+  }
+  for (const delay of [82, 202]) {
+    const g = 0.5;
+    const line = new Float32Array(delay);
+    let p = 0;
+    for (let i = 0; i < wet.length; i++) {
+      const buffered = line[p];
+      const x = wet[i];
+      const y = -g * x + buffered;
+      line[p] = x + g * y;
+      wet[i] = y;
+      p = p + 1 === delay ? 0 : p + 1;
+    }
+  }
+  return wet;
+}
+
 /** Renders a plan; peaks above 0.95 scale the whole clip down (a limiter would smear the labels' levels). */
 export function renderClip(plan: ClipPlan, audio: Map<string, Float32Array>): Float32Array {
   const length = Math.round(plan.seconds * SAMPLE_RATE);
   const out = renderNoise(plan.noise.colour, plan.noise.levelDb, plan.noise.seed, length);
+  const foreground = new Float32Array(length);
+  const scratch = new Float32Array(length);
   for (const placement of plan.events) {
     const source = audio.get(placement.sourceId);
     if (!source) throw new Error(`renderClip: no audio for ${placement.sourceId}`);
-    mixPlacement(out, placement, source);
+    if (placement.eq) {
+      // Filter this placement alone: mix it into a cleared scratch span, filter, add.
+      const start = Math.round(placement.onset * SAMPLE_RATE);
+      const end = Math.min(length, Math.round(placement.offset * SAMPLE_RATE));
+      scratch.fill(0, start, end);
+      mixPlacement(scratch, placement, source);
+      applyEq(scratch, start, end, placement.eq);
+      for (let i = start; i < end; i++) foreground[i] += scratch[i];
+    } else {
+      mixPlacement(foreground, placement, source);
+    }
   }
+  if (plan.reverb) {
+    const wet = schroederReverb(foreground, plan.reverb.decaySeconds);
+    const g = 10 ** (plan.reverb.wetDb / 20);
+    for (let i = 0; i < length; i++) foreground[i] += g * wet[i];
+  }
+  for (let i = 0; i < length; i++) out[i] += foreground[i];
   let peak = 0;
   for (let i = 0; i < length; i++) peak = Math.max(peak, Math.abs(out[i]));
   if (peak > 0.95) {

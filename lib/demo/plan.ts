@@ -4,8 +4,9 @@
  */
 import { createRng, type Rng } from "../data/random";
 import { UserError } from "../errors";
+import { SAMPLE_RATE } from "../audio/frontend";
 import { CLIP_SECONDS, drawEventCount, placeBed, placeEvent, uniform, type ClipPlan, type EventPlacement, type NoiseColour, type SourceInfo } from "./mix";
-import { dropProbability, type MissingLabelModel } from "./weak-labels";
+import { dropProbability, drawWrongLabel, type LabelNoiseModel } from "./weak-labels";
 
 export type SplitName = "full" | "balanced" | "val" | "eval" | "domain2";
 export const SPLITS: SplitName[] = ["full", "balanced", "val", "eval", "domain2"];
@@ -28,7 +29,10 @@ export interface ClipRecord {
   fname: string;
   plan: ClipPlan;
   trueLabels: number[];
+  /** AudioSet-like noisy labels: true labels minus the dropped ones, plus `wrongLabels`. */
   weakLabels: number[];
+  /** Labels in `weakLabels` that are not in the clip (wrong labels). */
+  wrongLabels: number[];
   stats: ClassLabelStat[];
 }
 
@@ -42,6 +46,8 @@ export interface SourcePool {
 const NOISES: NoiseColour[] = ["white", "pink", "brown", "room"];
 /** Share of training/eval clips with a quiet music bed under the events (background music is common in AudioSet). */
 const BED_PROBABILITY = 0.3;
+/** Share of clips recorded "in a room": their events get reverberation (the rest are dry, like close-miked sources). */
+const REVERB_PROBABILITY = 0.5;
 
 function unionSeconds(intervals: [number, number][]): number {
   const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
@@ -59,8 +65,11 @@ function unionSeconds(intervals: [number, number][]): number {
   return total;
 }
 
-/** True labels from the plan; weak labels degraded by `model` (or equal to the truth when `model` is null). */
-export function labelClip(plan: ClipPlan, rng: Rng, model: MissingLabelModel | null): Pick<ClipRecord, "trueLabels" | "weakLabels" | "stats"> {
+/**
+ * True labels from the plan; weak labels degraded by `noise` — salience-dependent missing labels, then possibly one
+ * wrong label from `classes` (equal to the truth when `noise` is null).
+ */
+export function labelClip(plan: ClipPlan, rng: Rng, noise: LabelNoiseModel | null, classes: readonly number[] = []): Pick<ClipRecord, "trueLabels" | "weakLabels" | "wrongLabels" | "stats"> {
   const byClass = new Map<number, EventPlacement[]>();
   for (const event of plan.events) {
     const list = byClass.get(event.classIndex) ?? [];
@@ -72,14 +81,17 @@ export function labelClip(plan: ClipPlan, rng: Rng, model: MissingLabelModel | n
     const events = byClass.get(classIndex)!;
     const activeSeconds = Math.round(unionSeconds(events.map((e) => [e.onset, e.offset])) * 100) / 100;
     const levelDb = Math.round(Math.max(...events.map((e) => e.gainDb)) * 10) / 10;
-    const p = model === null ? 0 : dropProbability(activeSeconds, levelDb, model);
+    const p = noise === null ? 0 : dropProbability(activeSeconds, levelDb, noise.missing);
     return { classIndex, activeSeconds, levelDb, dropProbability: Math.round(p * 1000) / 1000, kept: rng.next() >= p };
   });
   // Every AudioSet clip carries at least one label: if all were dropped, keep the most salient (least likely dropped).
   if (stats.length > 0 && !stats.some((s) => s.kept)) {
     stats.reduce((best, s) => (s.dropProbability < best.dropProbability ? s : best)).kept = true;
   }
-  return { trueLabels, weakLabels: stats.filter((s) => s.kept).map((s) => s.classIndex), stats };
+  const wrong = noise === null ? null : drawWrongLabel(trueLabels, classes, noise.wrong, () => rng.next());
+  const wrongLabels = wrong === null ? [] : [wrong];
+  const weakLabels = [...stats.filter((s) => s.kept).map((s) => s.classIndex), ...wrongLabels].sort((a, b) => a - b);
+  return { trueLabels, weakLabels, wrongLabels, stats };
 }
 
 /** Zipf-like class weights over a seeded random class order: w ∝ 1/rank^exponent (AudioSet's full set is long-tailed). */
@@ -108,7 +120,10 @@ export interface MixedSplitOptions {
   pool: SourcePool;
   /** "zipf": unbalanced class frequencies; "balanced": every class leads the same number of clips (±1). */
   classDistribution: { kind: "zipf"; exponent: number } | { kind: "balanced" };
-  missingLabels: MissingLabelModel | null;
+  /** Degrades `weakLabels` (for eval: the noisy copy; its manifest keeps the truth). */
+  labelNoise: LabelNoiseModel | null;
+  /** Every class the corpus scores (candidates for wrong labels). */
+  classes: readonly number[];
   seed: number;
 }
 
@@ -147,11 +162,14 @@ export function planMixedSplit(options: MixedSplitOptions): ClipRecord[] {
       noise: { colour: NOISES[clipRng.int(NOISES.length)], levelDb: Math.round(uniform(clipRng, -55, -35)), seed: clipRng.int(2 ** 31) },
       events,
     };
+    if (clipRng.next() < REVERB_PROBABILITY) {
+      plan.reverb = { wetDb: Math.round(uniform(clipRng, -18, -4) * 10) / 10, decaySeconds: Math.round(uniform(clipRng, 0.2, 1.2) * 100) / 100 };
+    }
     records.push({
       filename: `audio/${split}_${String(i).padStart(5, "0")}.wav`,
       fname: "",
       plan,
-      ...labelClip(plan, clipRng, options.missingLabels),
+      ...labelClip(plan, clipRng, options.labelNoise, options.classes),
     });
   }
   return records;
@@ -173,7 +191,7 @@ export function planDomain2(pool: SourcePool, count: number, seed: number): Clip
     const seconds = Math.round(Math.exp(uniform(clipRng, Math.log(0.3), Math.log(30))) * 100) / 100;
     const gainDb = Math.round(uniform(clipRng, -6, 0) * 10) / 10;
     const speed = uniform(clipRng, 0.97, 1.03);
-    const pieceSeconds = source.length / 16000 / speed;
+    const pieceSeconds = source.length / SAMPLE_RATE / speed;
     const events: EventPlacement[] = [];
     let t = 0;
     while (t < seconds - 0.05) {

@@ -22,7 +22,7 @@ export type DemoProfile = "quick" | "default";
 
 export const PROFILES: Record<DemoProfile, DemoSizes> = {
   quick: { full: 120, balanced: 30, val: 10, eval: 30, domain2: 20 },
-  default: { full: 1200, balanced: 300, val: 100, eval: 300, domain2: 200 },
+  default: { full: 4000, balanced: 500, val: 200, eval: 500, domain2: 300 },
 };
 
 export function resolveSizes(profile: DemoProfile = "default", overrides: Partial<DemoSizes> = {}): DemoSizes {

@@ -12,10 +12,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors";
+import { SAMPLE_RATE } from "../audio/frontend";
 import { tempPathFor } from "../io/atomic";
 import type { DemoSource, EspeakRecipe, FluidsynthRecipe, RenderRecipe } from "./sources";
 
-const FLUIDSYNTH_ARGS = ["-n", "-i", "-q", "-R", "0", "-C", "0", "-g", "0.6", "-r", "16000", "-T", "wav", "-O", "float"];
+const FLUIDSYNTH_ARGS = ["-n", "-i", "-q", "-R", "0", "-C", "0", "-g", "0.6", "-r", String(SAMPLE_RATE), "-T", "wav", "-O", "float"];
 const TICKS_PER_SECOND = 960; // 480 ticks per quarter note at the default 120 bpm
 
 function variableLength(value: number): number[] {
@@ -45,7 +46,7 @@ function recipeEvents(recipe: FluidsynthRecipe, startTick: number): { events: Ti
     const on = startTick + Math.round(i * recipe.step * TICKS_PER_SECOND);
     const off = on + Math.round(recipe.hold * TICKS_PER_SECOND);
     lastOff = Math.max(lastOff, off);
-    events.push({ tick: on, bytes: [0x90 | channel, note, 100] }, { tick: off, bytes: [0x80 | channel, note, 0] });
+    events.push({ tick: on, bytes: [0x90 | channel, note, recipe.velocity] }, { tick: off, bytes: [0x80 | channel, note, 0] });
   });
   return { events, endTick: lastOff + Math.round(recipe.tail * TICKS_PER_SECOND) };
 }
@@ -182,8 +183,8 @@ export async function renderFluidsynthBatches(
       }
       const all = await decode(out);
       for (const { source, start, end } of sections) {
-        const from = Math.round((start / TICKS_PER_SECOND) * 16000);
-        const to = Math.min(all.length, Math.round((end / TICKS_PER_SECOND) * 16000));
+        const from = Math.round((start / TICKS_PER_SECOND) * SAMPLE_RATE);
+        const to = Math.min(all.length, Math.round((end / TICKS_PER_SECOND) * SAMPLE_RATE));
         write(pathOf(source), all.slice(from, to));
       }
     } finally {

@@ -9,8 +9,11 @@ import { UserError } from "../errors";
 import { parseCsv } from "../data/csv";
 import { repoPath } from "../io/repo-root";
 
-/** Split families: `train` feeds full/balanced/val, `eval` the eval split, `domain2` the second (FSD-like) domain. */
-export type SourceRole = "train" | "eval" | "domain2";
+/**
+ * Split families: `train` feeds full and balanced (teacher and student training), `val` the validation split (its own
+ * held-out recordings), `eval` the eval split, `domain2` the second (FSD-like) domain.
+ */
+export type SourceRole = "train" | "val" | "eval" | "domain2";
 /** `event`: a foreground sound event; `bed`: a long background music bed (labelled, usually quiet). */
 export type SourceUsage = "event" | "bed";
 
@@ -27,6 +30,8 @@ export interface FluidsynthRecipe {
   tail: number;
   /** Percussion channel (MIDI channel 10): `program` selects the kit, notes select the instrument. */
   drums: boolean;
+  /** MIDI note-on velocity (1–127; default 100). */
+  velocity: number;
 }
 
 export interface EspeakRecipe {
@@ -94,6 +99,7 @@ function parseRecipe(text: string, where: string): RenderRecipe | null {
   if (kind === "fluidsynth") {
     const notes = get("notes").split("+").map(Number);
     if (notes.some((n) => !Number.isInteger(n) || n < 0 || n > 127)) throw new UserError(`${where}: bad MIDI notes "${get("notes")}"`);
+    if (fields.has("velocity") && !(Number.isInteger(num("velocity")) && num("velocity") >= 1 && num("velocity") <= 127)) throw new UserError(`${where}: velocity must be an integer 1–127`);
     return {
       kind,
       font: get("font"),
@@ -104,6 +110,7 @@ function parseRecipe(text: string, where: string): RenderRecipe | null {
       hold: num("hold"),
       tail: num("tail"),
       drums: get("drums") === "1",
+      velocity: fields.has("velocity") ? num("velocity") : 100,
     };
   }
   if (kind === "espeak") {
@@ -133,7 +140,7 @@ export function parseSourceList(text: string, nameForErrors: string): DemoSource
     const classIndex = Number(index);
     if (!Number.isInteger(classIndex) || classIndex < 0) throw new UserError(`${where}: audioset_index "${index}" is not a class index`);
     if (!/^\/[mgt]\//.test(mid)) throw new UserError(`${where}: mid "${mid}" is not an AudioSet mid`);
-    if (role !== "train" && role !== "eval" && role !== "domain2") throw new UserError(`${where}: role "${role}" (train, eval or domain2)`);
+    if (role !== "train" && role !== "val" && role !== "eval" && role !== "domain2") throw new UserError(`${where}: role "${role}" (train, val, eval or domain2)`);
     if (usage !== "event" && usage !== "bed") throw new UserError(`${where}: usage "${usage}" (event or bed)`);
     const recipe = parseRecipe(render, where);
     if (recipe === null && path === "") throw new UserError(`${where}: neither a path nor a render recipe`);

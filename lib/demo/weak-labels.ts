@@ -26,10 +26,10 @@ export interface MissingLabelModel {
 }
 
 export const DEFAULT_MISSING_LABEL_MODEL: MissingLabelModel = {
-  base: 0.05,
-  short: 0.3,
+  base: 0.1,
+  short: 0.25,
   shortSeconds: 2,
-  quiet: 0.5,
+  quiet: 0.4,
   quietDb: -6,
   quietRangeDb: 18,
   max: 0.85,
@@ -40,4 +40,50 @@ export function dropProbability(activeSeconds: number, levelDb: number, model: M
   const shortness = Math.max(0, 1 - activeSeconds / model.shortSeconds);
   const quietness = Math.min(1, Math.max(0, (model.quietDb - levelDb) / model.quietRangeDb));
   return Math.min(model.max, model.base + model.short * shortness + model.quiet * quietness);
+}
+
+/**
+ * Wrong weak labels. AudioSet's labels are not only incomplete but sometimes wrong: raters confirmed candidate labels
+ * proposed by other systems, and a confirmed candidate is often a *related* sound (Gemmeke et al. 2017 report per-class
+ * rater agreement well below 100 % for many classes). Model: with probability `rate` a clip gets one extra weak label
+ * of a class that is not in it; with probability `sameCategory` that class comes from the top-level ontology category
+ * (human / animal / music / natural / things) of one of the clip's true classes (a plausible confusion), otherwise
+ * from all classes. The same model degrades the noisy copy of the eval labels.
+ */
+export interface WrongLabelModel {
+  /** Probability that a clip gets one wrong (absent) label. */
+  rate: number;
+  /** Probability that the wrong class shares a top-level category with a true class of the clip. */
+  sameCategory: number;
+}
+
+export const DEFAULT_WRONG_LABEL_MODEL: WrongLabelModel = { rate: 0.2, sameCategory: 0.7 };
+
+/** The demo's label noise: missing labels (salience-dependent) and wrong labels. */
+export interface LabelNoiseModel {
+  missing: MissingLabelModel;
+  wrong: WrongLabelModel;
+}
+
+/**
+ * Top-level AudioSet category of a class index: AudioSet's class list is ordered by the ontology, so index ranges
+ * give it (human sounds 0–71, animal 72–136, music 137–282, natural sounds 283–299, sounds of things 300+).
+ */
+export function topCategory(classIndex: number): "human" | "animal" | "music" | "natural" | "things" {
+  if (classIndex <= 71) return "human";
+  if (classIndex <= 136) return "animal";
+  if (classIndex <= 282) return "music";
+  if (classIndex <= 299) return "natural";
+  return "things";
+}
+
+/** Draws the wrong label of a clip (or null: none this time, or no candidate class). `next()` is a uniform [0, 1) draw. */
+export function drawWrongLabel(trueLabels: readonly number[], classes: readonly number[], model: WrongLabelModel, next: () => number): number | null {
+  if (next() >= model.rate) return null;
+  const absent = classes.filter((c) => !trueLabels.includes(c));
+  if (absent.length === 0) return null;
+  const categories = new Set(trueLabels.map(topCategory));
+  const related = absent.filter((c) => categories.has(topCategory(c)));
+  const pool = related.length > 0 && next() < model.sameCategory ? related : absent;
+  return pool[Math.floor(next() * pool.length)];
 }

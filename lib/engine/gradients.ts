@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { N_MELS } from "../audio/frontend";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { withShardExchange, type ShardExchange } from "../nn/sync-batchnorm";
+import { f32View, offsetOf, type WasmBackendInternals } from "../nn/wasm/module";
 import { bceLoss } from "./loss";
 
 export interface ShardBatch {
@@ -52,7 +53,7 @@ export function computeGradients(model: MobileNetV2, batch: ShardBatch, out: Flo
       vars.forEach((v, i) => {
         const g = grads[v.name];
         if (!g) throw new Error(`trainer: no gradient for ${v.name}`);
-        out[i].set(g.dataSync() as Float32Array);
+        readInto(g, out[i]);
       });
       return value.dataSync()[0];
     } finally {
@@ -60,6 +61,19 @@ export function computeGradients(model: MobileNetV2, batch: ShardBatch, out: Flo
     }
   } finally {
     tf.dispose([x, t]);
+  }
+}
+
+/**
+ * Copies a tensor's values into `out`. On wasm straight from the heap (one copy): dataSync would first copy into a new
+ * array, and the 2.9 M gradient values of every step cost ~5 % of a training step that way (measured, CPU profile).
+ */
+function readInto(t: tf.Tensor, out: Float32Array): void {
+  if (tf.getBackend() === "wasm") {
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    out.set(f32View(backend, offsetOf(backend, t), t.size));
+  } else {
+    out.set(t.dataSync() as Float32Array);
   }
 }
 

@@ -5,3 +5,5 @@ export * from "./safetensors";
 export * from "./pickle";
 export * from "./repo-root";
 export * from "./torch-file";
+export * from "./same-file";
+export * from "./lock";

@@ -5,5 +5,6 @@ export { torchFans, initialValues } from "./init";
 export * from "./mobilenetv2";
 export * from "./predict";
 export * from "./checkpoint";
+export * from "./check-weights";
 export * from "./torch-import";
 export * from "./open";

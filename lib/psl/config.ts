@@ -23,8 +23,16 @@ export type ThresholdSetting = number | Record<string, number>;
 export interface TrainingSettings {
   /** MobileNetV2 width multiplier (1.0 = the paper's 2.9 M-parameter model). */
   widthMult: number;
-  /** Maximum number of epochs (early stopping usually ends sooner). */
+  /** Maximum number of epochs (early stopping usually ends sooner); ignored when `steps` is set. */
   epochs: number;
+  /**
+   * Budget of optimizer steps (null = train by epochs). Every batch is full; validation runs every
+   * `validateEverySteps` steps and patience counts those periods. Students compared with one budget get the same
+   * number of updates whatever their chunk size (an epoch of 2-s chunks is 5× the steps of an epoch of 10-s clips).
+   */
+  steps: number | null;
+  /** Validation period in steps when `steps` is set (null = one epoch's worth of steps). */
+  validateEverySteps: number | null;
   /** Epochs without a validation-mAP improvement before stopping. */
   patience: number;
   batchSize: number;
@@ -85,6 +93,8 @@ export interface StudentSettings extends TrainingSettings {
 export interface DataSettings {
   /** Demo corpus size when dataset = "demo". */
   demoProfile: "quick" | "default";
+  /** Demo corpus generator seed (the corpus, not the models: model seeds are `seed`). */
+  demoSeed: number;
   /** Manifest (TSV filename/labels/duration) the teacher trains on; null = from `dataset`. */
   teacherTrain: string | null;
   /** Manifest the student trains on (the paper: AudioSet balanced); null = from `dataset`. */
@@ -141,6 +151,8 @@ export interface ExperimentConfig {
 const TRAINING_DEFAULTS: TrainingSettings = {
   widthMult: 1.0,
   epochs: 300,
+  steps: null,
+  validateEverySteps: null,
   patience: 15,
   batchSize: 32,
   learningRate: 1e-3,
@@ -155,6 +167,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   dataset: "demo",
   data: {
     demoProfile: "default",
+    demoSeed: 0,
     teacherTrain: null,
     studentTrain: null,
     validation: null,
@@ -285,6 +298,8 @@ export const MIN_CHUNK_SECONDS = 0.01;
 function checkTraining(t: TrainingSettings, prefix: string, source: string): void {
   need(isPositive(t.widthMult) && t.widthMult <= MAX_WIDTH_MULT, `${prefix}.widthMult`, `must be a number in (0, ${MAX_WIDTH_MULT}], got ${show(t.widthMult)}`, source);
   need(isInteger(t.epochs, 0), `${prefix}.epochs`, `must be an integer ≥ 0, got ${show(t.epochs)}`, source);
+  need(t.steps === null || isInteger(t.steps, 0), `${prefix}.steps`, `must be an integer ≥ 0 or null, got ${show(t.steps)}`, source);
+  need(t.validateEverySteps === null || isInteger(t.validateEverySteps, 1), `${prefix}.validateEverySteps`, `must be an integer ≥ 1 or null, got ${show(t.validateEverySteps)}`, source);
   need(isInteger(t.patience, 1), `${prefix}.patience`, `must be an integer ≥ 1, got ${show(t.patience)}`, source);
   need(isInteger(t.batchSize, 1), `${prefix}.batchSize`, `must be an integer ≥ 1, got ${show(t.batchSize)}`, source);
   need(isPositive(t.learningRate), `${prefix}.learningRate`, `must be a positive number, got ${show(t.learningRate)}`, source);
@@ -306,6 +321,7 @@ export function validateConfig(config: ExperimentConfig, source = "config"): Exp
   need(isInteger(config.numClasses, 1), "numClasses", `must be a positive integer, got ${show(config.numClasses)}`, source);
   const d = config.data;
   need(d.demoProfile === "quick" || d.demoProfile === "default", "data.demoProfile", `must be "quick" or "default", got ${show(d.demoProfile)}`, source);
+  need(isInteger(d.demoSeed, 0), "data.demoSeed", `must be an integer ≥ 0, got ${show(d.demoSeed)}`, source);
   for (const key of ["teacherTrain", "studentTrain", "validation", "eval", "classLabels"] as const) {
     need(d[key] === null || (typeof d[key] === "string" && d[key] !== ""), `data.${key}`, "must be a file path or null", source);
   }

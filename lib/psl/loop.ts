@@ -47,7 +47,10 @@ export interface Batch {
 }
 
 export interface EpochRecord {
+  /** Epoch (or, with a step budget, validation period) number, from 1. */
   epoch: number;
+  /** Optimizer steps taken when this record was validated (the x axis that compares runs fairly). */
+  step?: number;
   meanLoss: number;
   validationMAP: number;
   validationAUC: number;
@@ -158,6 +161,27 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
     console.error(`[psl] ${options.label}: resumed with ${trainer.workers} training workers, the checkpoint was written with ${savedWorkers}: the result equals an uninterrupted run to float rounding, not bit for bit (set "workers" to ${savedWorkers} for that)`);
   }
 
+  // Step budget (settings.steps): the batches run through a stream of seeded epoch orders, every batch full, and a
+  // "period" of validateEverySteps steps replaces the epoch; otherwise one period = one epoch (last batch partial).
+  const stepBudget = settings.steps ?? null;
+  const orders = new Map<number, number[]>();
+  const orderOf = (epoch: number) => {
+    let order = orders.get(epoch);
+    if (!order) {
+      order = epochOrder(settings.sampler, options.numItems, options.seed, epoch, options.itemLabels);
+      orders.set(epoch, order);
+      orders.delete(epoch - 2);
+    }
+    return order;
+  };
+  const streamBatch = (globalStep: number): number[] => {
+    const out: number[] = [];
+    for (let position = globalStep * settings.batchSize; out.length < settings.batchSize; position++) {
+      out.push(orderOf(Math.floor(position / options.numItems))[position % options.numItems]);
+    }
+    return out;
+  };
+
   const save = async (path: string, withOptimizer: boolean) => {
     await trainer.syncModel();
     const adam = withOptimizer ? flattenAdamState(trainer.optimizerState()) : undefined;
@@ -171,15 +195,18 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
   let stepsThisCall = 0;
   try {
     const batchSize = settings.batchSize;
-    const stepsPerEpoch = Math.ceil(options.numItems / batchSize);
     if (options.numItems === 0) throw new UserError(`${options.label}: nothing to train on (0 items)`);
-    while (!state.finished && state.epoch < settings.epochs) {
-      const order = epochOrder(settings.sampler, options.numItems, options.seed, state.epoch, options.itemLabels);
+    const periodSteps = stepBudget === null ? Math.ceil(options.numItems / batchSize) : Math.max(1, Math.min(stepBudget, settings.validateEverySteps ?? Math.ceil(options.numItems / batchSize)));
+    const periods = stepBudget === null ? settings.epochs : Math.ceil(stepBudget / periodSteps);
+    const unit = stepBudget === null ? "epoch" : "period";
+    while (!state.finished && state.epoch < periods) {
+      const stepsPerEpoch = stepBudget === null ? periodSteps : Math.min(periodSteps, stepBudget - state.epoch * periodSteps);
+      const order = stepBudget === null ? epochOrder(settings.sampler, options.numItems, options.seed, state.epoch, options.itemLabels) : [];
       const started = Date.now();
-      const progress = createProgress({ label: `${options.label} epoch ${state.epoch + 1}/${settings.epochs}`, total: stepsPerEpoch, unit: "steps" });
+      const progress = createProgress({ label: `${options.label} ${unit} ${state.epoch + 1}/${periods}`, total: stepsPerEpoch, unit: "steps" });
       if (state.stepInEpoch > 0) progress.tick(state.stepInEpoch);
       while (state.stepInEpoch < stepsPerEpoch) {
-        const indices = order.slice(state.stepInEpoch * batchSize, (state.stepInEpoch + 1) * batchSize);
+        const indices = stepBudget === null ? order.slice(state.stepInEpoch * batchSize, (state.stepInEpoch + 1) * batchSize) : streamBatch(state.globalStep);
         const batch = await options.makeBatch(indices);
         const { loss } = await trainer.step({ input: batch.input, batchSize: indices.length, frames: batch.frames, targets: batch.targets });
         if (!Number.isFinite(loss)) {
@@ -209,6 +236,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
       const metrics = await options.validate(model);
       const record: EpochRecord = {
         epoch: state.epoch + 1,
+        step: state.globalStep,
         meanLoss: state.lossSum / stepsPerEpoch,
         validationMAP: metrics.mAP,
         validationAUC: metrics.meanAUC,
@@ -229,21 +257,21 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
       if (state.epochsWithoutImprovement >= settings.patience) {
         state.finished = true;
         state.stopReason = `early stopping: no validation-mAP gain for ${settings.patience} epochs`;
-      } else if (state.epoch >= settings.epochs) {
+      } else if (state.epoch >= periods) {
         state.finished = true;
-        state.stopReason = `reached ${settings.epochs} epochs`;
+        state.stopReason = stepBudget === null ? `reached ${settings.epochs} epochs` : `reached the budget of ${stepBudget} steps`;
       }
       // Best first, then last: a kill between the two re-runs nothing but this epoch's validation on resume.
       if (improved) await save(bestPath, false);
       await save(lastPath, true);
       writeJsonAtomic(join(dir, "history.json"), state.history);
       console.error(
-        `[psl] ${options.label} epoch ${record.epoch}: loss ${record.meanLoss.toFixed(4)}, validation mAP ${(100 * record.validationMAP).toFixed(2)}` +
+        `[psl] ${options.label} ${unit} ${record.epoch} (step ${record.step}): loss ${record.meanLoss.toFixed(4)}, validation mAP ${(100 * record.validationMAP).toFixed(2)}` +
           `${improved ? " (best)" : ""}, ${record.seconds.toFixed(1)} s`,
       );
       options.onEpoch?.(record);
     }
-    if (settings.epochs === 0 && !existsSync(bestPath)) {
+    if (periods === 0 && !existsSync(bestPath)) {
       // Nothing to train: the initial model is the result.
       state.finished = true;
       state.stopReason = "epochs = 0";

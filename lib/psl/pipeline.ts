@@ -23,7 +23,8 @@ import { readClassLabels } from "../data/classes";
 import { buildFeatureCache, openFeatureCache, type FeatureCache } from "../data/feature-cache";
 import { createRng } from "../data/random";
 import type { NamedDataset } from "../data/named-dataset";
-import { loadModel } from "../model/checkpoint";
+import { loadCheckpoint, loadModel } from "../model/checkpoint";
+import { createMobileNetV2FromWeights } from "../model/mobilenetv2";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import type { EvalMetrics } from "../evaluation";
 import { repoPath } from "../io/repo-root";
@@ -156,9 +157,11 @@ export async function resolveManifests(config: ExperimentConfig, datasets?: read
   const named = datasets?.find((dataset) => dataset.name === config.dataset);
   if (named) {
     const progress = createProgress({ label: `${named.name} corpus`, unit: "clips" });
-    const manifests = await named.prepare({ profile: d.demoProfile, seed: config.seed, onProgress: () => progress.tick(0) });
+    // A pretrained teacher (e.g. the shipped demo teacher) needs no teacher-training split: the dataset may skip it.
+    const needsTeacherTrain = config.teacher.checkpoint === null && d.teacherTrain === null;
+    const manifests = await named.prepare({ profile: d.demoProfile, seed: d.demoSeed, needsTeacherTrain, onProgress: () => progress.tick(0) });
     progress.done();
-    teacherTrain = read(d.teacherTrain) ?? readManifest(manifests.teacherTrain);
+    teacherTrain = read(d.teacherTrain) ?? (needsTeacherTrain && manifests.teacherTrain ? readManifest(manifests.teacherTrain) : undefined);
     studentTrain = read(d.studentTrain) ?? readManifest(manifests.studentTrain);
     validation = read(d.validation) ?? (d.validateOn === "train" ? undefined : readManifest(manifests.validation));
     evalRows = read(d.eval) ?? readManifest(manifests.eval);
@@ -407,18 +410,21 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     result.student = { key, dir, checkpoint: join(dir, "best.safetensors") };
     if (until < ORDER.indexOf("evaluate")) return result;
 
-    // 4. Evaluation on full eval clips.
-    const student = loadModel(result.student.checkpoint);
+    // 4. Evaluation on full eval clips. Reports name the training workers (not in the cache keys: another count gives
+    // an equivalent model, equal to float rounding) so that a bit-for-bit reproduction knows what to set.
+    const saved = loadCheckpoint(result.student.checkpoint);
+    const student = createMobileNetV2FromWeights(saved.config, saved.tensors);
     try {
       const metrics = await evaluateModelAsync(student, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate student" });
-      saveEvaluation(join(reportDir, "student"), metrics, { experiment: config.name, checkpoint: result.student.checkpoint, split: "eval" });
+      saveEvaluation(join(reportDir, "student"), metrics, { experiment: config.name, checkpoint: result.student.checkpoint, split: "eval", trainingWorkers: saved.meta.workers ?? null });
       result.student.metrics = metrics;
     } finally {
       student.dispose();
     }
     if (teacher && result.teacher) {
       const metrics = await evaluateModelAsync(teacher, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate teacher" });
-      saveEvaluation(join(reportDir, "teacher"), metrics, { experiment: config.name, checkpoint: result.teacher.checkpoint, split: "eval" });
+      const trainingWorkers = config.teacher.checkpoint ? null : (loadCheckpoint(result.teacher.checkpoint).meta.workers ?? null);
+      saveEvaluation(join(reportDir, "teacher"), metrics, { experiment: config.name, checkpoint: result.teacher.checkpoint, split: "eval", trainingWorkers });
       result.teacher.metrics = metrics;
     }
     return result;

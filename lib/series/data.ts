@@ -29,6 +29,11 @@ export interface SeriesData {
   truth: Partial<Record<SplitName, ManifestRow[]>>;
   /** Strong labels per clip filename, all demo splits (demo only; empty otherwise). */
   strong: Map<string, StrongEvent[]>;
+  /**
+   * The teacher's training manifest rows (weak labels). With the shipped demo teacher the pipeline never loads them
+   * (no audio of that split is rendered), but their labels still describe what the teacher learned from.
+   */
+  teacherTrain: ManifestRow[];
 }
 
 const memo = new Map<string, Promise<SeriesData>>();
@@ -37,7 +42,11 @@ async function load(params: SeriesParameters): Promise<SeriesData> {
   const s = resolveSeries(params);
   const config = seriesConfig(params);
   let corpus: DemoCorpus | undefined;
-  if (s.dataset === "demo") corpus = await ensureDemoCorpus({ profile: s.demoProfile, seed: s.seed });
+  // The corpus seed is fixed (data.demoSeed): model seeds vary, the data they learn from does not. Without a live
+  // teacher the teacher's `full` split is never read, so its audio is not rendered.
+  if (s.dataset === "demo") {
+    corpus = await ensureDemoCorpus({ profile: s.demoProfile, seed: config.data.demoSeed, renderSplits: s.useShippedTeacher ? ["balanced", "val", "eval", "domain2"] : undefined });
+  }
   const data = await resolveData(config, undefined, { datasets: [demoDataset] });
   const classNames = Array.from({ length: config.numClasses }, (_, i) => data.classNames?.[i] ?? `#${i}`);
   if (!data.classNames) {
@@ -58,7 +67,8 @@ async function load(params: SeriesParameters): Promise<SeriesData> {
       }
     }
   }
-  return { config, data, classNames, corpus, truth, strong };
+  const teacherTrain = corpus ? readManifest(corpus.splits.full.manifest) : (data.teacherTrain as ManifestRow[]);
+  return { config, data, classNames, corpus, truth, strong, teacherTrain };
 }
 
 /**
@@ -67,7 +77,7 @@ async function load(params: SeriesParameters): Promise<SeriesData> {
  */
 export function loadSeriesData(params: SeriesParameters): Promise<SeriesData> {
   const s = resolveSeries(params);
-  const key = JSON.stringify([s.dataset, s.demoProfile, s.seed]);
+  const key = JSON.stringify([s.dataset, s.demoProfile, s.useShippedTeacher]);
   let pending = memo.get(key);
   if (!pending) {
     pending = load(params);

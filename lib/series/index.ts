@@ -2,3 +2,5 @@
 export * from "./settings";
 export * from "./data";
 export * from "./run";
+export * from "./results";
+export { shippedTeacher, trainDemoTeacher, type DemoTeacherRecipeFile } from "./demo-teacher";

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { runExperiment } from "../psl/pipeline";
 import type { EpochRecord } from "../psl/loop";
 import { readPslTable, type PslTable } from "../psl/table";
@@ -16,7 +16,9 @@ import { loadModel } from "../model/checkpoint";
 import { evaluateScores, type EvalMetrics } from "../evaluation";
 import { writeFileAtomic } from "../io/atomic";
 import { liveChart, trainingCurveChart } from "../report/charts";
-import { seriesConfig, studentRecipe, type SeriesParameters, type ConfigChanges } from "./settings";
+import { resolveSeries, seriesConfig, studentRecipe, type SeriesParameters, type ConfigChanges } from "./settings";
+import { demoCorpusKey } from "../demo";
+import { shippedTeacher } from "./demo-teacher";
 import { loadSeriesData, type SeriesData } from "./data";
 
 export interface TrainedModel {
@@ -25,8 +27,12 @@ export interface TrainedModel {
   dir: string;
   /** Per-epoch loss and validation mAP (history.json of the run). */
   history: EpochRecord[];
-  /** True when nothing was trained (found in the cache). */
+  /** True when nothing was trained (found in the cache, or the shipped teacher). */
   cached: boolean;
+  /** Model seed (students: one run per seed). */
+  seed?: number;
+  /** "shipped": the committed demo teacher; "trained": trained (or cached) by this series. */
+  origin?: "shipped" | "trained";
 }
 
 function readHistory(dir: string): EpochRecord[] {
@@ -46,7 +52,8 @@ function readHistory(dir: string): EpochRecord[] {
 async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, until: "teacher" | "student", live: boolean): Promise<{ dir: string; checkpoint: string; cached: boolean; annotationTable?: string }> {
   const series = await loadSeriesData(params);
   const config = seriesConfig(params, changes);
-  const maxEpochs = until === "teacher" ? config.teacher.epochs : config.student.epochs;
+  const trained = until === "teacher" ? config.teacher : config.student;
+  const maxEpochs = trained.steps !== null ? Math.ceil(trained.steps / (trained.validateEverySteps ?? trained.steps)) : trained.epochs;
   const chart = live ? liveChart({ height: "360px" }) : undefined;
   let trainingDir: string | undefined;
   let cached = true;
@@ -84,23 +91,37 @@ async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, un
   }
 }
 
-/** Trains the series' teacher (or finds it in the cache); `live` draws the training curve in place while it trains. */
+/** The series' teacher: the shipped demo teacher, or one trained (once, cached) with the profile's teacher recipe. */
 export async function trainTeacher(params: SeriesParameters, options: { live?: boolean } = {}): Promise<TrainedModel> {
-  const run = await runWithCurve(params, {}, "teacher", options.live ?? false);
-  return { name: "teacher", checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached };
+  const s = resolveSeries(params);
+  if (s.useShippedTeacher) {
+    const shipped = shippedTeacher(demoCorpusKey({ profile: s.demoProfile, seed: 0 }));
+    const dir = dirname(shipped.checkpoint);
+    return { name: "teacher", checkpoint: shipped.checkpoint, dir, history: readHistory(dir), cached: true, seed: shipped.recipe.seed, origin: "shipped" };
+  }
+  const run = await runWithCurve(params, { seed: s.teacher.seed }, "teacher", options.live ?? false);
+  return { name: "teacher", checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached, seed: s.teacher.seed, origin: "trained" };
 }
 
-/** Trains (or finds) one of the STUDENT_RECIPES ("weak", "psl-10s", "psl-5s", "psl-2s", "ts-2s"). */
-export async function trainStudent(params: SeriesParameters, name: string, options: { live?: boolean } = {}): Promise<TrainedModel> {
+/** Config changes that plug the series' teacher into a student or annotation run. */
+async function withTeacher(params: SeriesParameters, changes: ConfigChanges): Promise<ConfigChanges> {
+  const teacher = await trainTeacher(params);
+  return { ...changes, teacherCheckpoint: teacher.checkpoint };
+}
+
+/** Trains (or finds) one of the STUDENT_RECIPES ("weak", "psl-10s", "psl-5s", "psl-2s", "ts-2s") with one seed. */
+export async function trainStudent(params: SeriesParameters, name: string, options: { live?: boolean; seed?: number } = {}): Promise<TrainedModel> {
   const recipe = studentRecipe(name);
-  const run = await runWithCurve(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds }, "student", options.live ?? false);
-  return { name, checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached };
+  const seed = options.seed ?? resolveSeries(params).seed;
+  const changes = await withTeacher(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed });
+  const run = await runWithCurve(params, changes, "student", options.live ?? false);
+  return { name, checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached, seed, origin: "trained" };
 }
 
 /** The PSL table (teacher probabilities per chunk of every student-training clip) for a chunk size; cached. */
 export async function annotate(params: SeriesParameters, chunkSeconds: number): Promise<{ table: PslTable; path: string }> {
   const series = await loadSeriesData(params);
-  const result = await runExperiment(seriesConfig(params, { chunkSeconds }), { until: "annotate", data: series.data });
+  const result = await runExperiment(seriesConfig(params, await withTeacher(params, { chunkSeconds })), { until: "annotate", data: series.data });
   if (!result.annotation) throw new Error("pipeline returned no annotation");
   return { table: readPslTable(result.annotation.table), path: result.annotation.table };
 }

@@ -1,37 +1,65 @@
 /**
  * The notebook series' shared settings. Notebooks 02–06 must build IDENTICAL experiment configs for the same
- * parameters, otherwise the pipeline's cache (keyed by parameters) would retrain the teacher in every notebook; so
- * the mapping parameters → ExperimentConfig lives here, once.
+ * parameters, otherwise the pipeline's cache (keyed by parameters) would retrain models in every notebook; so the
+ * mapping parameters → ExperimentConfig lives here, once.
  *
- * Profiles (their run times and results: README "The notebook series"):
- *   quick   — demo corpus "quick" (120 teacher clips, 30 student clips), width 0.1, batch 8, 5 teacher / 2 student
- *             epochs: the whole series in a few minutes (CI).
- *   default — demo corpus "default" (1,200 / 300 clips), width 0.1, batch 32, 16 teacher / 10 student epochs
- *             (half as many left every model still improving).
+ * Profiles (see README "The notebook series" for the measurements behind them):
+ *   quick   — demo corpus "quick", a tiny teacher trained live, students of 20 steps, 2 seeds for weak and PSL-2s:
+ *             the whole series in a few minutes (CI); its numbers only prove the pipeline runs.
+ *   default — demo corpus "default", the SHIPPED demo teacher (data-manifests/demo/teacher, `npx psl demo-teacher`;
+ *             `retrainTeacher: true` trains it live), every student the same budget of optimizer steps, weak and
+ *             PSL-2s over 3 seeds, the other students over 1.
+ *   full    — as default, every student over 3 seeds.
  */
 import { join } from "node:path";
 import { UserError } from "../errors";
 import { repoRoot } from "../io/repo-root";
 import { resolveConfig, type ExperimentConfig } from "../psl/config";
 
-export type SeriesProfile = "quick" | "default";
+export type SeriesProfile = "quick" | "default" | "full";
+
+export interface TeacherRecipe {
+  /** Model seed of the teacher (fixed: student seeds vary, the teacher they learn from does not). */
+  seed: number;
+  widthMult: number;
+  steps: number;
+  validateEverySteps: number;
+  batchSize: number;
+}
 
 export interface ProfileSettings {
   demoProfile: "quick" | "default";
+  /** Student MobileNetV2 width. */
   widthMult: number;
-  teacherEpochs: number;
-  studentEpochs: number;
-  patience: number;
+  /** The teacher when trained by the series (quick always; default/full only with retrainTeacher). */
+  teacher: TeacherRecipe;
+  /** Use the shipped demo teacher (default/full on the demo corpus) unless retrainTeacher is set. */
+  shippedTeacher: boolean;
+  /** Every student's budget of optimizer steps (batches of `batchSize` chunks). */
+  studentSteps: number;
+  /** Students validate every this many steps (their curves share one x axis). */
+  validateEverySteps: number;
   batchSize: number;
+  /** Seeds of the headline pair (weak, psl-2s) and of the other students. */
+  headlineSeeds: number;
+  otherSeeds: number;
   /** Default teacher threshold of notebooks 03/05: the tiny quick teacher is under-confident and says almost nothing at 0.5. */
   threshold: number;
 }
 
+/** The shipped teacher's recipe (lib/series/demo-teacher.ts trains with it; kept here so settings need no import cycle). */
+export const DEMO_TEACHER: TeacherRecipe & { learningRate: number } = { widthMult: 0.25, steps: 1200, validateEverySteps: 100, batchSize: 32, learningRate: 1e-3, seed: 0 };
+
+const DEFAULT_STUDENTS = { widthMult: 0.1, studentSteps: 300, validateEverySteps: 50, batchSize: 32, threshold: 0.5 };
+
 export const SERIES_PROFILES: Record<SeriesProfile, ProfileSettings> = {
-  // Batch 8 in quick: 120 clips give 15 updates per epoch instead of 4, enough for the tiny teacher to say some
-  // classes above 0.5 (with batch 32 and 2 epochs its outputs all stayed below 0.2 and the analyses had nothing to count).
-  quick: { demoProfile: "quick", widthMult: 0.1, teacherEpochs: 5, studentEpochs: 2, patience: 5, batchSize: 8, threshold: 0.2 },
-  default: { demoProfile: "default", widthMult: 0.1, teacherEpochs: 16, studentEpochs: 10, patience: 3, batchSize: 32, threshold: 0.5 },
+  // Batch 8 in quick: the tiny corpus gives more updates per clip, enough for the tiny teacher to say some classes.
+  quick: {
+    demoProfile: "quick", widthMult: 0.1, teacher: { seed: 0, widthMult: 0.1, steps: 60, validateEverySteps: 15, batchSize: 8 }, shippedTeacher: false,
+    studentSteps: 20, validateEverySteps: 10, batchSize: 8, headlineSeeds: 2, otherSeeds: 1, threshold: 0.2,
+  },
+  default: { demoProfile: "default", teacher: DEMO_TEACHER, shippedTeacher: true, headlineSeeds: 3, otherSeeds: 1, ...DEFAULT_STUDENTS },
+  full: { demoProfile: "default", teacher: DEMO_TEACHER, shippedTeacher: true, headlineSeeds: 3, otherSeeds: 3, ...DEFAULT_STUDENTS },
 };
 
 /** Notebook parameters that decide which models are trained (null / undefined = the profile's value). */
@@ -39,11 +67,18 @@ export interface SeriesParameters {
   profile: string;
   /** "demo", "audioset", or a manifest TSV path. */
   dataset?: string;
-  teacherEpochs?: number | null;
-  /** Student epochs. */
-  epochs?: number | null;
+  /** Train the teacher live instead of using the shipped demo teacher. */
+  retrainTeacher?: boolean | null;
+  /** Teacher steps when the teacher is trained by the series; null = the profile's. */
+  teacherSteps?: number | null;
+  /** Student optimizer steps; null = the profile's. */
+  steps?: number | null;
+  /** Student width; null = the profile's. */
   widthMult?: number | null;
+  /** Base seed: student seeds are seed, seed + 1, …; a live teacher uses `seed`. */
   seed?: number;
+  /** Seeds of weak and psl-2s; null = the profile's. */
+  seeds?: number | null;
   /** Teacher threshold for counting labels (notebooks 03, 05); null = the profile's. */
   threshold?: number | null;
 }
@@ -52,25 +87,47 @@ export interface ResolvedSeries extends ProfileSettings {
   profile: SeriesProfile;
   dataset: string;
   seed: number;
+  /** True: the shipped teacher (demo default/full without retrainTeacher). */
+  useShippedTeacher: boolean;
 }
 
 export function resolveSeries(params: SeriesParameters): ResolvedSeries {
-  if (params.profile !== "quick" && params.profile !== "default") throw new UserError(`parameter profile: "quick" or "default", got ${JSON.stringify(params.profile)}`);
+  if (params.profile !== "quick" && params.profile !== "default" && params.profile !== "full") {
+    throw new UserError(`parameter profile: "quick", "default" or "full", got ${JSON.stringify(params.profile)}`);
+  }
   const base = SERIES_PROFILES[params.profile];
+  const dataset = params.dataset ?? "demo";
+  const headlineSeeds = params.seeds ?? base.headlineSeeds;
+  if (!Number.isInteger(headlineSeeds) || headlineSeeds < 1) throw new UserError(`parameter seeds: a positive integer, got ${JSON.stringify(params.seeds)}`);
   return {
     ...base,
     profile: params.profile,
-    dataset: params.dataset ?? "demo",
+    dataset,
     seed: params.seed ?? 42,
     widthMult: params.widthMult ?? base.widthMult,
-    teacherEpochs: params.teacherEpochs ?? base.teacherEpochs,
-    studentEpochs: params.epochs ?? base.studentEpochs,
+    studentSteps: params.steps ?? base.studentSteps,
+    teacher: { ...base.teacher, steps: params.teacherSteps ?? base.teacher.steps },
+    headlineSeeds,
+    otherSeeds: Math.min(base.otherSeeds, headlineSeeds),
     threshold: params.threshold ?? base.threshold,
+    useShippedTeacher: dataset === "demo" && base.shippedTeacher && params.retrainTeacher !== true,
   };
+}
+
+/** The student seeds of a recipe under these parameters: seed, seed + 1, … (headline pair: headlineSeeds of them). */
+export function studentSeeds(params: SeriesParameters, name: string): number[] {
+  const s = resolveSeries(params);
+  const count = name === "weak" || name === "psl-2s" ? s.headlineSeeds : s.otherSeeds;
+  return Array.from({ length: count }, (_, i) => s.seed + i);
 }
 
 /** The repository root (lib/io/repo-root.ts), re-exported for the notebooks (`psl.series.repoRoot()`). */
 export { repoRoot };
+
+/** Where the shipped demo teacher lives (checkpoint, recipe, curve, eval; see demo-teacher.ts). */
+export function demoTeacherDir(): string {
+  return join(repoRoot(), "data-manifests", "demo", "teacher");
+}
 
 /** Where the series' experiment metrics go: next to the reports being written (runner), else <repo>/reports. */
 function reportsDir(): string {
@@ -117,26 +174,41 @@ export interface ConfigChanges {
   /** Teacher targets: "soft" probabilities (paper) or "hard" labels above `threshold`. */
   target?: "soft" | "hard" | "topk";
   threshold?: number;
+  /** Model seed of this run (a student's seed); default the series seed. */
+  seed?: number;
+  /** A trained teacher to use (the shipped one, or the series' live one); null/absent = train it in this config. */
+  teacherCheckpoint?: string | null;
 }
 
 /**
  * The experiment config for these notebook parameters. The teacher part depends only on the series parameters, so
- * every notebook gets the same teacher (one training, cached); chunk size, α and targets pick the annotation and student.
+ * every notebook gets the same teacher; chunk size, α, targets and seed pick the annotation and student. Students
+ * train by a step budget (the same for every recipe) with the best validation checkpoint kept.
  */
 export function seriesConfig(params: SeriesParameters, changes: ConfigChanges = {}): ExperimentConfig {
   const s = resolveSeries(params);
-  const training = { widthMult: s.widthMult, patience: s.patience, batchSize: s.batchSize };
   return resolveConfig({
     name: changes.name ?? "series",
     dataset: s.dataset,
-    data: { demoProfile: s.demoProfile },
-    seed: s.seed,
+    data: { demoProfile: s.demoProfile, demoSeed: 0 },
+    // The teacher stage trains with this seed too: callers pass the teacher's own seed for it (run.ts).
+    seed: changes.seed ?? s.seed,
     // One cache per demo size: the quick and default corpora reuse clip file names, and a shared feature cache would
     // recompute features every time the profile changes.
     cacheDir: join(repoRoot(), ".cache", "psl", s.dataset === "demo" ? `series-demo-${s.demoProfile}` : "series"),
     reportsDir: reportsDir(),
-    teacher: { ...training, epochs: s.teacherEpochs },
-    student: { ...training, epochs: s.studentEpochs, alpha: changes.alpha ?? 1 },
+    teacher: {
+      widthMult: s.teacher.widthMult, steps: s.teacher.steps, validateEverySteps: s.teacher.validateEverySteps, batchSize: s.teacher.batchSize,
+      patience: 1000,
+      // The shipped teacher needs no teacher-training split (its audio is then never rendered); a live one trains here.
+      checkpoint: changes.teacherCheckpoint ?? (s.useShippedTeacher ? join(demoTeacherDir(), "teacher.safetensors") : null),
+    },
+    student: {
+      widthMult: s.widthMult, steps: s.studentSteps, validateEverySteps: s.validateEverySteps, batchSize: s.batchSize,
+      // No early stop inside the budget: every student gets exactly the same number of updates; the best validation
+      // checkpoint (by val mAP, checked at the same steps for all) is the one evaluated.
+      patience: 1000, alpha: changes.alpha ?? 1,
+    },
     annotation: { chunkSeconds: changes.chunkSeconds ?? 2, target: changes.target ?? "soft", threshold: changes.threshold ?? 0.5 },
   }, [], "notebook parameters");
 }

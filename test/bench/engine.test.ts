@@ -11,6 +11,8 @@ test("benchTrainStep times `steps` steps after the warm-up and derives its media
   const r = await benchTrainStep({ steps: 3, warmup: 1, batch: 2, chunkSeconds: 0.5, numClasses: 3, widthMult: 0.1, workers: 0, log: (l) => lines.push(l) });
   assert.equal(r.msAll.length, 3);
   assert.ok(r.msAll.every((ms) => ms > 0 && Number.isFinite(ms)));
+  assert.equal(r.cpuMsAll.length, 3);
+  assert.ok(r.cpuMsAll.every((ms) => ms >= 0 && Number.isFinite(ms)));
   assert.equal(r.msMedian, median(r.msAll));
   assert.equal(r.chunksPerSecond, 2 / (r.msMedian / 1000));
   assert.deepEqual([r.batch, r.chunkSeconds, r.workers], [2, 0.5, 0]);

@@ -13,7 +13,8 @@ const base: BenchResult = {
   widthMult: 1,
   trainStep: { batch: 32, chunkSeconds: 2, msMedian: 2000, chunksPerSecond: 16, workers: 2, dispatchesPerStep: null },
   inference: { clipsPerSecond: 25, batch: 8, clipSeconds: 10 },
-  frontEnd: { realtimeFactor: 1150.4 },
+  frontEnd: { realtimeFactor: 1150.4, msPer10sClip: 8.7, minMsPer10sClip: 8.1, cpuMsPer10sClip: 8.5, torchaudioMsPer10sClip: null, torchaudioCpuMsPer10sClip: null },
+  cpu: { trainStepMs: 3000, inferenceMs: 250, pytorchTrainStepMs: null, pytorchOneThreadTrainStepMs: null, pytorchInferenceMs: null },
   pytorch: null,
   pytorchOneThread: null,
   ratios: null,
@@ -28,7 +29,8 @@ test("formatBench without PyTorch: our figures, n/a for theirs, and the conditio
   assert.match(lines[0], /ours \(wasm, 2 workers\)\s+PyTorch \(n\/a\)\s+ours \/ PyTorch/);
   assert.match(lines[1], /^-+  -+/);
   assert.match(lines.find((l) => l.startsWith("train step"))!, /train step, batch 32 × 2 s \(ms, median\)\s+2000\s+n\/a/);
-  assert.match(lines.find((l) => l.startsWith("front-end"))!, /1150\s+$/);
+  assert.match(lines.find((l) => l.startsWith("front-end log-mel"))!, /1150\s+$/);
+  assert.match(lines.find((l) => l.startsWith("train step CPU"))!, /3000\s+n\/a\s+n\/a$/);
   assert.equal(lines.at(-1), "conditions: 2 cores, load average 1.5 / 1.25 / 1, 1 round(s) × 5 steps, ours and PyTorch back-to-back");
 });
 
@@ -37,12 +39,20 @@ test("formatBench with PyTorch: throughput and inference ratios, and the ratio t
     ...base,
     pytorch: { threads: 2, torch: "1.13.0", trainStep: { batch: 32, chunkSeconds: 2, msMedian: 2400, chunksPerSecond: 13.33 }, inference: { clipsPerSecond: 20 } },
     pytorchOneThread: { trainStep: { msMedian: 3200, chunksPerSecond: 10 } },
-    ratios: { trainThroughput: 1.2, inference: 1.25, trainThroughputVsBestPytorch: 1.2 },
+    frontEnd: { ...base.frontEnd!, torchaudioMsPer10sClip: 6.96, torchaudioCpuMsPer10sClip: 6.8 },
+    cpu: { ...base.cpu, pytorchTrainStepMs: 4100, pytorchOneThreadTrainStepMs: 3600, pytorchInferenceMs: 400 },
+    ratios: {
+      trainThroughput: 1.2, inference: 1.25, trainThroughputVsBestPytorch: 1.2,
+      trainCpuVsPytorchOneThread: 1.2, inferenceCpu: 1.6, frontEnd: 0.8, frontEndCpu: 0.8,
+    },
   });
   assert.match(text, /PyTorch 1\.13\.0 \(2 threads\)/);
   assert.match(text, /train throughput \(chunks\/s\)\s+16\.0\s+13\.3\s+1\.20/);
   assert.match(text, /train throughput vs PyTorch 1 thread \(chunks\/s\)\s+10\.0\s+1\.60/);
   assert.match(text, /inference, 10 s clips \(clips\/s\)\s+25\.0\s+20\.0\s+1\.25/);
+  assert.match(text, /train step CPU time \(ms; PyTorch: 1 thread\)\s+3000\s+3600\s+1\.20/);
+  assert.match(text, /inference CPU time per batch \(ms\)\s+250\s+400\s+1\.60/);
+  assert.match(text, /front-end ms per 10 s clip \(median; torchaudio\)\s+8\.7\s+7\.0\s+0\.80/);
 });
 
 test("formatBench on webgpu: the adapter, the dispatches per step, annotation and PyTorch CUDA rows", () => {

@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { after, before, test } from "node:test";
 import { readClassLabels } from "../../lib/data/classes";
 import { mapToAudioSet, readFsd50kGroundTruth, readFsd50kVocabulary } from "../../lib/data/fsd";
-import { readManifest } from "../../lib/data/manifest";
+import { readManifest, type ManifestRow } from "../../lib/data/manifest";
 import { wavFileDuration } from "../../lib/audio/probe";
 import { clearPreparedSources, ensureDemoCorpus, readSourceList, sourceAvailable, SPLITS, type DemoCorpus, type DemoSource } from "../../lib/demo";
 import { UserError } from "../../lib/errors";
@@ -72,9 +72,9 @@ after(() => {
   rmSync(dirB, { recursive: true, force: true });
 });
 
-test("the small source set still spans several classes and all three split families", () => {
+test("the small source set still spans several classes and all four split families", () => {
   assert.ok(new Set(sources.map((s) => s.classIndex)).size >= 4, "run scripts/setup-demo-sources.sh");
-  for (const role of ["train", "eval", "domain2"]) assert.ok(sources.some((s) => s.role === role), role);
+  for (const role of ["train", "val", "eval", "domain2"]) assert.ok(sources.some((s) => s.role === role), role);
 });
 
 test("same seed → byte-identical audio, manifests and label tables (renders included: separate caches)", () => {
@@ -128,38 +128,50 @@ test("manifests read with the kit's reader; every audio file exists with the sta
   }
 });
 
-test("labels: weak ⊆ truth, never empty; every true label has strong events and vice versa; drops are all recorded", () => {
+test("labels: noisy = kept true labels + recorded wrong ones, never empty; strong events match the truth; drops are all recorded", () => {
   for (const split of SPLITS) {
-    const weak = readManifest(corpusA.splits[split].manifest);
+    const weak = readManifest(corpusA.splits[split].noisyManifest);
     const truth = readManifest(corpusA.splits[split].truthManifest);
     const strong = tsv(corpusA.splits[split].strongLabels);
     const stats = tsv(corpusA.splits[split].clipLabels);
+    const wrong = tsv(corpusA.splits[split].wrongLabels);
     assert.deepEqual(weak.map((r) => r.filename), truth.map((r) => r.filename));
     weak.forEach((w, i) => {
       const t = truth[i];
       assert.ok(w.labels.length >= 1, `${split} ${w.filename}: no weak label`);
-      for (const c of w.labels) assert.ok(t.labels.includes(c), `${split} ${w.filename}: weak ${c} not true`);
+      const wrongHere = wrong.filter((r) => r[0] === w.filename).map((r) => Number(r[1]));
+      for (const c of wrongHere) assert.ok(!t.labels.includes(c), `${split} ${w.filename}: wrong label ${c} is true`);
+      assert.deepEqual(w.labels.filter((c) => !t.labels.includes(c)), wrongHere, `${split} ${w.filename}: every non-true label is a recorded wrong one`);
       const strongClasses = new Set(strong.filter((r) => r[0] === w.filename).map((r) => Number(r[3])));
       assert.deepEqual([...strongClasses].sort((a, b) => a - b), t.labels, `${split} ${w.filename}: strong vs truth`);
       const rows = stats.filter((r) => r[0] === w.filename);
       assert.deepEqual(rows.map((r) => Number(r[1])), t.labels);
       const dropped = rows.filter((r) => r[5] === "0").map((r) => Number(r[1]));
       assert.deepEqual(dropped, t.labels.filter((c) => !w.labels.includes(c)), `${split} ${w.filename}: dropped labels recorded`);
-      if (split === "eval" || split === "domain2") assert.deepEqual(w.labels, t.labels, `${split}: weak must equal truth`);
+      if (split === "domain2") assert.deepEqual(w.labels, t.labels, `${split}: labels must equal truth`);
     });
+    // eval and domain2 manifests (what models are scored on by default) hold the truth.
+    // (rows compared without `source`: it names the file each row was read from)
+    const content = (rows: ManifestRow[]) => rows.map(({ source: _from, ...row }) => row);
+    if (split === "eval" || split === "domain2") assert.deepEqual(content(readManifest(corpusA.splits[split].manifest)), content(truth));
+    else assert.equal(corpusA.splits[split].noisyManifest, corpusA.splits[split].manifest);
     for (const r of strong) assert.ok(Number(r[1]) >= 0 && Number(r[2]) > Number(r[1]), `${split}: onset < offset`);
   }
-  // Training splits do miss labels (the point of the corpus); the rate is reported.
+  // Training splits do miss labels and carry wrong ones (the point of the corpus); the rates are reported.
   assert.ok(corpusA.missingLabelRate.full > 0);
+  assert.ok(corpusA.labelNoise.rates.full.missing > 0 && corpusA.labelNoise.rates.full.wrong > 0, JSON.stringify(corpusA.labelNoise.rates));
 });
 
-test("source recordings are never shared between training splits and eval / second domain", () => {
+test("source recordings are never shared between training, validation and eval / second domain", () => {
   const roleOf = new Map(sources.map((s) => [s.sourceId, s.role]));
   const used = (split: (typeof SPLITS)[number]) => new Set(tsv(corpusA.splits[split].events).map((r) => r[4]));
-  const train = new Set([...used("full"), ...used("balanced"), ...used("val")]);
+  const train = new Set([...used("full"), ...used("balanced")]);
+  const val = used("val");
   const evalSources = used("eval");
   const domain2 = used("domain2");
   for (const id of train) assert.equal(roleOf.get(id), "train", id);
+  for (const id of val) assert.equal(roleOf.get(id), "val", id);
+  assert.ok(val.size > 0);
   for (const id of evalSources) assert.equal(roleOf.get(id), "eval", id);
   for (const id of domain2) assert.equal(roleOf.get(id), "domain2", id);
   for (const id of train) assert.ok(!evalSources.has(id) && !domain2.has(id), id);
@@ -187,4 +199,19 @@ test("a missing source file fails generation with a message naming the file and 
     ensureDemoCorpus({ sources: [broken, ...sources], sizes, seed: 7, outDir: dirA }),
     (e: unknown) => e instanceof UserError && /dog\.ogg is missing \(Debian package some-sounds-pkg\)/.test(e.message),
   );
+});
+
+test("renderSplits: labels of every split at once, audio only of the splits asked for; a later call renders the rest", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "psl-demo-lazy-"));
+  try {
+    const partial = await ensureDemoCorpus({ sources, sizes, seed: 7, outDir: dir, renderSplits: ["eval"] });
+    assert.equal(partial.key, corpusA.key);
+    for (const split of SPLITS) assert.ok(readManifest(partial.splits[split].manifest).length === sizes[split], `${split} manifest`);
+    assert.equal(readdirSync(join(partial.root, "eval", "audio")).length, sizes.eval);
+    assert.throws(() => readdirSync(join(partial.root, "full", "audio")), /ENOENT/, "full not rendered");
+    const complete = await ensureDemoCorpus({ sources, sizes, seed: 7, outDir: dir });
+    assert.ok(readFileSync(join(complete.root, "full", "audio", "full_00003.wav")).equals(readFileSync(join(corpusA.root, "full", "audio", "full_00003.wav"))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

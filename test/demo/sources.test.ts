@@ -58,7 +58,7 @@ test("source list errors name the file, line and field", () => {
 });
 
 test("render recipes become a valid one-track MIDI file with bank select, program change and every note", () => {
-  const midi = recipeToMidi({ kind: "fluidsynth", font: "/f.sf2", bank: 3, program: 122, notes: [60, 64], step: 0.5, hold: 0.4, tail: 1, drums: false });
+  const midi = recipeToMidi({ kind: "fluidsynth", font: "/f.sf2", bank: 3, program: 122, notes: [60, 64], step: 0.5, hold: 0.4, tail: 1, drums: false, velocity: 100 });
   const text = Buffer.from(midi);
   assert.equal(text.subarray(0, 4).toString("latin1"), "MThd");
   assert.equal(text.subarray(14, 18).toString("latin1"), "MTrk");

@@ -83,8 +83,9 @@ test("02 in live Jupyter: the teacher's training curve is redrawn while it train
   let trainedDir: string | undefined;
   try {
     await withNotebook("02-teacher.ipynb", async (notebook) => {
-      // Epochs that no other test uses, so the teacher trains now (its folder is removed afterwards).
-      await editParameters(notebook, [QUICK, [/let teacherEpochs: number \| null = null;/, "let teacherEpochs: number | null = 3;"]]);
+      // A step budget no other test uses, so the teacher trains now (its folder is removed afterwards): 45 steps are
+      // three validation periods of the quick profile's 15 steps, so the final curve has three points.
+      await editParameters(notebook, [QUICK, [/let teacherSteps: number \| null = null;/, "let teacherSteps: number | null = 45;"]]);
       const seen: number[] = [];
       const result = await runAll(notebook, {
         async onPoll() {
@@ -98,8 +99,8 @@ test("02 in live Jupyter: the teacher's training curve is redrawn while it train
       trainedDir = /teacher (?:trained in|loaded from the cache \()(\S+?)\)?$/m.exec(log)?.[1];
       assert.deepEqual(result.errors, []);
       assert.match(log, /teacher trained in /, "the teacher trained in this run (not from the cache)");
-      assert.ok(seen.length >= 2, `the live curve was redrawn while training (epochs seen: ${JSON.stringify(seen)})`);
-      assert.equal((await notebook.page.evaluate(`document.querySelector('[id^="psl-live-"]').data[0].x.length`)) as number, 3, "the final curve has every epoch");
+      assert.ok(seen.length >= 2, `the live curve was redrawn while training (validation points seen: ${JSON.stringify(seen)})`);
+      assert.equal((await notebook.page.evaluate(`document.querySelector('[id^="psl-live-"]').data[0].x.length`)) as number, 3, "the final curve has every validation point");
       await expectChartsDrawn(notebook, "02");
       await screenshot(notebook, "02-live-curve", 1);
     });

@@ -57,7 +57,20 @@ test("summary.json holds teacher, students, missingLabels and fsd with metrics i
     assert.ok(typeof m.dPrime === "number" && Number.isFinite(m.dPrime), `${where}.dPrime = ${m.dPrime}`);
   };
   checkTriple("teacher", results.teacher);
-  for (const student of ["weak", "psl-10s", "psl-5s", "psl-2s", "ts-2s"]) checkTriple(`students.${student}`, results.students[student]);
+  for (const student of ["weak", "psl-10s", "psl-5s", "psl-2s", "ts-2s"]) {
+    const s = results.students[student];
+    checkTriple(`students.${student}`, s);
+    assert.ok(Array.isArray(s.mAPCI) && s.mAPCI.length === 2 && s.mAPCI.every(inUnit) && s.mAPCI[0] <= s.mAPCI[1], `students.${student}.mAPCI = ${s.mAPCI}`);
+    assert.ok(Array.isArray(s.seeds) && s.seeds.length >= 1, `students.${student}.seeds`);
+    assert.equal(s.steps, 20, `students.${student}.steps: every student gets the quick budget`);
+  }
+  assert.equal(results.students.weak.seeds.length, 2, "the headline pair trains over the quick profile's 2 seeds");
+  assert.equal(results.students["psl-2s"].seeds.length, 2);
+  assert.ok(inUnit(results.chanceMAP) && results.chanceMAP > 0, `chanceMAP = ${results.chanceMAP}`);
+  assert.equal(results.evalLabels, "truth");
+  const diff = results.pairedDifference["psl-2s"];
+  assert.equal(diff.vs, "weak");
+  assert.ok(typeof diff.mAP === "number" && diff.ci95.length === 2 && diff.ci95[0] <= diff.ci95[1], `pairedDifference = ${JSON.stringify(diff)}`);
   const missing = results.missingLabels;
   assert.equal(typeof missing.threshold, "number");
   assert.equal(missing.chunkSeconds, 2);

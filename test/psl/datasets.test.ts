@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SAMPLE_RATE } from "../../lib/audio/frontend";
@@ -16,7 +16,7 @@ import { UserError } from "../../lib/errors";
 import { resolveConfig } from "../../lib/psl/config";
 import { resolveData } from "../../lib/psl/pipeline";
 
-test("a named dataset's manifests and class names feed the experiment; its profile and seed come from the config", async () => {
+test("a named dataset's manifests and class names feed the experiment; its profile and corpus seed come from the config (data.demoProfile, data.demoSeed)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "psl-named-"));
   try {
     const manifests: Record<string, string> = {};
@@ -38,7 +38,7 @@ test("a named dataset's manifests and class names feed the experiment; its profi
         return { teacherTrain: manifests.full, studentTrain: manifests.balanced, validation: manifests.val, eval: manifests.eval, classes: [{ index: 0, displayName: "Zero" }, { index: 1, displayName: "One" }] };
       },
     };
-    const config = resolveConfig({ name: "named", dataset: "toy", numClasses: 2, seed: 7, cacheDir: join(dir, "cache"), data: { demoProfile: "quick" } });
+    const config = resolveConfig({ name: "named", dataset: "toy", numClasses: 2, seed: 3, cacheDir: join(dir, "cache"), data: { demoProfile: "quick", demoSeed: 7 } });
     const data = await resolveData(config, () => {}, { datasets: [toy] });
     assert.deepEqual(asked, [{ profile: "quick", seed: 7 }]);
     assert.deepEqual([data.teacherTrain.length, data.studentTrain.length, data.validation.length, data.eval.length], [4, 3, 2, 2]);
@@ -47,6 +47,27 @@ test("a named dataset's manifests and class names feed the experiment; its profi
 
     // Without the dataset, "toy" is a manifest path like any other value.
     await assert.rejects(resolveData({ ...config, data: { ...config.data, eval: manifests.eval } }), (e: unknown) => e instanceof UserError && /toy/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("one file under two names in two manifests (a.wav, ./a.wav): both rows kept, none dropped", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "psl-two-names-"));
+  try {
+    for (const name of ["a", "b", "c"]) writeWav(join(dir, `${name}.wav`), Float32Array.from({ length: SAMPLE_RATE }, (_, k) => 0.2 * Math.sin(k / (3 + name.charCodeAt(0)))), SAMPLE_RATE);
+    const manifest = (file: string, names: string[]) => {
+      writeFileSync(join(dir, file), `filename\tlabels\tduration\n${names.map((n, i) => `${n}\t${i % 2}\t1`).join("\n")}\n`);
+      return join(dir, file);
+    };
+    const config = resolveConfig({
+      name: "two-names", dataset: manifest("train.tsv", ["a.wav", "b.wav", "c.wav"]), numClasses: 2, cacheDir: join(dir, "cache"),
+      teacher: { selfDistillation: true }, data: { validation: manifest("val.tsv", ["b.wav"]), eval: manifest("eval.tsv", ["./a.wav"]) },
+    });
+    const data = await resolveData(config);
+    assert.deepEqual(data.studentTrain.map((r) => r.filename), ["a.wav", "b.wav", "c.wav"]);
+    assert.deepEqual(data.eval.map((r) => r.filename), ["./a.wav"], "was: dropped, its path's features cached under the other name");
+    assert.deepEqual(data.features.readFrames("./a.wav", 0, 101), data.features.readFrames("a.wav", 0, 101));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -94,3 +94,25 @@ test("a loss that becomes NaN stops training with a clear error; the checkpoints
     }
   }
 });
+
+test("step budget: exactly `steps` full batches across epoch boundaries, validated every validateEverySteps, resumable bit for bit", async () => {
+  await initBackend({ preferred: "wasm", quiet: true });
+  const train = tinyCorpus(10, 1, "train");
+  const val = tinyCorpus(4, 2, "val");
+  const features = tinyFeatures(train, val);
+  const base = mkdtempSync(join(tmpdir(), "psl-steps-"));
+  // 10 clips, batch 4: 7 steps run through 2.8 epochs of the seeded order, always 4 clips a batch; validation at 3, 6, 7.
+  const stepSettings: TeacherSettings = { ...settings, steps: 7, validateEverySteps: 3, patience: 100 };
+  const common = { settings: stepSettings, numClasses: 3, seed: 7, train: train.rows, validation: val.rows, features, createTrainer, workers: 0 as const };
+  const full = await trainTeacher({ ...common, dir: join(base, "full"), resume: false });
+  assert.equal(full.state.globalStep, 7);
+  assert.deepEqual(full.state.history.map((h) => h.step), [3, 6, 7]);
+  assert.match(full.state.stopReason ?? "", /budget of 7 steps/);
+  const dir = join(base, "interrupted");
+  await assert.rejects(trainTeacher({ ...common, dir, resume: false, abortAfterSteps: 5 }), TrainingAborted);
+  const resumed = await trainTeacher({ ...common, dir, resume: true });
+  assert.deepEqual(resumed.state.history.map((h) => h.validationMAP), full.state.history.map((h) => h.validationMAP));
+  const a = loadCheckpoint(full.lastCheckpoint);
+  const b = loadCheckpoint(resumed.lastCheckpoint);
+  for (const [key, value] of a.tensors) assert.deepEqual(b.tensors.get(key), value, `weights differ at ${key}`);
+});

@@ -31,12 +31,20 @@ export function writeToneClips(dir: string, count: number, seed: number, seconds
   return rows;
 }
 
+/** `count` tone clips in `dir`, the first `trainClips` listed in train.tsv and the rest in eval.tsv. */
+export function writeSplitCorpus(dir: string, count: number, trainClips: number, seed: number, seconds = 2): { filename: string; labels: number[]; duration: number }[] {
+  const rows = writeToneClips(dir, count, seed, seconds);
+  writeFileSync(join(dir, "train.tsv"), manifestText(rows.slice(0, trainClips)));
+  writeFileSync(join(dir, "eval.tsv"), manifestText(rows.slice(trainClips)));
+  return rows;
+}
+
 export function manifestText(rows: readonly { filename: string; labels: number[]; duration: number }[]): string {
   return "filename\tlabels\tduration\n" + rows.map((r) => `${r.filename}\t${r.labels.join(";")}\t${r.duration}`).join("\n") + "\n";
 }
 
-/** A config over manifest files in `dir` (train.tsv, eval.tsv), caches under `dir`. */
-export function writeTinyConfig(dir: string, overrides: Record<string, unknown> = {}): string {
+/** A config over manifest files in `dir` (train.tsv, eval.tsv), caches under `dir`, written to `dir/<file>`. */
+export function writeTinyConfig(dir: string, overrides: Record<string, unknown> = {}, file = "config.json"): string {
   const training = { widthMult: 0.1, epochs: 2, patience: 5, batchSize: 4, checkpointEverySteps: 1 };
   const config: Record<string, unknown> = {
     name: "robustness",
@@ -57,7 +65,7 @@ export function writeTinyConfig(dir: string, overrides: Record<string, unknown> 
   // asked (teacher.selfDistillation), unless the test gives the teacher a source of its own.
   const teacher = config.teacher as Record<string, unknown>;
   if (teacher.checkpoint === undefined && teacher.selfDistillation === undefined) config.teacher = { selfDistillation: true, ...teacher };
-  const path = join(dir, "config.json");
+  const path = join(dir, file);
   writeFileSync(path, JSON.stringify(config, null, 1));
   return path;
 }

@@ -30,17 +30,13 @@ test("kill -9 during annotation, then --resume: same PSL table as an uninterrupt
     const rows = writeToneClips(dir, TRAIN_CLIPS + 4, 11, 2);
     writeFileSync(join(dir, "train.tsv"), manifestText(rows.slice(0, TRAIN_CLIPS)));
     writeFileSync(join(dir, "eval.tsv"), manifestText(rows.slice(TRAIN_CLIPS)));
-    const config = (cacheDir: string) => {
-      const path = writeTinyConfig(dir, {
+    const config = (cacheDir: string) =>
+      writeTinyConfig(dir, {
         backend: "cpu",
         cacheDir: join(dir, cacheDir),
         teacher: { widthMult: 0.1, epochs: 1, patience: 5, batchSize: 8, checkpointEverySteps: 0 },
         annotation: { chunkSeconds: 1, shardClips: 1 },
-      });
-      const copy = join(dir, `${cacheDir}.json`);
-      writeFileSync(copy, readFileSync(path));
-      return copy;
-    };
+      }, `${cacheDir}.json`);
     const configA = config("cache-a");
     const configB = config("cache-b");
     const teacher = runChild("psl", "train-teacher", "--config", configA);

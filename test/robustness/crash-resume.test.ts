@@ -14,7 +14,7 @@ import { openFeatureCache } from "../../lib/data/feature-cache";
 import { loadCheckpoint } from "../../lib/model/checkpoint";
 import { readLoopState } from "../../lib/psl/loop";
 import { listFiles, runChild, runChildUntilKilled } from "./child";
-import { manifestText, writeTinyConfig, writeToneClips } from "./corpus";
+import { manifestText, writeSplitCorpus, writeTinyConfig, writeToneClips } from "./corpus";
 
 test("kill -9 in the middle of an atomic write: the target holds a whole earlier version, never a torn one", { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "psl-crash-write-"));
@@ -81,16 +81,9 @@ test("kill -9 during feature caching, then re-run: complete cache equal to an un
 test("kill -9 during teacher training, then --resume: same weights as an uninterrupted run", { timeout: 240_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "psl-crash-teacher-"));
   try {
-    const rows = writeToneClips(dir, 10, 6, 1);
-    writeFileSync(join(dir, "train.tsv"), manifestText(rows.slice(0, 8)));
-    writeFileSync(join(dir, "eval.tsv"), manifestText(rows.slice(8)));
+    writeSplitCorpus(dir, 10, 8, 6, 1);
     const training = { widthMult: 0.1, epochs: 2, patience: 5, batchSize: 2, checkpointEverySteps: 1 };
-    const config = (cacheDir: string) => {
-      const path = writeTinyConfig(dir, { backend: "cpu", teacher: training, cacheDir: join(dir, cacheDir) });
-      const copy = join(dir, `${cacheDir}.json`);
-      writeFileSync(copy, readFileSync(path));
-      return copy;
-    };
+    const config = (cacheDir: string) => writeTinyConfig(dir, { backend: "cpu", teacher: training, cacheDir: join(dir, cacheDir) }, `${cacheDir}.json`);
     const full = runChild("psl", "train-teacher", "--config", config("cache-full"));
     assert.equal(full.status, 0, full.stderr);
 

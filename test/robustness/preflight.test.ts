@@ -14,7 +14,7 @@ import { SAMPLE_RATE } from "../../lib/audio/frontend";
 import { writeNpy } from "../../lib/io/npy";
 import { initBackend } from "../../lib/nn/backend";
 import { createMobileNetV2, saveCheckpoint } from "../../lib/model";
-import { manifestText, writeTinyConfig, writeToneClips } from "./corpus";
+import { writeSplitCorpus, writeTinyConfig } from "./corpus";
 import { assertUserFailure, psl } from "./in-process";
 
 const dir = mkdtempSync(join(tmpdir(), "psl-preflight-"));
@@ -30,9 +30,7 @@ function assertOneLine(result: { code: number; out: string; err: string }, patte
 /** A tiny corpus + config in its own folder; the cache folder must not exist until a stage really runs. */
 function corpus(name: string, overrides: Record<string, unknown> = {}): { work: string; config: string; cache: string } {
   const work = join(dir, name);
-  const rows = writeToneClips(work, 6, 4);
-  writeFileSync(join(work, "train.tsv"), manifestText(rows.slice(0, 4)));
-  writeFileSync(join(work, "eval.tsv"), manifestText(rows.slice(4)));
+  writeSplitCorpus(work, 6, 4, 4);
   return { work, config: writeTinyConfig(work, overrides), cache: join(work, "cache") };
 }
 

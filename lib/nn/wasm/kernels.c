@@ -19,7 +19,16 @@ typedef double f64;
 
 static inline v128_t ld(const f32 *p) { return wasm_v128_load(p); }
 static inline void st(f32 *p, v128_t v) { wasm_v128_store(p, v); }
+#ifdef PSL_RELAXED_SIMD
+/* acc + a*b as relaxed-SIMD f32x4.relaxed_madd: one fused multiply-add where the CPU has FMA (V8 then rounds once),
+ * mul + add otherwise. Built into kernels-relaxed.wasm; module.ts uses it where the runtime validates it. */
+typedef float f32x4 __attribute__((vector_size(16)));
+static inline v128_t madd(v128_t acc, v128_t a, v128_t b) {
+  return (v128_t)__builtin_wasm_relaxed_madd_f32x4((f32x4)a, (f32x4)b, (f32x4)acc);
+}
+#else
 static inline v128_t madd(v128_t acc, v128_t a, v128_t b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
+#endif
 
 static void zero_f32(f32 *p, int n) {
   int i = 0;
@@ -411,31 +420,64 @@ void gemm_tn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N) {
   for (int m0 = 0; m0 < M; m0 += chunk) gemm_tn_rows(A, B, out, m0, m0 + chunk < M ? m0 + chunk : M, K, N, m0 > 0);
 }
 
+/* Stores the first `count` (1..8) columns of a row held in two vectors (the last, partial panel of a product). */
+static inline void st_cols(f32 *o, v128_t v0, v128_t v1, int count) {
+  if (count >= 4) { st(o, v0); v0 = v1; o += 4; count -= 4; }
+  if (count > 0) o[0] = wasm_f32x4_extract_lane(v0, 0);
+  if (count > 1) o[1] = wasm_f32x4_extract_lane(v0, 1);
+  if (count > 2) o[2] = wasm_f32x4_extract_lane(v0, 2);
+  if (count > 3) o[3] = wasm_f32x4_extract_lane(v0, 3);
+}
+
 /*
- * out [M,N] = A [M,K] · B [K,N] (row-major), a plain register-blocked product: 4 rows x 8 columns of out in 8
- * vector accumulators. B's full 8-column panels are packed once into `packed` (scratch, K * N floats) so each
- * k step reads 8 contiguous floats; rows are processed in blocks small enough for the block of A to stay in cache
- * while every panel sweeps it. Replaces XNNPACK's fully-connected path for the training matmuls: tfjs creates (and
- * packs) a new XNNPACK operator for every weight tensor it sees, which dominates at the small row counts of the
- * deep layers, and this kernel is as fast or faster on the model's shapes (bench/kernels.ts).
+ * out [M,N] = act(A [M,K] · B + bias) (row-major), B = [K,N], or with transB B's transpose given as [N,K] (dy·Wᵀ: no
+ * transposed copy of W is made, the packing reads it column-wise); bias [N] optional (0 = none), act = ReLU6 when
+ * relu6 != 0 (inference with BatchNorm folded into the weights: the whole layer in one pass).
+ * A register-blocked product: 4 rows x 8 columns of out in 8 vector accumulators. B's 8-column panels are packed once
+ * into `packed` (scratch, K * 8 * ceil(N/8) floats; the last panel zero-padded) so each k step reads 8 contiguous
+ * floats; rows are processed in blocks small enough for the block of A to stay in cache while every panel sweeps it.
+ * Replaces XNNPACK's fully-connected path for the training matmuls and inference: tfjs creates (and packs) a new
+ * XNNPACK operator for every weight tensor it sees, which dominates at the small row counts of the deep layers, and
+ * this kernel is as fast or faster on the model's shapes (bench/kernels.ts).
  */
 EXPORT(gemm_nn)
-void gemm_nn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N, f32 *packed) {
-  const int panels = N / 8;
+void gemm_nn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N, f32 *packed, int transB, const f32 *bias, int relu6) {
+  const int panels = (N + 7) / 8;
+  const v128_t zero = wasm_f32x4_splat(0.f), six = wasm_f32x4_splat(6.f);
   for (int p = 0; p < panels; p++) {
     f32 *dst = packed + (long)p * K * 8;
-    for (int k = 0; k < K; k++) { st(dst + 8 * k, ld(B + (long)k * N + 8 * p)); st(dst + 8 * k + 4, ld(B + (long)k * N + 8 * p + 4)); }
+    const int cols = N - 8 * p < 8 ? N - 8 * p : 8;
+    if (transB || cols < 8) {
+      for (int k = 0; k < K; k++)
+        for (int j = 0; j < 8; j++)
+          dst[8 * k + j] = j >= cols ? 0.f : transB ? B[(long)(8 * p + j) * K + k] : B[(long)k * N + 8 * p + j];
+    } else {
+      for (int k = 0; k < K; k++) { st(dst + 8 * k, ld(B + (long)k * N + 8 * p)); st(dst + 8 * k + 4, ld(B + (long)k * N + 8 * p + 4)); }
+    }
   }
   int rows = 16384 / (K > 0 ? K : 1);
   rows = rows < 4 ? 4 : rows & ~3;
   for (int mb = 0; mb < M; mb += rows) {
     const int me = mb + rows < M ? mb + rows : M;
     for (int p = 0; p < panels; p++) {
-      const int n0 = 8 * p;
+      const int n0 = 8 * p, cols = N - n0 < 8 ? N - n0 : 8;
       const f32 *panel = packed + (long)p * K * 8;
+      v128_t bias0 = zero, bias1 = zero;
+      if (bias) {
+        if (cols == 8) { bias0 = ld(bias + n0); bias1 = ld(bias + n0 + 4); }
+        else {
+          for (int j = 0; j < cols; j++) {
+            /* lane by lane: no local arrays (they would live on the shadow stack) */
+            const v128_t b = wasm_f32x4_splat(bias[n0 + j]);
+            const v128_t lane = wasm_i32x4_eq(wasm_i32x4_make(0, 1, 2, 3), wasm_i32x4_splat(j & 3));
+            if (j < 4) bias0 = wasm_v128_bitselect(b, bias0, lane);
+            else bias1 = wasm_v128_bitselect(b, bias1, lane);
+          }
+        }
+      }
       int m0 = mb;
       for (; m0 + 4 <= me; m0 += 4) {
-        v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+        v128_t a00 = bias0, a01 = bias1, a10 = bias0, a11 = bias1, a20 = bias0, a21 = bias1, a30 = bias0, a31 = bias1;
         const f32 *r0 = A + (long)m0 * K, *r1 = r0 + K, *r2 = r1 + K, *r3 = r2 + K;
         const f32 *bp = panel;
         for (int k = 0; k < K; k++, bp += 8) {
@@ -445,28 +487,31 @@ void gemm_nn(const f32 *A, const f32 *B, f32 *out, int M, int K, int N, f32 *pac
           s = wasm_f32x4_splat(r2[k]); a20 = madd(a20, s, b0); a21 = madd(a21, s, b1);
           s = wasm_f32x4_splat(r3[k]); a30 = madd(a30, s, b0); a31 = madd(a31, s, b1);
         }
+        if (relu6) {
+          a00 = wasm_f32x4_pmin(wasm_f32x4_pmax(a00, zero), six); a01 = wasm_f32x4_pmin(wasm_f32x4_pmax(a01, zero), six);
+          a10 = wasm_f32x4_pmin(wasm_f32x4_pmax(a10, zero), six); a11 = wasm_f32x4_pmin(wasm_f32x4_pmax(a11, zero), six);
+          a20 = wasm_f32x4_pmin(wasm_f32x4_pmax(a20, zero), six); a21 = wasm_f32x4_pmin(wasm_f32x4_pmax(a21, zero), six);
+          a30 = wasm_f32x4_pmin(wasm_f32x4_pmax(a30, zero), six); a31 = wasm_f32x4_pmin(wasm_f32x4_pmax(a31, zero), six);
+        }
         f32 *o = out + (long)m0 * N + n0;
-        st(o, a00); st(o + 4, a01); o += N;
-        st(o, a10); st(o + 4, a11); o += N;
-        st(o, a20); st(o + 4, a21); o += N;
-        st(o, a30); st(o + 4, a31);
+        if (cols == 8) {
+          st(o, a00); st(o + 4, a01); o += N;
+          st(o, a10); st(o + 4, a11); o += N;
+          st(o, a20); st(o + 4, a21); o += N;
+          st(o, a30); st(o + 4, a31);
+        } else {
+          st_cols(o, a00, a01, cols); st_cols(o + N, a10, a11, cols); st_cols(o + 2 * N, a20, a21, cols); st_cols(o + 3 * N, a30, a31, cols);
+        }
       }
       for (; m0 < me; m0++) {
-        v128_t a0 = wasm_f32x4_splat(0.f), a1 = a0;
+        v128_t a0 = bias0, a1 = bias1;
         const f32 *r0 = A + (long)m0 * K, *bp = panel;
         for (int k = 0; k < K; k++, bp += 8) {
           const v128_t s = wasm_f32x4_splat(r0[k]);
           a0 = madd(a0, s, ld(bp)); a1 = madd(a1, s, ld(bp + 4));
         }
-        st(out + (long)m0 * N + n0, a0); st(out + (long)m0 * N + n0 + 4, a1);
-      }
-    }
-    for (int n0 = 8 * panels; n0 < N; n0++) {
-      for (int m = mb; m < me; m++) {
-        const f32 *r = A + (long)m * K;
-        f32 s = 0.f;
-        for (int k = 0; k < K; k++) s += r[k] * B[(long)k * N + n0];
-        out[(long)m * N + n0] = s;
+        if (relu6) { a0 = wasm_f32x4_pmin(wasm_f32x4_pmax(a0, zero), six); a1 = wasm_f32x4_pmin(wasm_f32x4_pmax(a1, zero), six); }
+        st_cols(out + (long)m0 * N + n0, a0, a1, cols);
       }
     }
   }

@@ -7,10 +7,11 @@
  * (a tensor's heap offset is a pointer here), so no data is copied between JS and WebAssembly.
  */
 import type { TensorInfo } from "@tensorflow/tfjs";
-import { KERNELS_WASM_BASE64 } from "./kernels-binary";
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from "./kernels-binary";
 
 // The project compiles without the DOM lib, where the WebAssembly namespace is declared; this is the part used here.
 declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
@@ -33,7 +34,7 @@ export interface KernelExports {
   dw_backward(x: number, w: number, dy: number, dx: number, dw: number, geom: number, part: number, acc: number): void;
   conv_filter_grad(x: number, dy: number, dw: number, geom: number, cout: number, part: number, acc: number): void;
   gemm_tn(a: number, b: number, out: number, M: number, K: number, N: number): void;
-  gemm_nn(a: number, b: number, out: number, M: number, K: number, N: number, panel: number): void;
+  gemm_nn(a: number, b: number, out: number, M: number, K: number, N: number, packed: number, transB: number, bias: number, relu6: number): void;
   transpose2d(input: number, out: number, rows: number, cols: number): void;
   scale_add(out: number, input: number, n: number, w: number, accumulate: number): void;
   adam_update(
@@ -55,15 +56,52 @@ export interface WasmBackendInternals {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
-let compiled: object | undefined;
+/**
+ * Which build of kernels.c runs: "relaxed-simd" (multiply-adds as f32x4.relaxed_madd, fused on CPUs with FMA) where
+ * the runtime accepts relaxed SIMD, else "simd" (plain WebAssembly SIMD, mul + add). Both compute the same functions;
+ * they differ only in rounding (a fused multiply-add rounds once). PSL_WASM_SIMD=plain forces the plain build.
+ */
+export type KernelVariant = "relaxed-simd" | "simd";
+
+const compiled = new Map<KernelVariant, object>();
+let chosen: KernelVariant | undefined;
+
+/** Whether this runtime runs relaxed-SIMD modules (Node 20 behind V8's flag, which is switched on here; Node ≥ 22 as is). */
+export function relaxedSimdSupported(): boolean {
+  const bytes = Buffer.from(KERNELS_RELAXED_WASM_BASE64, "base64");
+  if (WebAssembly.validate(bytes)) return true;
+  try {
+    // A wasm feature flag, read when a module is compiled: setting it at run time only affects later compilations.
+    require("node:v8").setFlagsFromString("--experimental-wasm-relaxed-simd");
+  } catch {
+    return false;
+  }
+  return WebAssembly.validate(bytes);
+}
+
+/** The build used by kernelsFor / standaloneKernels in this process (chosen once). */
+export function kernelVariant(): KernelVariant {
+  chosen ??= process.env.PSL_WASM_SIMD !== "plain" && relaxedSimdSupported() ? "relaxed-simd" : "simd";
+  return chosen;
+}
+
+function compiledModule(variant: KernelVariant): object {
+  let module = compiled.get(variant);
+  if (!module) {
+    if (variant === "relaxed-simd" && !relaxedSimdSupported()) throw new Error("this runtime does not support relaxed SIMD");
+    module = new WebAssembly.Module(Buffer.from(variant === "relaxed-simd" ? KERNELS_RELAXED_WASM_BASE64 : KERNELS_WASM_BASE64, "base64"));
+    compiled.set(variant, module);
+  }
+  return module;
+}
+
 const instances = new WeakMap<object, KernelExports>();
 
 /** The kernels bound to this wasm backend's memory (instantiated once per backend instance). */
 export function kernelsFor(backend: WasmBackendInternals): KernelExports {
   let exports = instances.get(backend);
   if (!exports) {
-    compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
-    const instance = new WebAssembly.Instance(compiled, { env: { memory: backend.wasm.asm.memory } });
+    const instance = new WebAssembly.Instance(compiledModule(kernelVariant()), { env: { memory: backend.wasm.asm.memory } });
     exports = instance.exports as unknown as KernelExports;
     instances.set(backend, exports);
   }
@@ -71,15 +109,15 @@ export function kernelsFor(backend: WasmBackendInternals): KernelExports {
 }
 
 /**
- * The kernels on a private memory of `bytes` bytes (outside tfjs), for plain-array work such as the optimizer.
- * The memory never grows, so views on `memory.buffer` stay valid.
+ * The kernels on a private memory of `bytes` bytes (outside tfjs), for plain-array work such as the optimizer, or to
+ * compare the two builds (`variant`; default: this process's). The memory never grows, so views on `memory.buffer`
+ * stay valid.
  */
-export function standaloneKernels(bytes: number): { kernels: KernelExports; memory: WasmMemory } {
-  compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, "base64"));
+export function standaloneKernels(bytes: number, variant = kernelVariant()): { kernels: KernelExports; memory: WasmMemory } {
   // (the module declares a minimum of 2 pages: lld reserves a default stack region it never uses)
   const pages = Math.max(2, Math.ceil(bytes / 65536));
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  const instance = new WebAssembly.Instance(compiledModule(variant), { env: { memory } });
   return { kernels: instance.exports as unknown as KernelExports, memory };
 }
 

@@ -7,6 +7,26 @@ export interface AxisTitles {
   yTitle?: string;
   /** y axis range, e.g. [0, 1] for metrics. */
   yRange?: [number, number];
+  /** Dashed horizontal reference lines with a label, e.g. the chance level of an mAP chart. */
+  referenceLines?: ReadonlyArray<{ y: number; label: string }>;
+}
+
+/** Plotly error_y for a series with intervals (asymmetric, in y units). */
+function errorBars(s: Series): Record<string, unknown> {
+  if (!s.interval) return {};
+  const up = s.y.map((v, i) => (v === null || !s.interval![i] ? 0 : round(Math.max(0, s.interval![i]![1] - v), 4)));
+  const down = s.y.map((v, i) => (v === null || !s.interval![i] ? 0 : round(Math.max(0, v - s.interval![i]![0]), 4)));
+  return { error_y: { type: "data", symmetric: false, array: up, arrayminus: down, visible: true } };
+}
+
+/** Layout shapes + annotations of the reference lines (full plot width, dashed grey). */
+function referenceLayout(options: AxisTitles): Record<string, unknown> {
+  const lines = options.referenceLines ?? [];
+  if (lines.length === 0) return {};
+  return {
+    shapes: lines.map((l) => ({ type: "line", xref: "paper", x0: 0, x1: 1, y0: round(l.y, 4), y1: round(l.y, 4), line: { dash: "dash", color: "#555", width: 1.5 } })),
+    annotations: lines.map((l) => ({ xref: "paper", x: 1, xanchor: "right", y: round(l.y, 4), yanchor: "bottom", text: l.label, showarrow: false, font: { size: 11, color: "#555" } })),
+  };
 }
 
 /** Grouped bars: one group per category, one bar per series (e.g. models × metrics). */
@@ -19,10 +39,12 @@ export function barChart(categories: ReadonlyArray<string>, series: readonly Ser
       y: s.y.map((v) => (v === null ? null : round(v, 4))),
       marker: { color: s.color ?? colorOf(i), ...(s.style ? { pattern: { shape: s.style } } : {}) },
       ...(options.text ? { text: s.y.map((v) => (v === null ? "" : round(v, 3).toString())), textposition: "outside", cliponaxis: false } : {}),
+      ...errorBars(s),
     })),
     layout: {
       title: { text: options.title ?? "" },
       barmode: "group",
+      ...referenceLayout(options),
       // automargin: long class names under the bars get the room they need instead of being cut off.
       xaxis: { title: { text: options.xTitle ?? "" }, type: "category", automargin: true },
       yaxis: { title: { text: options.yTitle ?? "" }, ...(options.yRange ? { range: options.yRange } : {}) },
@@ -47,9 +69,11 @@ export function lineChart(series: readonly Series[], options: AxisTitles & { xTy
       x: lineX(s),
       y: s.y.map((v) => (v === null ? null : round(v, 4))),
       line: { color: s.color ?? colorOf(i), ...(s.style ? { dash: s.style } : {}) },
+      ...errorBars(s),
     })),
     layout: {
       title: { text: options.title ?? "" },
+      ...referenceLayout(options),
       xaxis: { title: { text: options.xTitle ?? "" }, ...(options.xType ? { type: options.xType } : {}) },
       yaxis: { title: { text: options.yTitle ?? "" }, ...(options.yRange ? { range: options.yRange } : {}) },
       legend: { orientation: "h", y: -0.2 },
@@ -102,12 +126,35 @@ export function histogramChart(
 
 export interface EpochPoint {
   epoch: number;
+  /** Optimizer steps at this validation (step-budget runs): then the x axis is steps. */
+  step?: number;
   meanLoss: number;
   validationMAP: number;
 }
 
-/** Training curve: mean training loss (left axis) and validation mAP (right axis) per epoch. */
-export function trainingCurveChart(history: readonly EpochPoint[], options: { title?: string; maxEpochs?: number } = {}): Chart {
+/** Training curve: mean training loss (left axis) and validation mAP (right axis) per epoch, or per step when recorded. */
+export function trainingCurveChart(history: readonly EpochPoint[], options: { title?: string; maxEpochs?: number; maxSteps?: number; chanceMAP?: number } = {}): Chart {
+  const bySteps = history.length > 0 && history.every((h) => h.step !== undefined);
+  if (bySteps) {
+    const steps = history.map((h) => h.step!);
+    return {
+      data: [
+        { type: "scatter", mode: "lines+markers", name: "training loss", x: steps, y: history.map((h) => round(h.meanLoss, 5)), line: { color: colorOf(0) }, yaxis: "y" },
+        { type: "scatter", mode: "lines+markers", name: "validation mAP", x: steps, y: history.map((h) => round(h.validationMAP, 4)), line: { color: colorOf(1) }, yaxis: "y2" },
+        ...(options.chanceMAP !== undefined
+          ? [{ type: "scatter", mode: "lines", name: `chance mAP (${round(options.chanceMAP, 3)})`, x: [0, Math.max(options.maxSteps ?? 0, ...steps)], y: [round(options.chanceMAP, 4), round(options.chanceMAP, 4)], line: { color: "#555", dash: "dash" }, yaxis: "y2" }]
+          : []),
+      ],
+      layout: {
+        title: { text: options.title ?? "Training curve" },
+        xaxis: { title: { text: "optimizer steps" }, range: [0, Math.max(options.maxSteps ?? 0, ...steps) * 1.02] },
+        yaxis: { title: { text: "mean BCE loss" }, rangemode: "tozero" },
+        yaxis2: { title: { text: "validation mAP" }, overlaying: "y", side: "right", range: [0, 1], automargin: true },
+        margin: { t: 48, r: 72, b: 48, l: 64 },
+        legend: { orientation: "h", y: -0.2 },
+      },
+    };
+  }
   const epochs = history.map((h) => h.epoch);
   return {
     data: [

@@ -27,6 +27,8 @@ export interface Series {
   style?: string;
   /** Colour (default: the palette by series position), e.g. to give related series one colour. */
   color?: string;
+  /** Interval per point, drawn as an (asymmetric) error bar: [low, high] in y units, null = none. */
+  interval?: Array<[number, number] | null>;
 }
 
 /** Plotly's default qualitative colours, so a class keeps its colour across charts that use `colorOf`. */

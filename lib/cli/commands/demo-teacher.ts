@@ -1,0 +1,35 @@
+/** `psl demo-teacher`: trains the shipped demo teacher (lib/series/demo-teacher.ts) and writes it with its recipe. */
+import { integerFlag, parseCommandArgs } from "../args";
+import type { Command } from "../command";
+import { UserError } from "../../errors";
+import { DEMO_TEACHER_RECIPE, trainDemoTeacher } from "../../series/demo-teacher";
+import { demoTeacherDir } from "../../series/settings";
+
+const usage = `usage: psl demo-teacher [--out DIR] [--steps N] [--width W]
+
+Trains the demo corpus' teacher with the kit's own pipeline (MobileNetV2 width ${DEMO_TEACHER_RECIPE.widthMult}, ${DEMO_TEACHER_RECIPE.steps} Adam
+steps of ${DEMO_TEACHER_RECIPE.batchSize} clips on the default corpus' full split, validation every ${DEMO_TEACHER_RECIPE.validateEverySteps} steps on the
+val split's own recordings, best checkpoint kept) and writes teacher.safetensors, recipe.json, history.json and
+eval.json (eval split, true and noisy labels) to DIR (default ${demoTeacherDir()}).
+This is the command that produced the committed teacher; the notebooks use it unless --set retrainTeacher=true.
+  --steps   optimizer steps (default ${DEMO_TEACHER_RECIPE.steps})
+  --width   MobileNetV2 width multiplier (default ${DEMO_TEACHER_RECIPE.widthMult})`;
+
+export const demoTeacherCommand: Command = {
+  name: "demo-teacher",
+  summary: "train the shipped demo teacher (checkpoint + recipe + curve + eval)",
+  usage,
+  async run(args) {
+    const values = parseCommandArgs({ args, options: { out: { type: "string" }, steps: { type: "string" }, width: { type: "string" } }, strict: true }, usage).values as Record<string, string | undefined>;
+    let widthMult: number | undefined;
+    if (values.width !== undefined) {
+      widthMult = Number(values.width);
+      if (!(widthMult > 0 && widthMult <= 2)) throw new UserError(`--width must be a number in (0, 2], got "${values.width}"`);
+    }
+    const steps = values.steps === undefined ? undefined : integerFlag("steps", values.steps, 0, 1);
+    const command = ["npx psl demo-teacher", ...args].join(" ");
+    const result = await trainDemoTeacher({ outDir: values.out, steps, widthMult, command });
+    console.log(`demo teacher: ${result.dir} (eval mAP against the true labels ${(100 * result.evalTruthMAP).toFixed(2)} %)`);
+    return 0;
+  },
+};
