@@ -21,6 +21,7 @@ import type { MobileNetV2 } from "../model/mobilenetv2";
 import { predictClipsAsync } from "../model/predict";
 import { createProgress } from "../report/progress";
 import { writeJsonAtomic } from "../io/atomic";
+import { withLock } from "../io/lock";
 import { chunkRanges, inputFramesFor } from "./chunking";
 import { padToLength, type FeatureSource } from "./features";
 import { concatTables, readPslTable, writePslTable, writePslTableTsv, type PslTable } from "./table";
@@ -52,6 +53,13 @@ export interface AnnotateOptions {
   slice?: { index: number; count: number };
   /** Assemble the finished shards of all jobs into the table (computes nothing; every shard must exist). */
   merge?: boolean;
+  /**
+   * Each shard is computed under its own lock (`shards/shard-<s>.lock`), so that any processes sharing the folder (the
+   * n jobs of a scale-out, a retried job, a plain run) never compute the same shard at once; a process that finds a
+   * shard locked waits and then re-uses it, or with `wait: false` fails naming the lock. The whole-annotation stage
+   * lock is the caller's (lib/psl/pipeline.ts takes it for plain runs and merges, not for slice jobs).
+   */
+  shardLocks?: { wait?: boolean; onWait?: (message: string) => void };
 }
 
 /** The shards [start, end) job `index` of `count` computes: contiguous runs, sizes differing by at most one. */
@@ -143,7 +151,10 @@ export interface AnnotateResult {
   range: { start: number; end: number };
 }
 
-const shardFile = (dir: string, s: number) => join(dir, "shards", `shard-${String(s).padStart(5, "0")}.arrow`);
+const shardName = (s: number) => `shard-${String(s).padStart(5, "0")}`;
+const shardFile = (dir: string, s: number) => join(dir, "shards", `${shardName(s)}.arrow`);
+/** The lock of one shard's computation (not matched by SHARD_FILE: the layout check never deletes it). */
+export const shardLockFile = (dir: string, s: number) => join(dir, "shards", `${shardName(s)}.lock`);
 
 /**
  * Annotates all rows into `<dir>/psl.arrow` (+ `psl-top.tsv`), resuming from finished shards. Returns the table.
@@ -183,10 +194,16 @@ export async function annotateToDir(teacher: MobileNetV2, rows: readonly Annotat
         if (options.abortAfterShards !== undefined && written >= options.abortAfterShards) {
           throw new AnnotationAborted(`annotation aborted after ${written} shards (test hook)`);
         }
-        const table = await annotateClips(teacher, slice, features, shardOptions, first);
-        writePslTable(shardFile(dir, s), table);
+        const lockOptions = { what: `annotation shard ${s} in ${dir}`, wait: options.shardLocks?.wait, onWait: options.shardLocks?.onWait };
+        const table = await withLock(shardLockFile(dir, s), lockOptions, async () => {
+          // Another process may have finished this shard while we waited for its lock: re-use it.
+          if (existsSync(shardFile(dir, s))) return readPslTable(shardFile(dir, s));
+          const computed = await annotateClips(teacher, slice, features, shardOptions, first);
+          writePslTable(shardFile(dir, s), computed);
+          written += 1;
+          return computed;
+        });
         if (!options.slice) tables.push(table);
-        written += 1;
       }
       progress.tick(slice.length);
     }

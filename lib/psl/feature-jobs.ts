@@ -12,9 +12,10 @@ import { UserError } from "../errors";
 import { mergeFeatureCaches } from "../data/feature-cache";
 import type { NamedDataset } from "../data/named-dataset";
 import { writeJsonAtomic } from "../io/atomic";
+import { withLock } from "../io/lock";
 import { shardRange } from "./annotate";
 import type { ExperimentConfig } from "./config";
-import { buildFeatures, featureRows, resolveManifests } from "./pipeline";
+import { buildFeatures, featureRows, resolveManifests, withFeaturesLock } from "./pipeline";
 
 const PART = /^part-(\d+)-of-(\d+)$/;
 
@@ -22,19 +23,37 @@ export function featurePartsDir(config: ExperimentConfig): string {
   return join(config.cacheDir, "features", "parts");
 }
 
-/** Computes job `index` of `count`'s slice of the clips into its part cache (resumable, like any feature cache). */
-export async function buildFeatureSlice(config: ExperimentConfig, slice: { index: number; count: number }, options: { strict?: boolean; datasets?: readonly NamedDataset[] } = {}): Promise<{ dir: string; clips: number; of: number; skipped: number }> {
+export interface FeatureJobOptions {
+  strict?: boolean;
+  datasets?: readonly NamedDataset[];
+  /** Wait for a lock another process holds (default), or fail naming it. */
+  wait?: boolean;
+  onWait?: (message: string) => void;
+}
+
+/**
+ * Computes job `index` of `count`'s slice of the clips into its part cache (resumable, like any feature cache), under
+ * the part's own lock (`<part>/.lock`: a retried job never writes beside a still-running one). Jobs take no lock of the
+ * whole cache, so all n run at once.
+ */
+export async function buildFeatureSlice(config: ExperimentConfig, slice: { index: number; count: number }, options: FeatureJobOptions = {}): Promise<{ dir: string; clips: number; of: number; skipped: number }> {
   const rows = featureRows((await resolveManifests(config, options.datasets)).listed);
   const { start, end } = shardRange(rows.length, slice.index, slice.count);
   const dir = join(featurePartsDir(config), `part-${slice.index}-of-${slice.count}`);
-  const cache = await buildFeatures(config, rows.slice(start, end), { strict: options.strict, dir });
-  cache.close();
-  writeJsonAtomic(join(dir, "done.json"), { first: start, end, clips: rows.length });
-  return { dir, clips: end - start, of: rows.length, skipped: cache.skipped.length };
+  return withLock(join(dir, ".lock"), { what: `feature job ${slice.index}/${slice.count} in ${dir}`, wait: options.wait, onWait: options.onWait }, async () => {
+    const cache = await buildFeatures(config, rows.slice(start, end), { strict: options.strict, dir });
+    cache.close();
+    writeJsonAtomic(join(dir, "done.json"), { first: start, end, clips: rows.length });
+    return { dir, clips: end - start, of: rows.length, skipped: cache.skipped.length };
+  });
 }
 
-/** Merges the finished parts of one `--shard i/n` run into the experiment's feature cache. */
-export function mergeFeatureSlices(config: ExperimentConfig): { clips: number; skipped: number; parts: number } {
+/** Merges the finished parts of one `--shard i/n` run into the experiment's feature cache, holding the cache's lock. */
+export function mergeFeatureSlices(config: ExperimentConfig, options: Pick<FeatureJobOptions, "wait" | "onWait"> = {}): Promise<{ clips: number; skipped: number; parts: number }> {
+  return withFeaturesLock(config, options, () => mergeFinishedParts(config));
+}
+
+function mergeFinishedParts(config: ExperimentConfig): { clips: number; skipped: number; parts: number } {
   const partsDir = featurePartsDir(config);
   const names = existsSync(partsDir) ? readdirSync(partsDir).filter((n) => PART.test(n)) : [];
   if (names.length === 0) throw new UserError(`${partsDir}: no feature parts to merge (run psl features --config <config> --shard i/n first)`);

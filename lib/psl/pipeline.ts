@@ -198,7 +198,7 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
   const featuresDir = join(config.cacheDir, "features");
   const cache = options.featuresReadOnly
     ? openCompleteFeatureCache(config, all)
-    : await withLock(join(featuresDir, ".lock"), { what: `feature cache ${featuresDir}`, wait: options.waitForLocks, onWait: log }, () => buildFeatures(config, all, { strict: options.strict }));
+    : await withFeaturesLock(config, { wait: options.waitForLocks, onWait: log }, () => buildFeatures(config, all, { strict: options.strict }));
   // The manifests' durations against the audio's own (over the tolerance: skipped, or an error with --strict); the
   // clips kept are chunked by the audio's duration.
   const durations = checkDurations(listed, (filename) => (cache.has(filename) ? cache.clipSeconds(filename) : undefined), d.durationTolerance, options.strict);
@@ -243,6 +243,15 @@ export function featureRows(listed: readonly ManifestRow[]): ManifestRow[] {
   const all = new Map<string, ManifestRow>();
   for (const row of listed) if (!all.has(row.filename)) all.set(row.filename, row);
   return [...all.values()];
+}
+
+/**
+ * Runs `fn` holding the feature cache's stage lock (`<cacheDir>/features/.lock`): whatever writes the cache itself
+ * (computing it, merging the parts of `psl features --shard` jobs into it) takes it; a shard job writes only its own part.
+ */
+export function withFeaturesLock<T>(config: ExperimentConfig, options: { wait?: boolean; onWait?: (message: string) => void }, fn: () => T | Promise<T>): Promise<T> {
+  const dir = join(config.cacheDir, "features");
+  return withLock(join(dir, ".lock"), { what: `feature cache ${dir}`, wait: options.wait, onWait: options.onWait }, fn);
 }
 
 /** Computes (or completes) the feature cache of `rows` in `dir` (default `<cacheDir>/features`), with a progress bar. */
@@ -356,15 +365,20 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     } else {
       const { key, dir } = artefactDir(config.cacheDir, "teacher", { data: fp.teacherTrain, validation: fp.teacherValidation, settings: trainingKey(config.teacher), numClasses: C, seed: config.seed });
       teacherKey = key;
-      await lock(dir, "teacher training", async () => {
-        if (finished(dir)) {
-          log(`teacher: cached ${dir}`);
-          return;
-        }
-        if (job) throw new UserError(`teacher: not trained yet (${dir}); annotation shard jobs need a finished teacher: run psl train-teacher --config <config> first, or set teacher.checkpoint`);
-        log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${teacherValidation.length})`);
-        await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: teacherValidation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
-      });
+      if (job) {
+        // Annotation jobs only read a finished teacher: no lock (n jobs at once would queue on it, or fail with --no-wait).
+        if (!finished(dir)) throw new UserError(`teacher: not trained yet (${dir}); annotation shard jobs need a finished teacher: run psl train-teacher --config <config> first, or set teacher.checkpoint`);
+        log(`teacher: cached ${dir}`);
+      } else {
+        await lock(dir, "teacher training", async () => {
+          if (finished(dir)) {
+            log(`teacher: cached ${dir}`);
+            return;
+          }
+          log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${teacherValidation.length})`);
+          await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: teacherValidation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
+        });
+      }
       teacher = loadModel(join(dir, "best.safetensors"));
       result.teacher = { key, dir, checkpoint: join(dir, "best.safetensors") };
     }
@@ -382,10 +396,13 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       const annotate = () => {
         const what = job ? ("merge" in job ? "merging shards" : `job ${job.slice.index}/${job.slice.count}`) : "running";
         log(`annotation: ${existsSync(join(dir, "done.json")) ? "cached" : what} in ${dir}`);
-        return annotateToDir(teacher!, data.studentTrain, data.features, dir, { ...chunking, shardClips: config.annotation.shardClips, classNames: data.classNames, ...(job ?? {}) });
+        return annotateToDir(teacher!, data.studentTrain, data.features, dir, {
+          ...chunking, shardClips: config.annotation.shardClips, classNames: data.classNames, shardLocks: { wait, onWait: log }, ...(job ?? {}),
+        });
       };
-      // Shard jobs share the folder by design (each writes only its own shards, atomically): no stage lock for them.
-      const out = job ? await annotate() : await lock(dir, "annotation", annotate);
+      // Slice jobs share the folder by design: each shard is computed under its own lock (annotateToDir), so n jobs run
+      // at once. A plain run and a merge, which write the whole table, take the stage lock.
+      const out = job && "slice" in job ? await annotate() : await lock(dir, "annotation", annotate);
       table = out.table;
       result.annotation = { key, dir, table: out.path, tsv: out.tsv, rows: out.table?.filenames.length ?? 0, ...(job ? { job: { computed: out.computed, shards: out.shards, range: out.range } } : {}) };
     }

@@ -14,11 +14,12 @@ import { writeNpy } from "../../io/npy";
 import { demoDataset } from "../../demo/dataset";
 import { loadConfig } from "../../psl/config";
 import { buildFeatureSlice, mergeFeatureSlices } from "../../psl/feature-jobs";
-import { buildFeatures, featureRows, resolveManifests, skippedSummary } from "../../psl/pipeline";
+import { buildFeatures, featureRows, resolveManifests, skippedSummary, withFeaturesLock } from "../../psl/pipeline";
+import { refuseStageOverwrites } from "../../psl/preflight";
 import { refuseOutputsOverInputs } from "../../io/same-file";
 
 const usage = `usage: psl features <audio> --out <file.npy> [--top-db <dB>|none] [--max-seconds <s>]
-       psl features --config <configs/….json> [--set key=value …] [--shard i/n | --merge] [--strict]
+       psl features --config <configs/….json> [--set key=value …] [--shard i/n | --merge] [--strict] [--no-wait]
 
 Decodes <audio> (wav/flac/ogg/mp3/opus/…; stereo averaged, resampled to 16 kHz) and writes its log-mel spectrogram
 as float32 .npy of shape [frames, ${N_MELS}], frames = 1 + floor(samples / 160): torchaudio MelSpectrogram(n_fft 512,
@@ -31,23 +32,28 @@ With --config: the feature cache of every clip of the experiment (<cacheDir>/fea
   --shard i/n  only job i's (0-based) contiguous slice of the clips, into <cacheDir>/features/parts/part-i-of-n
                (run the n jobs anywhere that shares cacheDir: a Slurm array, a Kubernetes Indexed Job)
   --merge      fold the n finished parts into <cacheDir>/features (then every stage finds all features cached)
-  --strict     fail on the first missing or unreadable clip (default: skip it and list it)`;
+  --strict     fail on the first missing or unreadable clip (default: skip it and list it)
+  --no-wait    when another process holds the lock (the cache's, or this job's part), fail naming it (default: wait)`;
 
-async function cacheFeatures(values: { config: string; set?: string[]; shard?: string; merge?: boolean; strict?: boolean }): Promise<number> {
+async function cacheFeatures(values: { config: string; set?: string[]; shard?: string; merge?: boolean; strict?: boolean; "no-wait"?: boolean }): Promise<number> {
   const config = loadConfig(values.config, values.set ?? []);
   const shard = shardFlag(values.shard);
   if (shard && values.merge) throw new UserError(`--shard and --merge are separate steps\n${usage}`);
+  // The same checks as every experiment command, before any work: nothing written over an input.
+  refuseStageOverwrites(config, config.dataset === demoDataset.name, [{ what: "--config file", path: values.config }]);
+  const locks = { wait: !values["no-wait"], onWait: (message: string) => console.error(`[psl] ${message}`) };
   if (values.merge) {
-    const merged = mergeFeatureSlices(config);
+    const merged = await mergeFeatureSlices(config, locks);
     console.log(`features: merged ${merged.parts} parts into ${config.cacheDir}/features (${merged.clips} clips cached, ${merged.skipped} skipped)`);
     return 0;
   }
   if (shard) {
-    const part = await buildFeatureSlice(config, shard, { strict: values.strict, datasets: [demoDataset] });
+    const part = await buildFeatureSlice(config, shard, { strict: values.strict, datasets: [demoDataset], ...locks });
     console.log(`features job ${shard.index}/${shard.count}: ${part.clips} of ${part.of} clips in ${part.dir}${part.skipped ? ` (${part.skipped} skipped)` : ""}`);
     return 0;
   }
-  const cache = await buildFeatures(config, featureRows((await resolveManifests(config, [demoDataset])).listed), { strict: values.strict });
+  const rows = featureRows((await resolveManifests(config, [demoDataset])).listed);
+  const cache = await withFeaturesLock(config, locks, () => buildFeatures(config, rows, { strict: values.strict }));
   console.log(`features: ${cache.filenames.length} clips cached in ${cache.dir}`);
   if (cache.skipped.length) console.log(skippedSummary(cache.skipped));
   cache.close();
@@ -63,7 +69,7 @@ export const featuresCommand: Command = {
       args,
       options: {
         out: { type: "string" }, "top-db": { type: "string" }, "max-seconds": { type: "string" },
-        config: { type: "string" }, set: { type: "string", multiple: true }, shard: { type: "string" }, merge: { type: "boolean" }, strict: { type: "boolean" },
+        config: { type: "string" }, set: { type: "string", multiple: true }, shard: { type: "string" }, merge: { type: "boolean" }, strict: { type: "boolean" }, "no-wait": { type: "boolean" },
       },
       allowPositionals: true,
       strict: true,
@@ -73,7 +79,7 @@ export const featuresCommand: Command = {
       if (positionals.length > 0 || values.out) throw new UserError(`--config computes the experiment's feature cache: no audio file or --out\n${usage}`);
       return cacheFeatures({ ...values, config: values.config });
     }
-    if (values.shard !== undefined || values.merge) throw new UserError(`--shard / --merge need --config\n${usage}`);
+    if (values.shard !== undefined || values.merge || values["no-wait"]) throw new UserError(`--shard / --merge / --no-wait need --config\n${usage}`);
     if (positionals.length !== 1) throw new UserError(`expected exactly one audio file, got ${positionals.length}\n${usage}`);
     if (!values.out) throw new UserError(`--out <file.npy> is required\n${usage}`);
     refuseOutputsOverInputs([{ what: "audio file", path: positionals[0] }], [{ what: "--out", path: values.out }]);
