@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 15's GPU measurement on a bare NVIDIA GPU machine without registry access, from the repository root:
 #
-#   bash scripts/gpu/run.sh [outDir]      (needs .cache/gpu-kit from scripts/gpu/prepare.sh; 1–3 minutes)
+#   bash scripts/gpu/run.sh [outDir]      (needs .cache/gpu-kit from scripts/gpu/prepare.sh; sized for under 5 minutes,
+#                                          capped at 280 s; not yet run on a GPU in this project)
 #
 # Unpacks Node and Dawn, makes the Vulkan loader and glvnd available (system ones if present, else the .debs), points
 # the Vulkan loader at the NVIDIA driver's ICD, and runs the bundled measurement: the kit on WebGPU (training step
