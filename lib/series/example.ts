@@ -5,7 +5,7 @@
  */
 import { decodeAudioFile } from "../audio/decode";
 import { loadModel } from "../model/checkpoint";
-import { predictClipsAndFrames } from "../model/predict";
+import { predictClipsAndFramesAsync } from "../model/predict";
 import type { StrongEvent } from "../analysis/types";
 import { UserError } from "../errors";
 import { hopSecondsOf, minChunkSecondsOf } from "../psl/config";
@@ -72,11 +72,11 @@ export interface ModelOnClip {
 }
 
 /** A trained model (checkpoint) on one clip's cached log-mel: its frame probabilities and its clip probabilities. */
-export function modelOnClip(series: SeriesData, checkpoint: string, filename: string): ModelOnClip {
+export async function modelOnClip(series: SeriesData, checkpoint: string, filename: string): Promise<ModelOnClip> {
   const mel = clipLogMel(series, filename);
   const model = loadModel(checkpoint);
   try {
-    const out = predictClipsAndFrames(model, [{ data: mel.logMel, frames: mel.frames }]);
+    const out = await predictClipsAndFramesAsync(model, [{ data: mel.logMel, frames: mel.frames }]);
     return { frames: out.frames[0].data, numFrames: out.frames[0].frames, numClasses: model.config.numClasses, clip: out.clip[0] };
   } finally {
     model.dispose();

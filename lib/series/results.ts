@@ -6,7 +6,7 @@
  */
 import { readManifest } from "../data/manifest";
 import { clipTargets, type ClipRow } from "../psl/evaluate";
-import { evaluateScores } from "../evaluation";
+import { evaluateScores, type EvalMetrics } from "../evaluation";
 import { pairedSeedDifference, seedInterval, type PairedSeedDifference, type SeedInterval } from "../analysis/seed-intervals";
 import type { FeatureSource } from "../psl/features";
 import { loadSeriesData, type SeriesData } from "./data";
@@ -93,7 +93,8 @@ export async function studentResults(params: SeriesParameters, options: StudentR
       options.onTrained?.(run);
       runs.push(run);
     }
-    const matrices = runs.map((r) => scoreCheckpoint(series, r.checkpoint, rows, options.features));
+    const matrices: Float32Array[] = [];
+    for (const r of runs) matrices.push(await scoreCheckpoint(series, r.checkpoint, rows, options.features));
     scores.set(name, matrices);
     const last = runs[0].history.at(-1);
     students.push({
@@ -118,7 +119,7 @@ export async function studentResults(params: SeriesParameters, options: StudentR
 }
 
 /** Eval metrics of one checkpoint against the noisy eval labels (demo) — the AudioSet way of scoring. */
-export function evaluateNoisy(series: SeriesData, checkpoint: string) {
+export async function evaluateNoisy(series: SeriesData, checkpoint: string): Promise<EvalMetrics> {
   const rows = noisyEvalRows(series);
-  return evaluateScores(clipTargets(rows, series.config.numClasses), scoreCheckpoint(series, checkpoint, series.data.eval), series.config.numClasses, series.classNames);
+  return evaluateScores(clipTargets(rows, series.config.numClasses), await scoreCheckpoint(series, checkpoint, series.data.eval), series.config.numClasses, series.classNames);
 }

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { runExperiment } from "../psl/pipeline";
 import type { EpochRecord } from "../psl/loop";
 import { readPslTable, type PslTable } from "../psl/table";
-import { scoreClips, clipTargets, type ClipRow } from "../psl/evaluate";
+import { scoreClipsAsync, clipTargets, type ClipRow } from "../psl/evaluate";
 import type { FeatureSource } from "../psl/features";
 import { fileFingerprint } from "../psl/cache";
 import { loadModel } from "../model/checkpoint";
@@ -130,9 +130,10 @@ const scoreMemo = new Map<string, Float32Array>();
 
 /**
  * Clip probabilities [rows, classes] of a checkpoint on full clips; cached in memory and on disk
- * (`<cacheDir>/scores/<hash>.f32`, hash of the checkpoint's content and the clip list).
+ * (`<cacheDir>/scores/<hash>.f32`, hash of the checkpoint's content and the clip list). Asynchronous because the
+ * webgpu backend (picked on a machine with a GPU) cannot read results synchronously in Node.
  */
-export function scoreCheckpoint(series: SeriesData, checkpoint: string, rows: readonly ClipRow[], features: FeatureSource = series.data.features): Float32Array {
+export async function scoreCheckpoint(series: SeriesData, checkpoint: string, rows: readonly ClipRow[], features: FeatureSource = series.data.features): Promise<Float32Array> {
   const hash = createHash("sha256").update(fileFingerprint(checkpoint));
   for (const r of rows) hash.update(`${r.filename}\n`);
   const key = hash.digest("hex").slice(0, 16);
@@ -146,7 +147,7 @@ export function scoreCheckpoint(series: SeriesData, checkpoint: string, rows: re
   } else {
     const model = loadModel(checkpoint);
     try {
-      scores = scoreClips(model, rows, features);
+      scores = await scoreClipsAsync(model, rows, features);
     } finally {
       model.dispose();
     }
@@ -157,9 +158,9 @@ export function scoreCheckpoint(series: SeriesData, checkpoint: string, rows: re
 }
 
 /** mAP, mean AUC, d′ … of a checkpoint on `rows` (default: the eval split), from cached scores. */
-export function evaluateCheckpoint(series: SeriesData, checkpoint: string, rows: readonly ClipRow[] = series.data.eval, features?: FeatureSource): EvalMetrics {
+export async function evaluateCheckpoint(series: SeriesData, checkpoint: string, rows: readonly ClipRow[] = series.data.eval, features?: FeatureSource): Promise<EvalMetrics> {
   const C = series.config.numClasses;
-  const scores = scoreCheckpoint(series, checkpoint, rows, features);
+  const scores = await scoreCheckpoint(series, checkpoint, rows, features);
   return evaluateScores(clipTargets(rows, C), scores, C, series.classNames);
 }
 

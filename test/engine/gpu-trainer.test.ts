@@ -137,12 +137,12 @@ test("GPU-resident trainer: follows the CPU trainer, stays within the dispatch b
 test("eval-mode inference on webgpu (folded model, predictClipsAsync) matches the cpu backend", { skip }, async () => {
   // Running statistics away from 0/1, so that BatchNorm folding is not an identity.
   const specs = createMobileNetV2({ numClasses: CLASSES, widthMult: WIDTH }, 6).specs;
-  const values = new Map(specs.map((s, i) => {
+  const values = new Map<string, Float32Array>(specs.map((s, i) => {
     const n = s.shape.reduce((a, b) => a * b, 1);
     const v = seeded(n, 60 + i);
     return [s.key, s.role === "bn-running-var" ? v.map((x) => 1 + 0.5 * x) : s.role === "bn-running-mean" ? v.map((x) => 0.2 * x) : v.map((x) => 0.5 * x)];
   }));
-  const clips = [0, 1, 2].map((i) => ({ data: seeded(101 * 64, 70 + i).map((v) => 3 * v), frames: 101 }));
+  const clips: Array<{ data: Float32Array; frames: number }> = [0, 1, 2].map((i) => ({ data: seeded(101 * 64, 70 + i).map((v) => 3 * v), frames: 101 }));
   clips.push({ data: seeded(37 * 64, 80), frames: 37 });
 
   await use("cpu");
