@@ -18,7 +18,7 @@ export interface PytorchBench {
 }
 
 /** bench/reference/pytorch_bench.py of this checkout. */
-function scriptPath(): string | undefined {
+export function pytorchBenchScript(): string | undefined {
   const root = findRepoRoot(__dirname);
   const path = root && join(root, "bench", "reference", "pytorch_bench.py");
   return path && existsSync(path) ? path : undefined;
@@ -29,16 +29,16 @@ export function pytorchAvailable(python = "/usr/bin/python3"): boolean {
   return spawnSync(python, ["-c", "import torch"], { encoding: "utf8", timeout: 60_000 }).status === 0;
 }
 
-export function benchPytorch(o: { steps?: number; threads?: number; batch?: number; chunkSeconds?: number; python?: string; skipInference?: boolean } = {}): PytorchBench | null {
+export function benchPytorch(o: { steps?: number; threads?: number; batch?: number; chunkSeconds?: number; widthMult?: number; inferBatch?: number; python?: string; skipInference?: boolean; device?: "cpu" | "cuda" } = {}): PytorchBench | null {
   const python = o.python ?? "/usr/bin/python3";
-  const script = scriptPath();
+  const script = pytorchBenchScript();
   if (!script || !pytorchAvailable(python)) return null;
   const chunkSeconds = o.chunkSeconds ?? 2, clipSeconds = 10;
   const args = [
     script, "--steps", String(o.steps ?? 5), "--threads", String(o.threads ?? 2), "--batch", String(o.batch ?? 32),
     "--chunk-seconds", String(chunkSeconds), "--frames", String(framesForSeconds(chunkSeconds)),
     "--clip-seconds", String(clipSeconds), "--clip-frames", String(framesForSeconds(clipSeconds)), "--mel-bins", String(N_MELS),
-    ...(o.skipInference ? ["--skip-inference"] : []),
+    "--width-mult", String(o.widthMult ?? 1), "--infer-batch", String(o.inferBatch ?? 8), "--device", o.device ?? "cpu", ...(o.skipInference ? ["--skip-inference"] : []),
   ];
   const run = spawnSync(python, args, { encoding: "utf8", timeout: 1_800_000, maxBuffer: 16 << 20 });
   if (run.status !== 0) throw new Error(`pytorch_bench.py failed (exit ${run.status}): ${(run.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);

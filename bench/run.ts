@@ -14,6 +14,7 @@ import { median } from "../lib/evaluation/median";
 import { activeBackend } from "../lib/nn/backend";
 import { benchFrontEnd } from "./frontend";
 import { benchInference, benchTrainStep, type InferenceBench, type TrainStepBench } from "./engine";
+import { benchAnnotation, benchPytorchCuda, type AnnotationBench } from "./gpu";
 import { benchPytorch, type PytorchBench } from "./pytorch";
 
 export interface BenchOptions {
@@ -23,11 +24,24 @@ export interface BenchOptions {
   pytorch?: boolean;
   frontEnd?: boolean;
   log?: (line: string) => void;
+  /** Training batch, chunk length and model width (defaults 32, 2 s, 1.0: the paper's student step). */
+  batch?: number;
+  chunkSeconds?: number;
+  widthMult?: number;
+  /** Clips per inference batch (default 8). */
+  inferBatch?: number;
+  /** Also time annotation (10-s clips into chunkSeconds chunks through lib/psl/annotate.ts); an object sets its size. */
+  annotation?: boolean | { clips?: number; rounds?: number };
+  /** PyTorch CUDA in the same run when torch sees a GPU (default: as `pytorch`). */
+  pytorchCuda?: boolean;
 }
 
 export interface BenchResult {
   backend: string;
-  trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number; workers: number };
+  /** The GPU adapter on the webgpu backend ("NVIDIA H200", "SwiftShader driver 5.0.0", …), else null. */
+  adapter: string | null;
+  widthMult: number;
+  trainStep: { batch: number; chunkSeconds: number; msMedian: number; chunksPerSecond: number; workers: number; dispatchesPerStep: number | null };
   inference: { clipsPerSecond: number; batch: number; clipSeconds: number };
   /** One core; torchaudio's figures (1 thread) when the PyTorch baseline runs. */
   frontEnd: {
@@ -51,6 +65,10 @@ export interface BenchResult {
     trainThroughput: number; inference: number; trainThroughputVsBestPytorch: number;
     trainCpuVsPytorchOneThread: number | null; inferenceCpu: number | null; frontEnd: number | null; frontEndCpu: number | null;
   } | null;
+  /** Annotation throughput (with --annotation), else null. */
+  annotation: AnnotationBench | null;
+  /** PyTorch on CUDA, same shapes, same run — when torch with CUDA is importable; else null. */
+  pytorchCuda: { torch: string; trainStep: { msMedian: number; chunksPerSecond: number }; inference: { batch: number; clipsPerSecond: number } } | null;
   conditions: { cores: number; loadAverage: number[]; rounds: number; stepsPerRound: number };
   rounds: { ours: { trainMs: number; inferenceClipsPerSecond: number }; pytorch: { trainMs: number; inferenceClipsPerSecond: number; oneThreadTrainMs: number | null } | null }[];
 }
@@ -59,26 +77,28 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
   const rounds = o.rounds ?? 1, steps = o.steps ?? 5;
   const log = o.log ?? (() => {});
   const backend = activeBackend()?.name ?? "unknown";
+  const shape = { batch: o.batch ?? 32, chunkSeconds: o.chunkSeconds ?? 2, widthMult: o.widthMult ?? 1 };
+  const inferBatch = o.inferBatch ?? 8;
   const ours: { train: TrainStepBench; inference: InferenceBench }[] = [];
   const theirs: PytorchBench[] = [];
   const theirsOneThread: PytorchBench[] = [];
   let pytorchOn = o.pytorch ?? true;
   for (let r = 0; r < rounds; r++) {
     log(`round ${r + 1}/${rounds}: ours (${backend})`);
-    const train = await benchTrainStep({ steps, workers: o.workers, log });
-    const inference = await benchInference({ steps: 3, log });
+    const train = await benchTrainStep({ steps, workers: o.workers, log, ...shape });
+    const inference = await benchInference({ steps: 3, log, batch: inferBatch, widthMult: shape.widthMult });
     ours.push({ train, inference });
     log(`  ours: train ${train.msMedian.toFixed(0)} ms/step (${train.workers} workers), inference ${inference.clipsPerSecond.toFixed(1)} clips/s`);
     if (pytorchOn) {
       log(`round ${r + 1}/${rounds}: PyTorch (/usr/bin/python3 bench/reference/pytorch_bench.py)`);
-      const p = benchPytorch({ steps });
+      const p = benchPytorch({ steps, ...shape, inferBatch });
       if (p === null) {
         log("  PyTorch not available (no /usr/bin/python3 with torch): pytorch = null");
         pytorchOn = false;
       } else {
         theirs.push(p);
         log(`  PyTorch ${p.torch}, ${p.threads} threads: train ${p.trainStep.msMedian.toFixed(0)} ms/step, inference ${p.inference?.clipsPerSecond.toFixed(1)} clips/s`);
-        const one = benchPytorch({ steps, threads: 1, skipInference: true });
+        const one = benchPytorch({ steps, threads: 1, skipInference: true, ...shape });
         if (one) {
           theirsOneThread.push(one);
           log(`  PyTorch, 1 thread: train ${one.trainStep.msMedian.toFixed(0)} ms/step`);
@@ -105,6 +125,8 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
     pytorchOneThreadTrainStepMs: theirsOneThread.length > 0 ? median(theirsOneThread.flatMap((p) => p.trainStep.cpuMsAll)) : null,
     pytorchInferenceMs: theirs.length > 0 ? median(theirs.map((p) => p.inference?.cpuMsMedian ?? NaN)) : null,
   };
+  const annotation = o.annotation ? await benchAnnotation({ chunkSeconds: shape.chunkSeconds, widthMult: shape.widthMult, log, ...(typeof o.annotation === "object" ? o.annotation : {}) }) : null;
+  const pytorchCuda = o.pytorchCuda ?? o.pytorch ?? true ? cudaBaseline(shape, inferBatch, log) : null;
   let pytorch: BenchResult["pytorch"] = null;
   let pytorchOneThread: BenchResult["pytorchOneThread"] = null;
   let ratios: BenchResult["ratios"] = null;
@@ -130,13 +152,20 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
   }
   return {
     backend,
-    trainStep: { batch: first.train.batch, chunkSeconds: first.train.chunkSeconds, msMedian: trainMs, chunksPerSecond: first.train.batch / (trainMs / 1000), workers: first.train.workers },
+    adapter: activeBackend()?.adapter?.description ?? null,
+    widthMult: shape.widthMult,
+    trainStep: {
+      batch: first.train.batch, chunkSeconds: first.train.chunkSeconds, msMedian: trainMs, chunksPerSecond: first.train.batch / (trainMs / 1000), workers: first.train.workers,
+      dispatchesPerStep: first.train.dispatchesPerStep,
+    },
     inference: { clipsPerSecond: inferenceCps, batch: first.inference.batch, clipSeconds: first.inference.clipSeconds },
     frontEnd,
     cpu,
     pytorch,
     pytorchOneThread,
     ratios,
+    annotation,
+    pytorchCuda,
     conditions: { cores: os.availableParallelism(), loadAverage: os.loadavg().map((x) => Math.round(x * 100) / 100), rounds, stepsPerRound: steps },
     rounds: ours.map((x, i) => ({
       ours: { trainMs: x.train.msMedian, inferenceClipsPerSecond: x.inference.clipsPerSecond },
@@ -145,11 +174,26 @@ export async function runBench(o: BenchOptions = {}): Promise<BenchResult> {
   };
 }
 
+/** PyTorch CUDA with the bench's shapes, when torch sees a GPU (logged either way). */
+function cudaBaseline(shape: { batch: number; chunkSeconds: number; widthMult: number }, inferBatch: number, log: (line: string) => void): BenchResult["pytorchCuda"] {
+  const cuda = benchPytorchCuda({ ...shape, inferBatch });
+  if (!cuda) {
+    log("PyTorch CUDA not available (no python with torch seeing a GPU): pytorchCuda = null");
+    return null;
+  }
+  log(`PyTorch ${cuda.torch} CUDA: train ${cuda.trainStep.msMedian.toFixed(1)} ms/step, inference ${cuda.inference?.clipsPerSecond.toFixed(0)} clips/s`);
+  return {
+    torch: cuda.torch,
+    trainStep: { msMedian: cuda.trainStep.msMedian, chunksPerSecond: cuda.trainStep.chunksPerSecond },
+    inference: { batch: cuda.inference?.batch ?? inferBatch, clipsPerSecond: cuda.inference?.clipsPerSecond ?? NaN },
+  };
+}
+
 /** The human-readable table `npm run bench` prints. */
 export function formatBench(r: BenchResult): string {
   const f = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(d));
   const rows: [string, string, string, string][] = [
-    ["", `ours (${r.backend}, ${r.trainStep.workers} workers)`, r.pytorch ? `PyTorch ${r.pytorch.torch} (${r.pytorch.threads} threads)` : "PyTorch (n/a)", "ours / PyTorch"],
+    ["", `ours (${r.backend}${r.adapter ? ` on ${r.adapter}` : ""}, ${r.trainStep.workers} workers${r.widthMult !== 1 ? `, width ${r.widthMult}` : ""})`, r.pytorch ? `PyTorch ${r.pytorch.torch} (${r.pytorch.threads} threads)` : "PyTorch (n/a)", "ours / PyTorch"],
     [`train step, batch ${r.trainStep.batch} × ${r.trainStep.chunkSeconds} s (ms, median)`, f(r.trainStep.msMedian, 0), f(r.pytorch?.trainStep.msMedian, 0), ""],
     ["train throughput (chunks/s)", f(r.trainStep.chunksPerSecond), f(r.pytorch?.trainStep.chunksPerSecond), f(r.ratios?.trainThroughput, 2)],
     ["train throughput vs PyTorch 1 thread (chunks/s)", "", f(r.pytorchOneThread?.trainStep.chunksPerSecond), f(r.pytorchOneThread ? r.trainStep.chunksPerSecond / r.pytorchOneThread.trainStep.chunksPerSecond : undefined, 2)],
@@ -160,6 +204,12 @@ export function formatBench(r: BenchResult): string {
     ["front-end ms per 10 s clip (median; torchaudio)", f(r.frontEnd?.msPer10sClip), f(r.frontEnd?.torchaudioMsPer10sClip ?? undefined), f(r.ratios?.frontEnd ?? undefined, 2)],
     ["front-end CPU ms per 10 s clip", f(r.frontEnd?.cpuMsPer10sClip), f(r.frontEnd?.torchaudioCpuMsPer10sClip ?? undefined), f(r.ratios?.frontEndCpu ?? undefined, 2)],
   ];
+  if (r.trainStep.dispatchesPerStep !== null) rows.push(["GPU dispatches per training step", String(r.trainStep.dispatchesPerStep), "", ""]);
+  if (r.annotation) rows.push([`annotation, ${r.annotation.clipSeconds} s clips → ${r.annotation.chunkSeconds} s chunks (clips/s)`, f(r.annotation.clipsPerSecond), "", ""]);
+  if (r.pytorchCuda) {
+    rows.push([`PyTorch ${r.pytorchCuda.torch} CUDA: train step (ms)`, "", f(r.pytorchCuda.trainStep.msMedian, 1), f(r.pytorchCuda.trainStep.msMedian / r.trainStep.msMedian, 3)]);
+    rows.push([`PyTorch CUDA: inference, batch ${r.pytorchCuda.inference.batch} (clips/s)`, "", f(r.pytorchCuda.inference.clipsPerSecond, 0), f(r.inference.clipsPerSecond / r.pytorchCuda.inference.clipsPerSecond, 3)]);
+  }
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => row[c].length)));
   const lines = rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));

@@ -206,7 +206,7 @@ PSL_LOG_LINE = re.compile(r"^\[psl\] ")
 
 
 def fold_psl_logs(nb) -> None:
-    """`[psl] …` progress lines of a cell (stdout or stderr) → one collapsed block where the first one was.
+    """`[psl] …` lines of a cell (stdout, stderr, progress displays) → one collapsed block where the first one was.
 
     They are the library's running commentary (epochs, caching, annotation): worth keeping, but as stderr they fill a
     report with pink blocks. Other stderr text (warnings, errors) stays where it is, as it is.
@@ -216,6 +216,13 @@ def fold_psl_logs(nb) -> None:
             continue
         folded, outputs, position = [], [], None
         for out in cell.get("outputs", []):
+            data = out.get("data", {}) if out.output_type == "display_data" else {}
+            if set(data) == {"text/plain"} and PSL_LOG_LINE.match(data["text/plain"]):
+                # A progress display in its final state (lib/report/progress.ts renders "[psl] <label>  <status>").
+                if position is None:
+                    position = len(outputs)
+                folded.append(data["text/plain"].rstrip("\n") + "\n")
+                continue
             if out.output_type != "stream":
                 outputs.append(out)
                 continue

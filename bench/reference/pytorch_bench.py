@@ -1,4 +1,5 @@
-"""PyTorch CPU baseline for `psl bench`: the same MobileNetV2 (scripts/torch/psl_reference.py), same shapes.
+"""PyTorch baseline for `psl bench`: the same MobileNetV2 (scripts/torch/psl_reference.py), same shapes, on the CPU
+(default) or with --device cuda on a GPU (timed with torch.cuda.synchronize around each step / batch).
 The input shapes (frames of a chunk and of a clip, mel bins) are passed by bench/pytorch.ts from lib/audio/frontend.ts.
 
 Prints exactly one JSON object on stdout:
@@ -37,20 +38,24 @@ def main() -> None:
     parser.add_argument("--frames", type=int, required=True, help="log-mel frames of one --chunk-seconds chunk")
     parser.add_argument("--clip-frames", type=int, required=True, help="log-mel frames of one --clip-seconds clip")
     parser.add_argument("--mel-bins", type=int, required=True)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
     args = parser.parse_args()
 
+    device = torch.device(args.device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = psl_reference.build(args.classes, args.width_mult)
+    model = psl_reference.build(args.classes, args.width_mult).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.BCELoss()
-    x = torch.randn(args.batch, args.mel_bins, args.frames)
-    target = torch.rand(args.batch, args.classes)
+    x = torch.randn(args.batch, args.mel_bins, args.frames, device=device)
+    target = torch.rand(args.batch, args.classes, device=device)
 
     model.train()
     times = []
     cpu_times = []
     for i in range(args.warmup + args.steps):
+        sync()
         start = time.perf_counter()
         cpu_start = time.process_time()
         optimizer.zero_grad(set_to_none=True)
@@ -58,6 +63,7 @@ def main() -> None:
         loss = loss_fn(clip, target)
         loss.backward()
         optimizer.step()
+        sync()
         elapsed = time.perf_counter() - start
         if i >= args.warmup:
             times.append(elapsed * 1000)
@@ -65,7 +71,7 @@ def main() -> None:
     train_ms = statistics.median(times)
 
     if args.skip_inference:
-        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "device": args.device,
                           "trainStep": {"batch": args.batch, "chunkSeconds": args.chunk_seconds, "msMedian": train_ms,
                                         "chunksPerSecond": args.batch / (train_ms / 1000), "msAll": times,
                                         "cpuMsAll": cpu_times},
@@ -73,14 +79,15 @@ def main() -> None:
         return
 
     model.eval()
-    xi = torch.randn(args.infer_batch, args.mel_bins, args.clip_frames)
+    xi = torch.randn(args.infer_batch, args.mel_bins, args.clip_frames, device=device)
     infer_times = []
     infer_cpu = []
     with torch.no_grad():
         for i in range(1 + args.infer_steps):
+            sync()
             start = time.perf_counter()
             cpu_start = time.process_time()
-            model(xi)
+            model(xi)[0].cpu()
             if i >= 1:
                 infer_times.append((time.perf_counter() - start) * 1000)
                 infer_cpu.append((time.process_time() - cpu_start) * 1000)
@@ -89,6 +96,7 @@ def main() -> None:
     print(json.dumps({
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        "device": args.device,
         "trainStep": {"batch": args.batch, "chunkSeconds": args.chunk_seconds, "msMedian": train_ms,
                       "chunksPerSecond": args.batch / (train_ms / 1000), "msAll": times, "cpuMsAll": cpu_times},
         "inference": {"batch": args.infer_batch, "clipSeconds": args.clip_seconds, "msMedian": infer_ms,

@@ -5,6 +5,7 @@
  */
 import { UserError } from "../errors";
 import type { ChunkScores, LabelledClip } from "./types";
+import { normalizeThresholds } from "./threshold-counter";
 
 export interface ClipGroups {
   /** Clips in order of first appearance in the table. */
@@ -133,4 +134,34 @@ export function labelSetsFor(
     }
     return new Set(labels);
   });
+}
+
+export interface LabelsPerChunkPoint {
+  threshold: number;
+  /** Mean number of classes at or above the threshold, per chunk. */
+  labelsPerChunk: number;
+  /** Share of chunks with no class at or above it (a hard target of all zeros). */
+  emptyChunks: number;
+}
+
+/** How many classes a chunk says at each threshold (hard targets' density), one row per threshold, ascending. */
+export function labelsPerChunkCurve(chunks: ChunkScores, thresholds: Iterable<number>): LabelsPerChunkPoint[] {
+  const rows = validateChunkScores(chunks);
+  const C = chunks.numClasses;
+  const grid = normalizeThresholds(thresholds);
+  const labels = new Float64Array(grid.length);
+  const empty = new Float64Array(grid.length);
+  for (let row = 0; row < rows; row++) {
+    // Per chunk, the number of classes ≥ t for every t of the grid: count each score against the ascending grid.
+    const said = new Int32Array(grid.length);
+    for (let c = 0; c < C; c++) {
+      const p = chunks.probs[row * C + c];
+      for (let i = 0; i < grid.length && p >= grid[i]; i++) said[i]++;
+    }
+    for (let i = 0; i < grid.length; i++) {
+      labels[i] += said[i];
+      if (said[i] === 0) empty[i]++;
+    }
+  }
+  return grid.map((threshold, i) => ({ threshold, labelsPerChunk: labels[i] / Math.max(1, rows), emptyChunks: empty[i] / Math.max(1, rows) }));
 }

@@ -23,10 +23,27 @@ export function integerFlag(name: string, text: string | undefined, fallback: nu
   return value;
 }
 
+/** A positive number flag: `fallback` when absent, else a number > 0, else a UserError naming the flag. */
+export function positiveFlag(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!(value > 0) || !Number.isFinite(value)) throw new UserError(`--${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
 /** `--max-seconds`: the longest audio file a command decodes; a positive number of seconds, default 600. */
 export function maxSecondsFlag(text: string | undefined): number {
   if (text === undefined) return DEFAULT_MAX_CLIP_SECONDS;
   const value = Number(text);
   if (!(value > 0)) throw new UserError(`--max-seconds must be a positive number of seconds, got "${text}"`);
   return value;
+}
+
+/** `--shard i/n`: job i (0-based) of n; undefined when absent, a UserError naming the flag when malformed. */
+export function shardFlag(text: string | undefined): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = match ? Number(match[1]) : NaN, count = match ? Number(match[2]) : NaN;
+  if (!match || count < 1 || index >= count) throw new UserError(`--shard must be i/n with 0 ≤ i < n (e.g. --shard 0/8 … 7/8), got "${text}"`);
+  return { index, count };
 }

@@ -12,7 +12,7 @@
  * encoding invalidates the whole cache. Audio that is missing, does not decode or is longer than `maxClipSeconds` is
  * skipped and recorded (`skipped`, tried again on the next build), or raises the UserError in `strict` mode.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { UserError } from "../errors";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic";
@@ -239,6 +239,53 @@ export async function buildFeatureCache(
   for (const store of stores.values()) store.close();
   writeJsonAtomic(join(dir, "index.json"), index);
   return openFeatureCache(dir);
+}
+
+/**
+ * Folds finished caches (`parts`, e.g. one per `psl features --shard` job) into the cache in `cacheDir`, which then
+ * serves every clip as if one run had computed them all: a later build finds them cached and computes nothing.
+ * Each part's shard files are hard-linked (copied where the file system cannot link) under new shard numbers, the
+ * merged index is written atomically, and only then are the parts deleted: a kill at any point leaves either the
+ * old index (the merge simply runs again) or the merged one.
+ */
+export function mergeFeatureCaches(cacheDir: string, partDirs: readonly string[]): { clips: number; skipped: number } {
+  const dir = resolve(cacheDir);
+  mkdirSync(dir, { recursive: true });
+  const parts = partDirs.map((p) => {
+    const index = readIndex(p);
+    if (!index) throw new UserError(`${p}: no feature cache here (index.json missing)`);
+    return { dir: p, index };
+  });
+  const encoding = parts[0]?.index.encoding ?? "float32";
+  const previous = readIndex(dir);
+  const target: IndexFile =
+    previous && sameFrontEnd(previous, encoding)
+      ? previous
+      : { format: "psl-lab-feature-cache", frontEnd: FRONT_END_KEY, encoding, shards: previous?.shards ?? 0, clips: {}, skipped: [] };
+  for (const part of parts) {
+    if (!sameFrontEnd(part.index, encoding)) throw new UserError(`${part.dir}: computed with other front-end parameters or encoding than the other parts; rebuild it`);
+    const base = target.shards;
+    for (let k = 0; k < part.index.shards; k++) {
+      const from = join(part.dir, `shard-${k}.bin`);
+      if (!existsSync(from)) continue; // a shard whose clips were all recomputed later is no longer listed
+      const to = join(dir, `shard-${base + k}.bin`);
+      rmSync(to, { force: true });
+      try {
+        linkSync(from, to);
+      } catch {
+        copyFileSync(from, to);
+      }
+    }
+    for (const [filename, entry] of Object.entries(part.index.clips)) target.clips[filename] = { ...entry, shard: base + entry.shard };
+    target.shards = base + part.index.shards;
+    target.skipped.push(...part.index.skipped);
+  }
+  // A clip cached by any part is not skipped; one skipped by several parts is listed once.
+  const seen = new Set<string>();
+  target.skipped = target.skipped.filter((s) => !(s.filename in target.clips) && !seen.has(s.filename) && (seen.add(s.filename), true));
+  writeJsonAtomic(join(dir, "index.json"), target);
+  for (const part of parts) rmSync(part.dir, { recursive: true, force: true });
+  return { clips: Object.keys(target.clips).length, skipped: target.skipped.length };
 }
 
 /** Opens an existing cache for reading. */

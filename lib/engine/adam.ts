@@ -75,7 +75,8 @@ export function clipGradNorm(grads: Iterable<Float32Array>, maxNorm: number): nu
   return norm;
 }
 
-export function createAdam(sizes: Map<string, number>, options: AdamOptions = {}): Adam {
+/** The options with PyTorch's defaults filled in, validated (shared with the GPU trainer's Adam). */
+export function resolveAdamOptions(options: AdamOptions = {}): AdamState["options"] {
   const opts: AdamState["options"] = {
     learningRate: options.learningRate ?? 1e-3,
     beta1: options.beta1 ?? 0.9,
@@ -88,6 +89,17 @@ export function createAdam(sizes: Map<string, number>, options: AdamOptions = {}
   for (const [k, v] of Object.entries(opts)) {
     if (typeof v === "number" && !(Number.isFinite(v) && v >= 0)) throw new Error(`Adam: option ${k} must be a finite number ≥ 0, got ${v}`);
   }
+  return opts;
+}
+
+/** PyTorch's bias-corrected step size and √(1 − β2^step) for step `step` (1-based), as float32. */
+export function adamStepScalars(opts: AdamState["options"], step: number): { stepSize: number; bc2Sqrt: number } {
+  // Python floats (double) in PyTorch; they become float32 when combined with a float32 tensor.
+  return { stepSize: f(opts.learningRate / (1 - opts.beta1 ** step)), bc2Sqrt: f(Math.sqrt(1 - opts.beta2 ** step)) };
+}
+
+export function createAdam(sizes: Map<string, number>, options: AdamOptions = {}): Adam {
+  const opts = resolveAdamOptions(options);
   const names = [...sizes.keys()];
   // Layout in the private memory: regions P (params), G (gradient), M, V, [VMAX], S (staging for one tensor).
   const total = names.reduce((a, n) => a + sizes.get(n)!, 0);
@@ -124,10 +136,8 @@ export function createAdam(sizes: Map<string, number>, options: AdamOptions = {}
       if (coef < 1) kernels.scale_add(4 * total, 4 * total, total, coef, 0);
     }
     step += 1;
-    const { beta1, beta2, epsilon, weightDecay, learningRate } = opts;
-    // Python floats (double) in PyTorch; they become float32 when combined with a float32 tensor.
-    const stepSize = f(learningRate / (1 - beta1 ** step));
-    const bc2Sqrt = f(Math.sqrt(1 - beta2 ** step));
+    const { beta1, beta2, epsilon, weightDecay } = opts;
+    const { stepSize, bc2Sqrt } = adamStepScalars(opts, step);
     for (const n of names) view(P, n).set(params.get(n)!);
     kernels.adam_update(0, 4 * total, 8 * total, 12 * total, VMAX ? 16 * total : 0, total,
       f(beta1), f(1 - beta1), f(beta2), f(1 - beta2), f(epsilon), f(weightDecay), f(-stepSize), bc2Sqrt);

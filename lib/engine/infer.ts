@@ -3,17 +3,21 @@
  *
  * In eval mode BatchNorm is a per-channel affine map, so conv → BN → ReLU6 equals conv with weights W·s and
  * bias β − μ·s (s = γ/√(σ² + ε)) followed by ReLU6. Each layer then is ONE fused op: tfjs's fused matMul
- * (XNNPACK, bias + ReLU6) for 1x1 convs, the engine's depthwise kernel with bias + ReLU6 on wasm, tfjs's fused
- * conv2d for the stem. Results equal model.forward(x, {training: false}) to float32 rounding (tested).
+ * (XNNPACK, bias + ReLU6) for 1x1 convs, the engine's depthwise kernel with bias + ReLU6 on wasm and webgpu, tfjs's
+ * fused conv2d for the stem (the engine's one-channel conv kernel on webgpu, padding folded in). Results equal
+ * model.forward(x, {training: false}) to float32 rounding (tested).
  *
  * `foldModel` snapshots the weights: fold again after the model's weights change (e.g. after trainer.syncModel()).
  */
 import * as tf from "@tensorflow/tfjs";
 import { N_MELS } from "../audio/frontend";
+import type { ModelConfig } from "../model/config";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { BN_EPSILON } from "../nn/bn-types";
 import { torchPad } from "../nn/reference-ops";
 import { DEPTHWISE_KERNEL, registerWasmKernels } from "../nn/wasm/register";
+import { GPU_CONV_CIN1_KERNEL } from "../nn/webgpu/depthwise";
+import { gpuKernelsActive } from "../nn/webgpu/ops";
 
 interface FoldedLayer {
   kind: "full" | "depthwise" | "pointwise";
@@ -33,8 +37,15 @@ export interface Predictions {
 
 export interface FoldedModel {
   readonly numClasses: number;
-  /** Eval-mode probabilities of a batch of log-mels [batchSize, frames, 64] (row-major). */
+  /** The folded model's configuration (so a FoldedModel serves lib/model's predictClips as a Predictor). */
+  readonly config: ModelConfig;
+  /**
+   * Eval-mode probabilities of a batch of log-mels [batchSize, frames, 64] (row-major), read synchronously: not on the
+   * webgpu backend, which cannot read synchronously in Node (use predictAsync there; it works everywhere).
+   */
   predict(input: Float32Array, batchSize: number, frames: number): Predictions;
+  /** The same, read asynchronously. */
+  predictAsync(input: Float32Array, batchSize: number, frames: number): Promise<Predictions>;
   /** The same as tensors (caller disposes): {clip [N, C], frames [N, T', C]}. */
   forward(input: tf.Tensor3D): { clip: tf.Tensor2D; frames: tf.Tensor3D };
   dispose(): void;
@@ -72,9 +83,13 @@ export function foldModel(model: MobileNetV2): FoldedModel {
       return tf.reshape(y, [n, h, w, l.weight.shape[1]!]);
     }
     const pad = torchPad(l.weight.shape[0]!);
-    if (l.kind === "depthwise" && tf.getBackend() === "wasm" && l.weight.shape[3] === 1) {
-      registerWasmKernels();
+    const onGpu = gpuKernelsActive();
+    if (l.kind === "depthwise" && (tf.getBackend() === "wasm" || onGpu) && l.weight.shape[3] === 1) {
+      if (!onGpu) registerWasmKernels();
       return tf.engine().runKernel(DEPTHWISE_KERNEL, { x, filter: l.weight, bias: l.bias }, { strides: l.stride, pad, dilations: 1, relu6: l.relu6 }) as tf.Tensor4D;
+    }
+    if (l.kind === "full" && onGpu && l.weight.shape[2] === 1) {
+      return tf.engine().runKernel(GPU_CONV_CIN1_KERNEL, { x, filter: l.weight, bias: l.bias }, { strides: l.stride, pad, dilations: 1, relu6: l.relu6 }) as tf.Tensor4D;
     }
     const padded = tf.pad(x, pad);
     return l.kind === "depthwise"
@@ -99,16 +114,36 @@ export function foldModel(model: MobileNetV2): FoldedModel {
     });
   };
 
+  /** The forward pass of a row-major input batch (outputs left to the caller). */
+  const run = (input: Float32Array, batchSize: number, frames: number) => {
+    if (input.length !== batchSize * frames * N_MELS) throw new Error(`predict: input has ${input.length} values, expected ${batchSize}*${frames}*${N_MELS}`);
+    const x = tf.tensor3d(input, [batchSize, frames, N_MELS]);
+    try {
+      return forward(x);
+    } finally {
+      x.dispose();
+    }
+  };
+
   return {
     numClasses,
+    config: model.config,
     forward,
     predict(input, batchSize, frames) {
-      if (input.length !== batchSize * frames * N_MELS) throw new Error(`predict: input has ${input.length} values, expected ${batchSize}*${frames}*${N_MELS}`);
-      const x = tf.tensor3d(input, [batchSize, frames, N_MELS]);
-      const out = forward(x);
+      if (tf.getBackend() === "webgpu") throw new Error("FoldedModel.predict reads synchronously, which the webgpu backend cannot do in Node: use predictAsync");
+      const out = run(input, batchSize, frames);
       const result = { clip: out.clip.dataSync() as Float32Array, frames: out.frames.dataSync() as Float32Array, frameCount: out.frames.shape[1] };
-      tf.dispose([x, out.clip, out.frames]);
+      tf.dispose([out.clip, out.frames]);
       return result;
+    },
+    async predictAsync(input, batchSize, frames) {
+      const out = run(input, batchSize, frames);
+      try {
+        const [clip, framesData] = await Promise.all([out.clip.data() as Promise<Float32Array>, out.frames.data() as Promise<Float32Array>]);
+        return { clip, frames: framesData, frameCount: out.frames.shape[1] };
+      } finally {
+        tf.dispose([out.clip, out.frames]);
+      }
     },
     dispose() {
       if (disposed) return;

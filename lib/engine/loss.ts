@@ -11,6 +11,8 @@
  * because BCE is linear in its target: use `mixTargets` once and train on one soft target.
  */
 import * as tf from "@tensorflow/tfjs";
+import { GPU_BCE_GRAD_KERNEL, GPU_BCE_KERNEL } from "../nn/webgpu/loss";
+import { gpuKernelsActive } from "../nn/webgpu/ops";
 
 /** torch.nn.BCELoss clamps each log term at this value. */
 export const BCE_LOG_CLAMP = -100;
@@ -22,6 +24,7 @@ export function bceLoss(probs: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
   if (probs.shape.join() !== targets.shape.join()) {
     throw new Error(`bceLoss: probabilities [${probs.shape}] and targets [${targets.shape}] differ in shape`);
   }
+  if (gpuKernelsActive()) return gpuBceLoss(probs, targets);
   const op = tf.customGrad((...args: unknown[]) => {
     const [p, t] = args as [tf.Tensor2D, tf.Tensor2D];
     const save = args[2] as tf.GradSaveFunc;
@@ -38,6 +41,24 @@ export function bceLoss(probs: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
         // Targets are data: their gradient is never used, but customGrad wants one per input.
         return [dp, tf.zerosLike(st)];
       },
+    };
+  });
+  return op(probs, targets) as tf.Scalar;
+}
+
+/** The same loss as two WGSL dispatches (value, gradient) on the webgpu backend (lib/nn/webgpu/loss.ts). */
+function gpuBceLoss(probs: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [p, t] = args as [tf.Tensor2D, tf.Tensor2D];
+    const save = args[2] as tf.GradSaveFunc;
+    save([p, t]);
+    return {
+      value: tf.engine().runKernel(GPU_BCE_KERNEL, { probs: p, targets: t }, { logClamp: BCE_LOG_CLAMP }) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.engine().runKernel(GPU_BCE_GRAD_KERNEL, { probs: saved[0], targets: saved[1], dy }, { epsilon: BCE_GRAD_EPSILON }) as tf.Tensor,
+        // Targets are data: zeros held on the CPU, never uploaded.
+        tf.zeros(saved[1].shape),
+      ],
     };
   });
   return op(probs, targets) as tf.Scalar;

@@ -11,7 +11,7 @@
  * per item from (seed, step, item index in the batch). So the worker count changes only float rounding, never the
  * model; every replica computes bit-identical BatchNorm running statistics, and `syncModel()` publishes that one set.
  * With workers 0 (the default on the tensorflow backends, where the library itself is multi-threaded) the step
- * runs in-process on the model itself.
+ * runs in-process on the model itself. On the webgpu backend the step is GPU-resident (gpu-trainer.ts; no workers).
  *
  * Determinism: for a given seed, worker count and batch sequence the weights are identical run to run (fixed
  * shard split, fixed reduction orders, per-item dropout seeds); different worker counts agree to float rounding.
@@ -31,6 +31,7 @@ import { activeBackend } from "../nn/backend";
 import { assignVariables, computeGradients } from "./gradients";
 import type { WorkerInit, WorkerReply, WorkerRequest, WorkerStep } from "./train-worker";
 import { abortExchange, createExchangeBuffer, exchangeValuesFor } from "../nn/sync-batchnorm";
+import { createGpuTrainer } from "./gpu-trainer";
 
 export interface TrainerOptions {
   /** Adam learning rate (default 1e-3, as the reference configs). */
@@ -80,7 +81,7 @@ export interface Trainer {
  * count: with whole-batch BatchNorm statistics the worker count changes only float rounding.
  */
 export function autoWorkers(backendName = activeBackend()?.name ?? tf.getBackend()): number {
-  if (backendName === "tensorflow" || backendName === "tensorflow-gpu") return 0;
+  if (backendName === "tensorflow" || backendName === "tensorflow-gpu" || backendName === "webgpu") return 0;
   return Math.max(1, availableParallelism());
 }
 
@@ -126,6 +127,7 @@ function flatViews(buffer: ArrayBufferLike, layout: { size: number }[]): Float32
 const total = (layout: { size: number }[]) => layout.reduce((a, b) => a + b.size, 0);
 
 export async function createTrainer(model: MobileNetV2, options: TrainerOptions): Promise<Trainer> {
+  if (tf.getBackend() === "webgpu") return createGpuTrainer(model, options, checkBatch, itemSeed);
   const requested = options.workers ?? "auto";
   const workerCount = requested === "auto" ? autoWorkers() : requested;
   if (!Number.isInteger(workerCount) || workerCount < 0) throw new Error(`createTrainer: workers must be "auto" or an integer ≥ 0, got ${requested}`);

@@ -1,9 +1,10 @@
 /**
  * Which tfjs backend runs the kit, and why.
  *
- * Order of preference: tfjs-node-gpu (CUDA) → tfjs-node (libtensorflow) → wasm → cpu.
- * Override with the PSL_BACKEND environment variable or the `preferred` option
- * (one of "tensorflow-gpu", "tensorflow", "wasm", "cpu").
+ * Order of preference: tfjs-node-gpu (CUDA) → webgpu on a hardware adapter (Dawn/Vulkan, webgpu/device.ts) →
+ * tfjs-node (libtensorflow) → wasm → cpu. Override with the PSL_BACKEND environment variable or the `preferred`
+ * option (one of "tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"). Only an explicit "webgpu" accepts a
+ * software adapter (SwiftShader, for tests): auto-selection never picks a CPU-emulated GPU over wasm.
  *
  * Beware: danfojs-node depends on @tensorflow/tfjs-node, which this project aliases to plain
  * @tensorflow/tfjs (libtensorflow cannot be installed offline). So "the package resolves" does not
@@ -12,15 +13,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
 import { registerWasmKernels } from "./wasm/register";
+import { registerWebGpuKernels } from "./webgpu/register";
+import { activateWebGpu, webGpuAdapter, type WebGpuAdapterSummary } from "./webgpu/device";
 
-export const BACKEND_NAMES = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export const BACKEND_NAMES = ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface BackendInfo {
   /** What the kit calls it (see BACKEND_NAMES). */
   name: BackendName;
-  /** The tfjs backend name actually active (`tf.getBackend()`): "tensorflow", "wasm" or "cpu". */
+  /** The tfjs backend name actually active (`tf.getBackend()`): "tensorflow", "webgpu", "wasm" or "cpu". */
   tfjsBackend: string;
+  /** The GPU adapter, on the webgpu backend. */
+  adapter?: WebGpuAdapterSummary;
   /** One human sentence: why this backend was chosen. */
   reason: string;
   /** Versions of tfjs and of the backend package. */
@@ -57,7 +62,7 @@ function tryNodeBinding(moduleId: "@tensorflow/tfjs-node-gpu" | "@tensorflow/tfj
 
 function versions(): Record<string, string> {
   const out: Record<string, string> = { "tfjs-core": tf.version_core };
-  for (const id of ["@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"]) {
+  for (const id of ["@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-backend-webgpu", "@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"]) {
     const name = installedPackageName(id);
     if (name === id) out[id.replace("@tensorflow/", "")] = JSON.parse(readFileSync(require.resolve(`${id}/package.json`), "utf8")).version;
   }
@@ -70,6 +75,14 @@ async function activate(tfjsName: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The webgpu backend on the adapter found by activateWebGpu, with the engine's WGSL kernels. */
+async function activateGpu(allowSoftware: boolean): Promise<{ ok: boolean; why: string }> {
+  const found = await activateWebGpu({ allowSoftware });
+  if (!found.ok) return found;
+  registerWebGpuKernels();
+  return (await activate("webgpu")) ? found : { ok: false, why: `${found.why}, but the tfjs webgpu backend failed to initialise` };
 }
 
 async function activateWasm(): Promise<boolean> {
@@ -91,26 +104,37 @@ export async function initBackend(options: { preferred?: string; quiet?: boolean
     throw new BackendError(`unknown backend "${requested}" (PSL_BACKEND / --backend): choose one of ${BACKEND_NAMES.join(", ")}`);
   }
   let info: BackendInfo | undefined;
-  const make = (name: BackendName, reason: string): BackendInfo => ({ name, tfjsBackend: tf.getBackend(), reason, versions: versions() });
+  const make = (name: BackendName, reason: string): BackendInfo => ({
+    name, tfjsBackend: tf.getBackend(), reason, versions: versions(), ...(name === "webgpu" ? { adapter: webGpuAdapter() } : {}),
+  });
 
   if (requested !== "") {
     const explicit = `${requested} requested (${options.preferred ? "option" : "PSL_BACKEND"})`;
     if (requested === "tensorflow-gpu" || requested === "tensorflow") {
       const binding = tryNodeBinding(requested === "tensorflow-gpu" ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node");
       if (!binding.ok || !(await activate("tensorflow"))) throw new BackendError(`${explicit} but ${binding.why}`);
+    } else if (requested === "webgpu") {
+      const gpu = await activateGpu(true);
+      if (!gpu.ok) throw new BackendError(`${explicit} but ${gpu.why}`);
+      info = make("webgpu", `${explicit}: ${gpu.why}`);
     } else if (requested === "wasm") {
       if (!(await activateWasm())) throw new BackendError(`${explicit} but the wasm backend failed to initialise`);
     } else if (!(await activate("cpu"))) {
       throw new BackendError(`${explicit} but the cpu backend failed to initialise`);
     }
-    info = make(requested as BackendName, explicit);
+    info ??= make(requested as BackendName, explicit);
   } else {
     const gpu = tryNodeBinding("@tensorflow/tfjs-node-gpu");
+    const webgpu = gpu.ok ? undefined : await activateGpu(false);
     const cpuNode = gpu.ok ? gpu : tryNodeBinding("@tensorflow/tfjs-node");
-    if ((gpu.ok || cpuNode.ok) && (await activate("tensorflow"))) {
-      info = make(gpu.ok ? "tensorflow-gpu" : "tensorflow", gpu.ok ? gpu.why : `${gpu.why}; ${cpuNode.why}`);
+    if (gpu.ok && (await activate("tensorflow"))) {
+      info = make("tensorflow-gpu", gpu.why);
+    } else if (webgpu?.ok) {
+      info = make("webgpu", `${gpu.why} → ${webgpu.why}`);
+    } else if (cpuNode.ok && (await activate("tensorflow"))) {
+      info = make("tensorflow", `${gpu.why}; no hardware WebGPU (${webgpu?.why}); ${cpuNode.why}`);
     } else if (await activateWasm()) {
-      info = make("wasm", `${gpu.why}, ${cpuNode.why.replace(/^.*; /, "")} → wasm (WebAssembly${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? " + SIMD" : ""})`);
+      info = make("wasm", `${gpu.why}, no hardware WebGPU (${webgpu?.why}), ${cpuNode.why.replace(/^.*; /, "")} → wasm (WebAssembly${tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? " + SIMD" : ""})`);
     } else {
       await activate("cpu");
       info = make("cpu", "no libtensorflow binding and the wasm backend failed to initialise → cpu (slow)");
@@ -119,6 +143,8 @@ export async function initBackend(options: { preferred?: string; quiet?: boolean
   await tf.ready();
   active = info;
   if (!options.quiet) console.log(`[psl] backend: ${info.name} — ${info.reason}`);
+  // A CPU-emulated GPU is never silent, even for quiet callers (the pipeline): it is orders of magnitude slower.
+  else if (info.adapter?.software) console.error(`[psl] backend: webgpu on a SOFTWARE adapter (${info.adapter.description}): correct but slow; for tests, not for training`);
   return info;
 }
 

@@ -6,6 +6,8 @@
  * - on "wasm", BatchNorm(+ReLU6) in training mode and the depthwise convolution run the engine's fused SIMD
  *   kernels (lib/nn/wasm) with custom gradients: two passes over memory forward and two backward instead of
  *   the dozen tensor-wide ops of the composed version;
+ * - on "webgpu", the same ops (and the stem's one-channel convolution) run the engine's WGSL kernels
+ *   (lib/nn/webgpu): two dispatches each way instead of a dozen, which is what bounds a GPU training step;
  * - everywhere else (and for everything not listed above) the plain reference (reference-ops.ts), which is
  *   also what the tests hold the fast paths to.
  *
@@ -17,9 +19,11 @@
 import * as tf from "@tensorflow/tfjs";
 
 import { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions } from "./bn-types";
+import { kernelConv } from "./kernel-op";
 import * as reference from "./reference-ops";
 import { activeShardExchange, batchRows, wholeBatchMoments, wholeBatchSums, type ShardExchange } from "./sync-batchnorm";
 import { BN_ACT_GRAD_KERNEL, BN_ACT_KERNEL, DEPTHWISE_GRAD_KERNEL, DEPTHWISE_KERNEL, registerWasmKernels } from "./wasm/register";
+import * as gpu from "./webgpu/ops";
 
 export { BN_EPSILON, BN_MOMENTUM, type BatchNormVars, type ConvBnOptions };
 
@@ -60,17 +64,7 @@ function fusedBatchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean):
 /** Depthwise k x k convolution with PyTorch's symmetric padding (k-1)/2, fused forward and one-pass backward. */
 function fusedDepthwise(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number): tf.Tensor4D {
   const attrs = { strides: stride, pad: reference.torchPad(weight.shape[0]), dilations: 1 };
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [input, filter] = args as [tf.Tensor4D, tf.Tensor4D];
-    const save = args[2] as tf.GradSaveFunc;
-    save([input, filter]);
-    return {
-      value: tf.engine().runKernel(DEPTHWISE_KERNEL, { x: input, filter }, attrs) as tf.Tensor4D,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.engine().runKernel(DEPTHWISE_GRAD_KERNEL, { x: saved[0], filter: saved[1], dy }, attrs) as tf.Tensor[],
-    };
-  });
-  return op(x, weight) as tf.Tensor4D;
+  return kernelConv(x, weight, DEPTHWISE_KERNEL, attrs, (dy, sx, sf) => tf.engine().runKernel(DEPTHWISE_GRAD_KERNEL, { x: sx, filter: sf, dy }, attrs) as tf.Tensor[]);
 }
 
 /**
@@ -81,6 +75,7 @@ function fusedDepthwise(x: tf.Tensor4D, weight: tf.Tensor4D, stride: number): tf
  */
 export function batchNorm(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean, training: boolean): tf.Tensor4D {
   if (training && fused()) return fusedBatchNormTrain(x, bn, relu6);
+  if (training && gpu.gpuKernelsActive()) return gpu.batchNormTrain(x, bn, relu6);
   const exchange = training ? activeShardExchange() : undefined;
   if (exchange) return syncedBatchNormTrain(x, bn, relu6, exchange);
   return reference.batchNorm(x, bn, relu6, training);
@@ -134,6 +129,7 @@ function syncedBatchNormTrain(x: tf.Tensor4D, bn: BatchNormVars, relu6: boolean,
 
 /** Full 3x3 (or k x k) convolution + BatchNorm (+ ReLU6); used by the stem. */
 export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
+  if (weight.shape[2] === 1 && gpu.gpuKernelsActive()) return tf.tidy(() => batchNorm(gpu.convCin1(x, weight, opts.stride), bn, opts.relu6, opts.training));
   if (!fused()) return tf.tidy(() => batchNorm(reference.fullConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
   return tf.tidy(() => {
     // tfjs's conv2d forward (XNNPACK); its filter gradient is the engine's Conv2DBackpropFilter kernel.
@@ -144,7 +140,7 @@ export function convBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, o
 
 /** Depthwise k x k convolution (one filter per channel) + BatchNorm (+ ReLU6). */
 export function depthwiseConvBn(x: tf.Tensor4D, weight: tf.Tensor4D, bn: BatchNormVars, opts: ConvBnOptions): tf.Tensor4D {
-  if (!fused() || weight.shape[3] !== 1) return tf.tidy(() => batchNorm(reference.depthwiseConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
+  if (!(fused() || gpu.gpuKernelsActive()) || weight.shape[3] !== 1) return tf.tidy(() => batchNorm(reference.depthwiseConv(x, weight, opts.stride), bn, opts.relu6, opts.training));
   return tf.tidy(() => batchNorm(fusedDepthwise(x, weight, opts.stride), bn, opts.relu6, opts.training));
 }
 

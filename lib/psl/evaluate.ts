@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { MobileNetV2 } from "../model/mobilenetv2";
-import { predictClips } from "../model/predict";
+import { predictClips, predictClipsAsync, type LogMelInput } from "../model/predict";
 import { evaluateScores, writeMetricsJson, writePerClassCsv, type EvalMetrics } from "../evaluation";
 import { createProgress } from "../report/progress";
 import type { FeatureSource } from "./features";
@@ -22,21 +22,40 @@ export interface EvaluateOptions {
   progressLabel?: string;
 }
 
+/** The rows' full-clip log-mels in groups of `group` (streamed: an eval set never has to fit in memory). */
+function* clipGroups(rows: readonly ClipRow[], features: FeatureSource, group: number): Generator<{ start: number; logMels: LogMelInput[] }> {
+  for (let start = 0; start < rows.length; start += group) {
+    const logMels = rows.slice(start, start + group).map((row) => {
+      const frames = features.clipFrames(row.filename);
+      return { data: features.readFrames(row.filename, 0, frames), frames };
+    });
+    yield { start, logMels };
+  }
+}
+
 /** Clip probabilities [clips, numClasses] (row-major) for every row, in row order. */
 export function scoreClips(model: MobileNetV2, rows: readonly ClipRow[], features: FeatureSource, options: EvaluateOptions = {}): Float32Array {
   const C = model.config.numClasses;
   const out = new Float32Array(rows.length * C);
-  const group = Math.max(1, (options.batchSize ?? 16) * 4);
+  const batchSize = options.batchSize ?? 16;
   const progress = options.progressLabel ? createProgress({ label: options.progressLabel, total: rows.length, unit: "clips" }) : undefined;
-  for (let start = 0; start < rows.length; start += group) {
-    const slice = rows.slice(start, start + group);
-    const logMels = slice.map((row) => {
-      const frames = features.clipFrames(row.filename);
-      return { data: features.readFrames(row.filename, 0, frames), frames };
-    });
-    const scores = predictClips(model, logMels, { batchSize: options.batchSize ?? 16 });
-    scores.forEach((s, i) => out.set(s, (start + i) * C));
-    progress?.tick(slice.length);
+  for (const { start, logMels } of clipGroups(rows, features, Math.max(1, batchSize * 4))) {
+    predictClips(model, logMels, { batchSize }).forEach((s, i) => out.set(s, (start + i) * C));
+    progress?.tick(logMels.length);
+  }
+  progress?.done();
+  return out;
+}
+
+/** scoreClips reading results asynchronously (needed on the webgpu backend; see lib/model predictClipsAsync). */
+export async function scoreClipsAsync(model: MobileNetV2, rows: readonly ClipRow[], features: FeatureSource, options: EvaluateOptions = {}): Promise<Float32Array> {
+  const C = model.config.numClasses;
+  const out = new Float32Array(rows.length * C);
+  const batchSize = options.batchSize ?? 16;
+  const progress = options.progressLabel ? createProgress({ label: options.progressLabel, total: rows.length, unit: "clips" }) : undefined;
+  for (const { start, logMels } of clipGroups(rows, features, Math.max(1, batchSize * 4))) {
+    (await predictClipsAsync(model, logMels, { batchSize })).forEach((s, i) => out.set(s, (start + i) * C));
+    progress?.tick(logMels.length);
   }
   progress?.done();
   return out;
@@ -55,6 +74,13 @@ export function clipTargets(rows: readonly ClipRow[], numClasses: number): Float
 export function evaluateModel(model: MobileNetV2, rows: readonly ClipRow[], features: FeatureSource, options: EvaluateOptions = {}): EvalMetrics {
   const C = model.config.numClasses;
   const scores = scoreClips(model, rows, features, options);
+  return evaluateScores(clipTargets(rows, C), scores, C, options.classNames);
+}
+
+/** evaluateModel reading results asynchronously (what the training loop and the pipeline use: it works on every backend). */
+export async function evaluateModelAsync(model: MobileNetV2, rows: readonly ClipRow[], features: FeatureSource, options: EvaluateOptions = {}): Promise<EvalMetrics> {
+  const C = model.config.numClasses;
+  const scores = await scoreClipsAsync(model, rows, features, options);
   return evaluateScores(clipTargets(rows, C), scores, C, options.classNames);
 }
 

@@ -87,7 +87,7 @@ export interface TrainLoopOptions {
   /** Builds the batch of the given items (targets row-major [N, numClasses]). */
   makeBatch(indices: readonly number[]): Batch | Promise<Batch>;
   /** Validation metrics of the (synced) model; called after every epoch. */
-  validate(model: MobileNetV2): EvalMetrics;
+  validate(model: MobileNetV2): EvalMetrics | Promise<EvalMetrics>;
   /** Continue from `last.safetensors` when it exists (else start fresh). */
   resume: boolean;
   /** Label for the progress bar, e.g. "teacher". */
@@ -233,7 +233,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
       }
       progress.done();
       await trainer.syncModel();
-      const metrics = options.validate(model);
+      const metrics = await options.validate(model);
       const record: EpochRecord = {
         epoch: state.epoch + 1,
         step: state.globalStep,

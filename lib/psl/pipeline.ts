@@ -20,7 +20,7 @@ import { createTrainer } from "../engine/trainer";
 import { readManifest, rowLocation, type ManifestRow } from "../data/manifest";
 import { checkDurations } from "../data/durations";
 import { readClassLabels } from "../data/classes";
-import { buildFeatureCache } from "../data/feature-cache";
+import { buildFeatureCache, openFeatureCache, type FeatureCache } from "../data/feature-cache";
 import { createRng } from "../data/random";
 import type { NamedDataset } from "../data/named-dataset";
 import { loadCheckpoint, loadModel } from "../model/checkpoint";
@@ -36,7 +36,7 @@ import { artefactDir, fileFingerprint, rowsFingerprint } from "./cache";
 import { hopSecondsOf, minChunkSecondsOf, validateConfig, type ExperimentConfig, type TrainingSettings } from "./config";
 import { checkTeacherSource, refuseStageOverwrites, refuseTeacherInside } from "./preflight";
 import { resolveThresholds } from "./targets";
-import { evaluateModel, saveEvaluation } from "./evaluate";
+import { evaluateModelAsync, saveEvaluation } from "./evaluate";
 import type { FeatureSource } from "./features";
 import { readLoopState, type TrainerFactory } from "./loop";
 import { trainStudent, type TeacherTargetSource } from "./student";
@@ -80,6 +80,12 @@ export interface RunOptions {
   inputs?: readonly NamedPath[];
   /** Where the config came from (its file), named in messages about it. */
   configSource?: string;
+  /**
+   * Scale-out of the annotation (until "annotate"): compute only job `index` of `count`'s shards, or `merge` the
+   * finished shards of all jobs. Both need a finished teacher and complete features (`psl features`), and neither
+   * trains or computes features itself: many jobs share one cache folder.
+   */
+  annotationJob?: { slice: { index: number; count: number } } | { merge: true };
 }
 
 export interface StageArtefact {
@@ -89,7 +95,7 @@ export interface StageArtefact {
 
 export interface ExperimentResult {
   teacher?: StageArtefact & { checkpoint: string; metrics?: EvalMetrics };
-  annotation?: StageArtefact & { table: string; tsv: string; rows: number };
+  annotation?: StageArtefact & { table: string; tsv: string; rows: number; job?: { computed: number; shards: number; range: { start: number; end: number } } };
   student?: StageArtefact & { checkpoint: string; metrics?: EvalMetrics };
   /** reports folder of this experiment (metrics JSON + per-class CSV). */
   reportDir: string;
@@ -101,6 +107,8 @@ export interface ResolveDataOptions {
   strict?: boolean;
   datasets?: readonly NamedDataset[];
   waitForLocks?: boolean;
+  /** Open the existing feature cache, which must cover every clip, instead of computing it (annotation shard jobs). */
+  featuresReadOnly?: boolean;
 }
 
 /** Per-class threshold keys must name classes: checked once the class names are known, before any stage runs. */
@@ -122,8 +130,17 @@ function classNamesFrom(classes: readonly { index: number; displayName: string }
   return names;
 }
 
-/** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
-export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: ResolveDataOptions = {}): Promise<ExperimentData> {
+/** The config's manifests, read and checked (no features yet); `listed` is every row of every split. */
+export interface ResolvedManifests {
+  teacherTrain?: ManifestRow[];
+  studentTrain: ManifestRow[];
+  validation?: ManifestRow[];
+  evalRows: ManifestRow[];
+  classNames?: string[];
+  listed: ManifestRow[];
+}
+
+export async function resolveManifests(config: ExperimentConfig, datasets?: readonly NamedDataset[]): Promise<ResolvedManifests> {
   const d = config.data;
   let teacherTrain: ManifestRow[] | undefined;
   let studentTrain: ManifestRow[];
@@ -137,7 +154,7 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
     return rows;
   };
   const read = (path: string | null) => (path ? readNonEmpty(path) : undefined);
-  const named = options.datasets?.find((dataset) => dataset.name === config.dataset);
+  const named = datasets?.find((dataset) => dataset.name === config.dataset);
   if (named) {
     const progress = createProgress({ label: `${named.name} corpus`, unit: "clips" });
     // A pretrained teacher (e.g. the shipped demo teacher) needs no teacher-training split: the dataset may skip it.
@@ -168,25 +185,20 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
   for (const row of listed) {
     for (const c of row.labels) if (c >= config.numClasses) throw new UserError(`${rowLocation(row)}: label ${c} ≥ numClasses ${config.numClasses} (clip ${row.filename})`);
   }
-  // One entry per clip name (the cache's key; it refuses two different files under one name). Keyed by path instead,
-  // "./a.wav" in one manifest and "a.wav" in another would share an entry and one of the two rows be dropped.
-  const all = new Map<string, ManifestRow>();
-  for (const row of listed) if (!all.has(row.filename)) all.set(row.filename, row);
+  return { teacherTrain, studentTrain, validation, evalRows, classNames, listed };
+}
+
+/** Resolves the config's dataset into manifests + a feature cache (computed once under `<cacheDir>/features`). */
+export async function resolveData(config: ExperimentConfig, log: (m: string) => void = () => {}, options: ResolveDataOptions = {}): Promise<ExperimentData> {
+  const d = config.data;
+  const manifests = await resolveManifests(config, options.datasets);
+  const { teacherTrain, evalRows, classNames, listed } = manifests;
+  let { studentTrain, validation } = manifests;
+  const all = featureRows(listed);
   const featuresDir = join(config.cacheDir, "features");
-  const cache = await withLock(join(featuresDir, ".lock"), { what: `feature cache ${featuresDir}`, wait: options.waitForLocks, onWait: log }, async () => {
-    const progress = createProgress({ label: "features", total: all.size, unit: "clips" });
-    let done = 0;
-    const built = await buildFeatureCache([...all.values()], featuresDir, {
-      strict: options.strict,
-      maxClipSeconds: d.maxClipSeconds,
-      onProgress: (p) => {
-        progress.tick(p.done - done);
-        done = p.done;
-      },
-    });
-    progress.done();
-    return built;
-  });
+  const cache = options.featuresReadOnly
+    ? openCompleteFeatureCache(config, all)
+    : await withFeaturesLock(config, { wait: options.waitForLocks, onWait: log }, () => buildFeatures(config, all, { strict: options.strict }));
   // The manifests' durations against the audio's own (over the tolerance: skipped, or an error with --strict); the
   // clips kept are chunked by the audio's duration.
   const durations = checkDurations(listed, (filename) => (cache.has(filename) ? cache.clipSeconds(filename) : undefined), d.durationTolerance, options.strict);
@@ -220,6 +232,55 @@ export async function resolveData(config: ExperimentConfig, log: (m: string) => 
     if (rows.length === 0) throw new UserError(`${split}: no readable clips left (${skipped.length} skipped as missing, unreadable, too long or with a wrong duration)`);
   }
   return { ...splits, ...(teacherValidation ? { teacherValidation } : {}), classNames, features: cache, skipped };
+}
+
+/**
+ * Every clip of the listed rows once, in manifest order: the unit `psl features --shard` slices. One entry per clip
+ * name (the cache's key; it refuses two different files under one name). Keyed by path instead, "./a.wav" in one
+ * manifest and "a.wav" in another would share an entry and one of the two rows be dropped.
+ */
+export function featureRows(listed: readonly ManifestRow[]): ManifestRow[] {
+  const all = new Map<string, ManifestRow>();
+  for (const row of listed) if (!all.has(row.filename)) all.set(row.filename, row);
+  return [...all.values()];
+}
+
+/**
+ * Runs `fn` holding the feature cache's stage lock (`<cacheDir>/features/.lock`): whatever writes the cache itself
+ * (computing it, merging the parts of `psl features --shard` jobs into it) takes it; a shard job writes only its own part.
+ */
+export function withFeaturesLock<T>(config: ExperimentConfig, options: { wait?: boolean; onWait?: (message: string) => void }, fn: () => T | Promise<T>): Promise<T> {
+  const dir = join(config.cacheDir, "features");
+  return withLock(join(dir, ".lock"), { what: `feature cache ${dir}`, wait: options.wait, onWait: options.onWait }, fn);
+}
+
+/** Computes (or completes) the feature cache of `rows` in `dir` (default `<cacheDir>/features`), with a progress bar. */
+export async function buildFeatures(config: ExperimentConfig, rows: ManifestRow[], options: { strict?: boolean; dir?: string } = {}): Promise<FeatureCache> {
+  const progress = createProgress({ label: "features", total: rows.length, unit: "clips" });
+  let done = 0;
+  const cache = await buildFeatureCache(rows, options.dir ?? join(config.cacheDir, "features"), {
+    strict: options.strict,
+    maxClipSeconds: config.data.maxClipSeconds,
+    onProgress: (p) => {
+      progress.tick(p.done - done);
+      done = p.done;
+    },
+  });
+  progress.done();
+  return cache;
+}
+
+/** The existing feature cache, which must cover every row (cached or recorded as skipped): shard jobs only read it. */
+function openCompleteFeatureCache(config: ExperimentConfig, rows: readonly ManifestRow[]): FeatureCache {
+  const dir = join(config.cacheDir, "features");
+  if (!existsSync(join(dir, "index.json"))) throw new UserError(`${dir}: no feature cache; compute it first: psl features --config <config> [--shard i/n, then --merge]`);
+  const cache = openFeatureCache(dir);
+  const skipped = new Set(cache.skipped.map((s) => s.filename));
+  const missing = rows.filter((r) => !cache.has(r.filename) && !skipped.has(r.filename));
+  if (missing.length > 0) {
+    throw new UserError(`${dir}: ${missing.length} of ${rows.length} clips have no features yet (e.g. ${missing[0].filename}); run psl features --config <config> (or its --shard jobs and --merge) first`);
+  }
+  return cache;
 }
 
 /** What was skipped and why, one clip a line (the first 20), for the end of a corpus-wide run. */
@@ -274,7 +335,9 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
 
   await initBackend({ preferred: config.backend === "auto" ? undefined : config.backend, quiet: true });
   const factory = options.createTrainer ?? createTrainer;
-  const data = options.data ?? (await resolveData(config, log, { strict: options.strict, datasets: options.datasets, waitForLocks: wait }));
+  const job = options.annotationJob;
+  if (job && options.until !== "annotate") throw new UserError("annotation shard jobs stop at the annotate stage");
+  const data = options.data ?? (await resolveData(config, log, { strict: options.strict, datasets: options.datasets, waitForLocks: wait, featuresReadOnly: Boolean(job) }));
   if (options.data) checkThresholdClasses(config, data.classNames);
   const reportDir = join(config.reportsDir, config.name);
   const result: ExperimentResult = { reportDir, skipped: data.skipped ?? [] };
@@ -302,14 +365,20 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     } else {
       const { key, dir } = artefactDir(config.cacheDir, "teacher", { data: fp.teacherTrain, validation: fp.teacherValidation, settings: trainingKey(config.teacher), numClasses: C, seed: config.seed });
       teacherKey = key;
-      await lock(dir, "teacher training", async () => {
-        if (finished(dir)) {
-          log(`teacher: cached ${dir}`);
-          return;
-        }
-        log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${teacherValidation.length})`);
-        await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: teacherValidation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
-      });
+      if (job) {
+        // Annotation jobs only read a finished teacher: no lock (n jobs at once would queue on it, or fail with --no-wait).
+        if (!finished(dir)) throw new UserError(`teacher: not trained yet (${dir}); annotation shard jobs need a finished teacher: run psl train-teacher --config <config> first, or set teacher.checkpoint`);
+        log(`teacher: cached ${dir}`);
+      } else {
+        await lock(dir, "teacher training", async () => {
+          if (finished(dir)) {
+            log(`teacher: cached ${dir}`);
+            return;
+          }
+          log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${teacherValidation.length})`);
+          await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: teacherValidation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
+        });
+      }
       teacher = loadModel(join(dir, "best.safetensors"));
       result.teacher = { key, dir, checkpoint: join(dir, "best.safetensors") };
     }
@@ -324,12 +393,18 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     if (teacher && (config.annotation.mode === "offline" || until === ORDER.indexOf("annotate"))) {
       const { key, dir } = artefactDir(config.cacheDir, "annotation", { teacher: teacherKey, data: fp.studentTrain, ...chunking, inputs: CHUNK_INPUTS, numClasses: C });
       annotationKey = key;
-      const out = await lock(dir, "annotation", () => {
-        log(`annotation: ${existsSync(join(dir, "done.json")) ? "cached" : "running"} in ${dir}`);
-        return annotateToDir(teacher!, data.studentTrain, data.features, dir, { ...chunking, shardClips: config.annotation.shardClips, classNames: data.classNames });
-      });
+      const annotate = () => {
+        const what = job ? ("merge" in job ? "merging shards" : `job ${job.slice.index}/${job.slice.count}`) : "running";
+        log(`annotation: ${existsSync(join(dir, "done.json")) ? "cached" : what} in ${dir}`);
+        return annotateToDir(teacher!, data.studentTrain, data.features, dir, {
+          ...chunking, shardClips: config.annotation.shardClips, classNames: data.classNames, shardLocks: { wait, onWait: log }, ...(job ?? {}),
+        });
+      };
+      // Slice jobs share the folder by design: each shard is computed under its own lock (annotateToDir), so n jobs run
+      // at once. A plain run and a merge, which write the whole table, take the stage lock.
+      const out = job && "slice" in job ? await annotate() : await lock(dir, "annotation", annotate);
       table = out.table;
-      result.annotation = { key, dir, table: out.path, tsv: out.tsv, rows: out.table.filenames.length };
+      result.annotation = { key, dir, table: out.path, tsv: out.tsv, rows: out.table?.filenames.length ?? 0, ...(job ? { job: { computed: out.computed, shards: out.shards, range: out.range } } : {}) };
     }
     if (until < ORDER.indexOf("student")) return result;
 
@@ -357,14 +432,14 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     const saved = loadCheckpoint(result.student.checkpoint);
     const student = createMobileNetV2FromWeights(saved.config, saved.tensors);
     try {
-      const metrics = evaluateModel(student, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate student" });
+      const metrics = await evaluateModelAsync(student, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate student" });
       saveEvaluation(join(reportDir, "student"), metrics, { experiment: config.name, checkpoint: result.student.checkpoint, split: "eval", trainingWorkers: saved.meta.workers ?? null });
       result.student.metrics = metrics;
     } finally {
       student.dispose();
     }
     if (teacher && result.teacher) {
-      const metrics = evaluateModel(teacher, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate teacher" });
+      const metrics = await evaluateModelAsync(teacher, data.eval, data.features, { classNames: data.classNames, progressLabel: "evaluate teacher" });
       const trainingWorkers = config.teacher.checkpoint ? null : (loadCheckpoint(result.teacher.checkpoint).meta.workers ?? null);
       saveEvaluation(join(reportDir, "teacher"), metrics, { experiment: config.name, checkpoint: result.teacher.checkpoint, split: "eval", trainingWorkers });
       result.teacher.metrics = metrics;

@@ -9,12 +9,12 @@
  */
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createMobileNetV2 } from "../model/mobilenetv2";
-import { predictClips } from "../model/predict";
+import { predictClipsAsync } from "../model/predict";
 import { mixTargets } from "../engine/loss";
 import { N_MELS } from "../audio/frontend";
 import { UserError } from "../errors";
 import type { StudentSettings } from "./config";
-import { evaluateModel } from "./evaluate";
+import { evaluateModelAsync } from "./evaluate";
 import { chunkRanges, inputFramesFor } from "./chunking";
 import { padToLength, type FeatureSource } from "./features";
 import { runTrainingLoop, type LoopResult, type TrainerFactory } from "./loop";
@@ -97,7 +97,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
       createTrainer: options.createTrainer,
       numItems: chunks.length,
       itemLabels: (i) => chunks[i].weak,
-      makeBatch(indices) {
+      async makeBatch(indices) {
         const items = indices.map((i) => chunks[i]);
         const input = padToLength(items.map((c) => options.features.readFrames(c.filename, c.start, c.end)), inputFrames);
         const weak = weakTargets(items.map((c) => c.weak), C);
@@ -109,7 +109,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
           // The teacher scores the student's own padded input (as the reference's online teacher, and the offline annotation).
           const perItem = inputFrames * N_MELS;
           const rows = items.map((_, k) => ({ data: input.subarray(k * perItem, (k + 1) * perItem), frames: inputFrames }));
-          const scores = predictClips(source.teacher, rows, { batchSize: indices.length });
+          const scores = await predictClipsAsync(source.teacher, rows, { batchSize: indices.length });
           const probs = new Float32Array(indices.length * C);
           scores.forEach((s, k) => probs.set(s, k * C));
           const teacherTargets = chunkTargets({ numClasses: C, probs, weak: items.map((c) => c.weak) }, options.targetOptions, options.classNames);
@@ -119,7 +119,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
         }
         return { input, frames: inputFrames, targets };
       },
-      validate: (m) => evaluateModel(m, options.validation, options.features, { classNames: options.classNames }),
+      validate: (m) => evaluateModelAsync(m, options.validation, options.features, { classNames: options.classNames }),
       resume: options.resume,
       label: "student",
       abortAfterSteps: options.abortAfterSteps,

@@ -10,7 +10,7 @@ import { UserError } from "../errors";
 import { createMobileNetV2, type MobileNetV2 } from "../model/mobilenetv2";
 import { loadModel } from "../model/checkpoint";
 import type { TeacherSettings } from "./config";
-import { clipTargets, evaluateModel, type ClipRow } from "./evaluate";
+import { clipTargets, evaluateModelAsync, type ClipRow } from "./evaluate";
 import { stackBatch, type FeatureSource } from "./features";
 import { runTrainingLoop, type LoopResult, type TrainerFactory } from "./loop";
 
@@ -52,7 +52,7 @@ export async function trainTeacher(options: TrainTeacherOptions): Promise<LoopRe
         const { input, frames } = stackBatch(rows.map((r) => options.features.readFrames(r.filename, 0, options.features.clipFrames(r.filename))));
         return { input, frames, targets: clipTargets(rows, C) };
       },
-      validate: (m) => evaluateModel(m, options.validation, options.features, { classNames: options.classNames }),
+      validate: (m) => evaluateModelAsync(m, options.validation, options.features, { classNames: options.classNames }),
       resume: options.resume,
       label: "teacher",
       abortAfterSteps: options.abortAfterSteps,

@@ -130,7 +130,8 @@ export function createProgress(options: ProgressOptions): Progress {
     if (!force && t - lastRender < minIntervalMs) return;
     lastRender = t;
     const text = status();
-    if (mode === "notebook") display?.text(`${options.label}  ${text}`);
+    // "[psl] " like the library's log lines: a report folds both into one collapsed block per cell.
+    if (mode === "notebook") display?.text(`[psl] ${options.label}  ${text}`);
     else if (mode === "tty") bar?.update(Math.min(count, total || count), { status: text });
     else if (mode === "lines") stream.write(`${options.label}  ${text}\n`);
   }

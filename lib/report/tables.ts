@@ -18,7 +18,9 @@ export interface DataFrameLike {
   shape: number[];
 }
 
-export type TableLike = ColumnTable | DataFrameLike | ReadonlyArray<Record<string, unknown>>;
+// Rows may be any objects (interfaces included: they have no index signature, and spreading each row just to satisfy
+// the type would be noise in a notebook).
+export type TableLike = ColumnTable | DataFrameLike | ReadonlyArray<object>;
 
 export interface TableOptions {
   /** Rows shown (default 20); the caption says how many were left out. */

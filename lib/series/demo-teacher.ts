@@ -18,7 +18,7 @@ import { writeJsonAtomic } from "../io/atomic";
 import { readManifest } from "../data/manifest";
 import { ensureDemoCorpus } from "../demo";
 import { loadModel } from "../model/checkpoint";
-import { evaluateModel } from "../psl/evaluate";
+import { evaluateModelAsync } from "../psl/evaluate";
 import type { TeacherSettings } from "../psl/config";
 import { resolveData, runExperiment } from "../psl/pipeline";
 import { DEMO_TEACHER, demoTeacherDir, seriesConfig } from "./settings";
@@ -99,8 +99,8 @@ export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): P
   const r4 = (v: number) => Number(v.toFixed(4));
   let evalTruthMAP = 0;
   try {
-    const truth = evaluateModel(model, data.eval, data.features, { classNames: data.classNames });
-    const noisy = evaluateModel(model, noisyRows, data.features, { classNames: data.classNames });
+    const truth = await evaluateModelAsync(model, data.eval, data.features, { classNames: data.classNames });
+    const noisy = await evaluateModelAsync(model, noisyRows, data.features, { classNames: data.classNames });
     evalTruthMAP = truth.mAP;
     const summary = (m: typeof truth) => ({ mAP: r4(m.mAP), meanAUC: r4(m.meanAUC), dPrime: r4(m.dPrime), clips: m.numClips, classes: m.numClassesEvaluated });
     writeJsonAtomic(join(outDir, "eval.json"), {

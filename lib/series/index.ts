@@ -2,5 +2,6 @@
 export * from "./settings";
 export * from "./data";
 export * from "./run";
+export * from "./example";
 export * from "./results";
 export { shippedTeacher, trainDemoTeacher, type DemoTeacherRecipeFile } from "./demo-teacher";

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addedLabelCurves, rowsAtThreshold, thresholdGrid } from "../../lib/analysis";
+import { addedLabelCurves, labelsPerChunkCurve, rowsAtThreshold, thresholdGrid } from "../../lib/analysis";
 import { TOY_TRUTH, TOY_WEAK, toyChunks } from "./toy";
 
 test("thresholdGrid: clean decimals, the chosen threshold included, sorted and unique", () => {
@@ -27,4 +27,14 @@ test("rowsAtThreshold finds the point of a curve computed on a grid that include
   assert.equal(at[0].threshold, 0.33);
   const onDefaultGrid = addedLabelCurves(tables, weak, truth, { thresholds: thresholdGrid(0.05) });
   assert.throws(() => rowsAtThreshold(onDefaultGrid, 0.33), /no row at threshold 0\.33: the curve was computed at 0\.05, 0\.1, /);
+});
+
+test("labelsPerChunkCurve counts the classes each chunk says at every threshold of the grid", () => {
+  // Toy chunks (A, B, C × 3 chunks × 3 classes), scores in eighths: at 0.5 A says 3 labels, B 1 (chunk 1), C 3.
+  const curve = labelsPerChunkCurve(toyChunks(), thresholdGrid(0.25));
+  assert.deepEqual(curve.map((p) => p.threshold), [0.25, 0.5, 0.75]);
+  const at = (t: number) => curve.find((p) => p.threshold === t)!;
+  assert.equal(at(0.5).labelsPerChunk, 7 / 9);
+  assert.equal(at(0.5).emptyChunks, 2 / 9, "B's chunks 0 and 2 say nothing at 0.5");
+  assert.equal(at(0.75).labelsPerChunk, 6 / 9);
 });

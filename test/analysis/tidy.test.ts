@@ -1,7 +1,8 @@
 /**
  * The analyses written as arquero verbs over the tidy PSL table (lib/analysis/tidy.ts; the way notebook 05 writes
  * them) give the same numbers as lib/analysis' own functions: per-class added / unconfirmed counts
- * (perClassMissingCounts) and recovery of dropped labels by event length (recoveryByEventAttribute). The PSL table goes
+ * (perClassMissingCounts), recovery of dropped labels by event length (recoveryByEventAttribute), and the per-class AP
+ * change on the second domain (fsdClassDeltas, notebook 06). The PSL table goes
  * through its Arrow encoding and arquero's own Arrow reader, as in the notebook.
  */
 import { test } from "node:test";
@@ -10,7 +11,8 @@ import * as aq from "arquero";
 import { encodePslTable, type PslTable } from "../../lib/psl/table";
 import { createRng } from "../../lib/data/random";
 import {
-  binOf, chunkScoresLong, findMissingLabels, perClassMissingCounts, recoveryByEventAttribute, weakLabelsOfTable, type ClipLabelStat,
+  binOf, chunkScoresLong, findMissingLabels, fsdClassDeltas, perClassMissingCounts, recoveryByEventAttribute, weakLabelsOfTable,
+  type ClipLabelStat, type FsdClassRow,
 } from "../../lib/analysis";
 
 const op = aq.op;
@@ -118,4 +120,25 @@ test("binOf bins like recoveryByEventAttribute: half-open bins, the last one clo
   const bin = binOf([0, 0.5, 1, 10]);
   assert.deepEqual([0, 0.49, 0.5, 1, 9.99, 10, 10.01, -1].map(bin), ["[0, 0.5)", "[0, 0.5)", "[0.5, 1)", "[1, 10]", "[1, 10]", "[1, 10]", null, null]);
   assert.throws(() => binOf([1, 1]), /strictly ascending/);
+});
+
+test("per-class AP change on the second domain: a pivot over the per-class rows = fsdClassDeltas", () => {
+  const rng = createRng(3);
+  const labels = ["Bark", "Meow", "Rain", "Siren", "Knock"];
+  const perClass: FsdClassRow[] = ["weak", "psl-10s", "psl-2s"].flatMap((model) => labels.map((fsdLabel, fsdIndex) => ({
+    dataset: "demo", model, fsdIndex, fsdLabel, audioSetIndex: 10 + fsdIndex, audioSetName: fsdLabel, positives: fsdIndex === 4 ? 0 : 3,
+    ap: fsdIndex === 4 ? null : Math.round(rng.next() * 1000) / 1000, auc: null,
+  })));
+  // --- as notebook 06 writes it ---
+  const deltas = aq.from(perClass)
+    .groupby("fsdLabel", "audioSetName", "positives").pivot("model", "ap")
+    .filter((d: any) => d.weak != null && d["psl-2s"] != null)
+    .derive({ delta: (d: any) => d["psl-2s"] - d.weak })
+    .orderby(aq.desc("delta"), "fsdLabel");
+  // ---
+  const lib = fsdClassDeltas(perClass, "weak", "psl-2s");
+  assert.equal(deltas.numRows(), 4, "the class without positives has no AP");
+  assert.deepEqual(deltas.array("fsdLabel"), lib.rows.map((r) => r.fsdLabel));
+  assert.deepEqual(deltas.array("delta"), lib.rows.map((r) => r.delta));
+  assert.equal(deltas.filter((d: any) => d.delta > 0).numRows(), lib.improved);
 });

@@ -9,13 +9,17 @@ import { repoPath } from "../../lib/io/repo-root";
 
 const base: BenchResult = {
   backend: "wasm",
-  trainStep: { batch: 32, chunkSeconds: 2, msMedian: 2000, chunksPerSecond: 16, workers: 2 },
+  adapter: null,
+  widthMult: 1,
+  trainStep: { batch: 32, chunkSeconds: 2, msMedian: 2000, chunksPerSecond: 16, workers: 2, dispatchesPerStep: null },
   inference: { clipsPerSecond: 25, batch: 8, clipSeconds: 10 },
   frontEnd: { realtimeFactor: 1150.4, msPer10sClip: 8.7, minMsPer10sClip: 8.1, cpuMsPer10sClip: 8.5, torchaudioMsPer10sClip: null, torchaudioCpuMsPer10sClip: null },
   cpu: { trainStepMs: 3000, inferenceMs: 250, pytorchTrainStepMs: null, pytorchOneThreadTrainStepMs: null, pytorchInferenceMs: null },
   pytorch: null,
   pytorchOneThread: null,
   ratios: null,
+  annotation: null,
+  pytorchCuda: null,
   conditions: { cores: 2, loadAverage: [1.5, 1.25, 1], rounds: 1, stepsPerRound: 5 },
   rounds: [{ ours: { trainMs: 2000, inferenceClipsPerSecond: 25 }, pytorch: null }],
 };
@@ -49,6 +53,23 @@ test("formatBench with PyTorch: throughput and inference ratios, and the ratio t
   assert.match(text, /train step CPU time \(ms; PyTorch: 1 thread\)\s+3000\s+3600\s+1\.20/);
   assert.match(text, /inference CPU time per batch \(ms\)\s+250\s+400\s+1\.60/);
   assert.match(text, /front-end ms per 10 s clip \(median; torchaudio\)\s+8\.7\s+7\.0\s+0\.80/);
+});
+
+test("formatBench on webgpu: the adapter, the dispatches per step, annotation and PyTorch CUDA rows", () => {
+  const text = run.formatBench({
+    ...base,
+    backend: "webgpu",
+    adapter: "NVIDIA H200",
+    widthMult: 0.5,
+    trainStep: { ...base.trainStep, msMedian: 200, chunksPerSecond: 160, workers: 0, dispatchesPerStep: 411 },
+    annotation: { clips: 64, clipSeconds: 10, chunkSeconds: 2, batch: 160, msMedian: 100, clipsPerSecond: 640 },
+    pytorchCuda: { torch: "2.11.0", trainStep: { msMedian: 20, chunksPerSecond: 1600 }, inference: { batch: 8, clipsPerSecond: 2000 } },
+  });
+  assert.match(text, /ours \(webgpu on NVIDIA H200, 0 workers, width 0\.5\)/);
+  assert.match(text, /GPU dispatches per training step\s+411/);
+  assert.match(text, /annotation, 10 s clips → 2 s chunks \(clips\/s\)\s+640\.0/);
+  assert.match(text, /PyTorch 2\.11\.0 CUDA: train step \(ms\)\s+20\.0\s+0\.100/);
+  assert.match(text, /PyTorch CUDA: inference, batch 8 \(clips\/s\)\s+2000\s+0\.013/);
 });
 
 test("psl bench loads this checkout's bench/run.ts, which has the shape the command expects", () => {

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/nn/backend";
+import { batchNorm, convBn, depthwiseConvBn, pointwiseConvBn, type BatchNormVars } from "../../lib/nn/ops";
 import { uniformNoise } from "../../lib/data/random";
 
 /** Deterministic values in [-1, 1) (lib/data/random's uniformNoise). */
@@ -16,18 +17,73 @@ export function backends(): Promise<void> {
   return ready;
 }
 
-/** Runs `f` on the named backend and returns its results as plain arrays (tensors disposed). */
-export async function on(backend: "wasm" | "cpu", f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await backends();
+let gpu: Promise<void> | undefined;
+/** The webgpu backend too, initialised once (SwiftShader accepted where there is no GPU: these are correctness tests). */
+export function webgpu(): Promise<void> {
+  gpu ??= backends().then(() => initBackend({ preferred: "webgpu", quiet: true })).then(() => undefined);
+  return gpu;
+}
+
+/**
+ * Runs `f` on the named backend and returns its results as plain arrays (tensors disposed). Reads are asynchronous,
+ * the only kind webgpu has; the wasm backend is active again afterwards.
+ */
+export async function on(backend: "wasm" | "cpu" | "webgpu", f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await (backend === "webgpu" ? webgpu() : backends());
   await tf.setBackend(backend);
   const out = tf.tidy(() => {
     const r = f();
     return Array.isArray(r) ? r : [r];
   });
-  const arrays = out.map((t) => t.dataSync().slice() as Float32Array);
+  const arrays = await Promise.all(out.map(async (t) => (await t.data()).slice() as Float32Array));
   tf.dispose(out);
   await tf.setBackend("wasm");
   return arrays;
+}
+
+/** One MobileNetV2 block (lib/nn/ops.ts) with seeded inputs, weights and BatchNorm parameters. */
+export interface BlockSetup {
+  block: "bn" | "pointwise" | "depthwise" | "full";
+  x: number[];
+  w?: number[];
+  stride?: 1 | 2;
+  relu6: boolean;
+  training: boolean;
+}
+
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Runs the block on the current backend: [y, d/dx (unless `inputGradient` is false), d/dw?, dγ, dβ, running mean,
+ * running var] for the loss Σ r ⊙ y with seeded r. Input scaled so that ReLU6 clips at both ends for some elements.
+ */
+export function blockOutputs(s: BlockSetup, inputGradient = true): tf.Tensor[] {
+  const C = s.block === "pointwise" || s.block === "full" ? s.w![s.w!.length - 1] : s.x[3];
+  const x = tf.variable(tf.tensor(seeded(sizeOf(s.x), 11).map((v) => 4 * v + 1), s.x));
+  const w = s.w ? tf.variable(tf.tensor(seeded(sizeOf(s.w), 12), s.w)) : undefined;
+  const bn: BatchNormVars = {
+    gamma: tf.variable(tf.tensor1d(seeded(C, 13).map((v) => 1 + 0.5 * v))),
+    beta: tf.variable(tf.tensor1d(seeded(C, 14).map((v) => 0.5 * v))),
+    runningMean: tf.variable(tf.tensor1d(seeded(C, 15).map((v) => 0.1 * v)), false),
+    runningVar: tf.variable(tf.tensor1d(seeded(C, 16).map((v) => 1 + 0.2 * v)), false),
+  };
+  const forward = () => {
+    const x4 = x as unknown as tf.Tensor4D;
+    if (s.block === "bn") return batchNorm(x4, bn, s.relu6, s.training);
+    if (s.block === "pointwise") return pointwiseConvBn(x4, w as unknown as tf.Tensor2D, bn, { relu6: s.relu6, training: s.training });
+    const opts = { stride: s.stride ?? 1, relu6: s.relu6, training: s.training };
+    return s.block === "depthwise" ? depthwiseConvBn(x4, w as unknown as tf.Tensor4D, bn, opts) : convBn(x4, w as unknown as tf.Tensor4D, bn, opts);
+  };
+  const vars = [x, ...(w ? [w] : []), bn.gamma, bn.beta];
+  let y: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const out = forward();
+    y = tf.keep(out.clone());
+    return tf.sum(tf.mul(out, tf.tensor(seeded(out.size, 17), out.shape)));
+  }, vars);
+  const out = [y!, ...vars.filter((v) => inputGradient || v !== x).map((v) => grads[v.name]), bn.runningMean.clone(), bn.runningVar.clone()];
+  tf.dispose([value, ...vars, bn.runningMean, bn.runningVar, ...(inputGradient ? [] : [grads[x.name]])]);
+  return out;
 }
 
 /** |a - b| <= atol + rtol * |b| element-wise, with the worst offender in the message. */

@@ -6,57 +6,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { convBn, depthwiseConvBn, pointwiseConvBn, batchNorm, type BatchNormVars } from "../../lib/nn/ops";
-import { assertClose, backends, seeded } from "./helpers";
-
-type Block = "bn" | "pointwise" | "depthwise" | "full";
-
-interface Setup {
-  block: Block;
-  x: number[];
-  w?: number[];
-  stride?: 1 | 2;
-  relu6: boolean;
-  training: boolean;
-}
-
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+import { batchNorm, type BatchNormVars } from "../../lib/nn/ops";
+import { assertClose, backends, blockOutputs, on, seeded, type BlockSetup } from "./helpers";
 
 /** Runs one block on `backend` and returns [y, dx, dw?, dgamma, dbeta, runningMean, runningVar] as arrays. */
-async function run(backend: "wasm" | "cpu", s: Setup): Promise<Float32Array[]> {
-  await backends();
-  await tf.setBackend(backend);
-  const C = s.block === "pointwise" || s.block === "full" ? s.w![s.w!.length - 1] : s.x[3];
-  // Input scaled so that ReLU6 clips at both ends for some elements.
-  const x = tf.variable(tf.tensor(seeded(size(s.x), 11).map((v) => 4 * v + 1), s.x));
-  const w = s.w ? tf.variable(tf.tensor(seeded(size(s.w), 12), s.w)) : undefined;
-  const bn: BatchNormVars = {
-    gamma: tf.variable(tf.tensor1d(seeded(C, 13).map((v) => 1 + 0.5 * v))),
-    beta: tf.variable(tf.tensor1d(seeded(C, 14).map((v) => 0.5 * v))),
-    runningMean: tf.variable(tf.tensor1d(seeded(C, 15).map((v) => 0.1 * v)), false),
-    runningVar: tf.variable(tf.tensor1d(seeded(C, 16).map((v) => 1 + 0.2 * v)), false),
-  };
-  let y: tf.Tensor | undefined;
-  const forward = () => {
-    const x4 = x as unknown as tf.Tensor4D;
-    if (s.block === "bn") return batchNorm(x4, bn, s.relu6, s.training);
-    if (s.block === "pointwise") return pointwiseConvBn(x4, w as unknown as tf.Tensor2D, bn, { relu6: s.relu6, training: s.training });
-    const opts = { stride: s.stride ?? 1, relu6: s.relu6, training: s.training };
-    return s.block === "depthwise" ? depthwiseConvBn(x4, w as unknown as tf.Tensor4D, bn, opts) : convBn(x4, w as unknown as tf.Tensor4D, bn, opts);
-  };
-  const vars = [x, ...(w ? [w] : []), bn.gamma, bn.beta];
-  const { value, grads } = tf.variableGrads(() => {
-    const out = forward();
-    y = tf.keep(out.clone());
-    return tf.sum(tf.mul(out, tf.tensor(seeded(out.size, 17), out.shape)));
-  }, vars);
-  const result = [y!, ...vars.map((v) => grads[v.name]), bn.runningMean, bn.runningVar].map((t) => t.dataSync().slice() as Float32Array);
-  tf.dispose([value, y!, ...Object.values(grads), ...vars, bn.runningMean, bn.runningVar]);
-  await tf.setBackend("wasm");
-  return result;
+function run(backend: "wasm" | "cpu", s: BlockSetup): Promise<Float32Array[]> {
+  return on(backend, () => blockOutputs(s));
 }
 
-const setups: (Setup & { name: string })[] = [
+const setups: (BlockSetup & { name: string })[] = [
   { name: "BatchNorm+ReLU6 train", block: "bn", x: [2, 5, 6, 7], relu6: true, training: true },
   { name: "BatchNorm linear train", block: "bn", x: [3, 4, 5, 8], relu6: false, training: true },
   { name: "BatchNorm+ReLU6 eval", block: "bn", x: [2, 3, 4, 5], relu6: true, training: false },

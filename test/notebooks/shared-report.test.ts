@@ -29,7 +29,8 @@ test("TeX typeset offline, [psl] logs folded, headline table with intervals", { 
     assert.doesNotMatch(html, /url\((?!data:)[^)]*\.woff/, "KaTeX fonts are inlined");
     // Logs: one folded block with the three [psl] lines; the warning stays a stderr output; the .ipynb keeps stderr as is.
     assert.equal(html.split("<details class='psl-log'>").length - 1, 1);
-    assert.match(html, /\[psl\] log · 3 lines: teacher epoch 3: loss 0\.333/);
+    assert.match(html, /\[psl\] log · 4 lines: student epoch 3\/3  8\/8 steps \(100\.0%\)/);
+    assert.match(html, /\[psl\] teacher epoch 3: loss 0\.333\n\[psl\] student epoch 3\/3/, "log lines and the progress display's final state, in order");
     assert.match(html, /warning: something a reader must see/);
     const stderr = html.split('data-mime-type="application/vnd.jupyter.stderr"').slice(1).join("");
     assert.ok(!stderr.includes("[psl] teacher epoch 1"), "no [psl] line left in a stderr block");

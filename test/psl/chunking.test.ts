@@ -97,9 +97,9 @@ test("a 4-s clip among 10-s clips: same student input and clip score alone and b
   const student = createMobileNetV2({ numClasses: C, widthMult: 0.1 }, 10);
   try {
     // Offline: the PSL table scores each chunk padded to the student's input length.
-    const table = annotateClips(teacher, rows, features, { ...chunking, batchSize: 4 });
+    const table = await annotateClips(teacher, rows, features, { ...chunking, batchSize: 4 });
     const shortRow = table.filenames.indexOf(rows[2].filename);
-    const alone = annotateClips(teacher, [rows[2]], features, { ...chunking, inputFrames: 1001 });
+    const alone = await annotateClips(teacher, [rows[2]], features, { ...chunking, inputFrames: 1001 });
     const together = await studentRows(rows, features, { kind: "table", table }, 4);
     const single = await studentRows(rows, features, { kind: "table", table }, 1);
     const padded = new Float32Array(1001 * N_MELS);
@@ -144,7 +144,7 @@ test("a PSL table that does not match the training clips' chunks is refused (tar
   const { rows, features } = clips();
   const teacher = createMobileNetV2({ numClasses: C, widthMult: 0.1 }, 9);
   try {
-    const table = annotateClips(teacher, rows, features, { chunkSeconds: 5, hopSeconds: 5, minChunkSeconds: 2.5 });
+    const table = await annotateClips(teacher, rows, features, { chunkSeconds: 5, hopSeconds: 5, minChunkSeconds: 2.5 });
     await assert.rejects(studentRows(rows, features, { kind: "table", table }, 4), /the PSL table \(7 chunks\) does not match the student's training clips cut into 10-s chunks \(4 chunks\)/);
   } finally {
     teacher.dispose();

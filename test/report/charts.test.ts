@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import * as aq from "arquero";
 import {
   barChart, barsOf, byName, chunkRanges, chunkCutChart, histogramChart, lineChart, linesOf, spectrogramChart, chunkHeatmapChart, trainingCurveChart,
+  waveformChart,
 } from "../../lib/report/charts";
 
 test("chunkRanges cuts like the reference: from = 0, hop, …; the last chunk is clipped to the duration", () => {
@@ -91,4 +92,17 @@ test("byName finds by name and names the alternatives when it cannot", () => {
   const models = [{ name: "weak", v: 1 }, { name: "psl-2s", v: 2 }];
   assert.equal(byName(models, "psl-2s").v, 2);
   assert.throws(() => byName(models, "psl-1s"), /no "psl-1s" here \(there are: weak, psl-2s\)/);
+});
+
+test("waveformChart draws a min/max envelope (short clicks survive), events and chunk edges", () => {
+  const samples = new Float32Array(16000);
+  samples[8000] = 0.9; // a one-sample click in the middle
+  const chart = waveformChart({ samples, columns: 100, events: [{ onset: 0.2, offset: 0.4, label: "Dog" }], chunkEdges: [0.5] });
+  const [high, low] = chart.data as { x: number[]; y: number[] }[];
+  assert.equal(high.y.length, 100);
+  assert.equal(Math.max(...high.y), 0.9, "the click is in the envelope");
+  assert.equal(Math.min(...low.y), 0);
+  assert.equal(high.x[0], 0.005);
+  const shapes = chart.layout.shapes as { type: string; x0: number }[];
+  assert.deepEqual(shapes.map((s) => [s.type, s.x0]), [["rect", 0.2], ["line", 0.5]]);
 });

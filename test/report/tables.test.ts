@@ -51,3 +51,12 @@ test("unsupported input is a clear error; outside a notebook showTable prints Ma
   assert.match(logged.join("\n"), /\|a\|/);
   assert.match(logged.join("\n"), /showing 2 of 3 rows/);
 });
+
+test("rows typed by an interface (no index signature) are a table as they are", () => {
+  interface Point {
+    threshold: number;
+    labelsPerChunk: number;
+  }
+  const points: Point[] = [{ threshold: 0.5, labelsPerChunk: 1.25 }];
+  assert.match(tableHtml(points), /1\.25/);
+});

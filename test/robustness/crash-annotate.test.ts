@@ -115,9 +115,9 @@ test("shards left by a run with another shardClips are not mixed into the resume
     const corpus = tinyCorpus(7, 4, "clip");
     const features = tinyFeatures(corpus);
     const options = { chunkSeconds: 1, hopSeconds: 1 };
-    const fresh = annotateToDir(teacher, corpus.rows, features, join(dir, "fresh"), { ...options, shardClips: 2 }).table;
-    assert.throws(() => annotateToDir(teacher, corpus.rows, features, join(dir, "changed"), { ...options, shardClips: 1, abortAfterShards: 3 }), AnnotationAborted);
-    const resumed = annotateToDir(teacher, corpus.rows, features, join(dir, "changed"), { ...options, shardClips: 2 }).table;
+    const fresh = (await annotateToDir(teacher, corpus.rows, features, join(dir, "fresh"), { ...options, shardClips: 2 })).table!;
+    await assert.rejects(annotateToDir(teacher, corpus.rows, features, join(dir, "changed"), { ...options, shardClips: 1, abortAfterShards: 3 }), AnnotationAborted);
+    const resumed = (await annotateToDir(teacher, corpus.rows, features, join(dir, "changed"), { ...options, shardClips: 2 })).table!;
     assert.deepEqual(new Set(resumed.clipIndex), new Set(corpus.rows.map((_, i) => i)), "every clip annotated");
     assert.deepEqual(resumed, fresh);
     assert.deepEqual(readdirSync(join(dir, "changed", "shards")).filter((f) => SHARD.test(f)), ["shard-00000.arrow", "shard-00001.arrow", "shard-00002.arrow", "shard-00003.arrow"]);

@@ -13,7 +13,7 @@ const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x20, 0x22, 0x2c, 0x0a,
 const TOKENS = ['"', '""', ",", ";", "\t", "\n", "\r\n", "\r", "#", " ", "\ufeff", "\u0000", "-1", "NaN", "1e309", "/m/", "{", "}", "[", "]", ":", "null", "é", "\ud83d"];
 
 export function mutateBytes(seed: Uint8Array, rng: Rng): Uint8Array {
-  let bytes = Uint8Array.from(seed);
+  let bytes: Uint8Array = Uint8Array.from(seed);
   const steps = 1 + rng.int(4);
   for (let s = 0; s < steps; s++) {
     const at = bytes.length ? rng.int(bytes.length) : 0;

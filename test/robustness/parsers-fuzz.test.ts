@@ -95,7 +95,7 @@ test("fuzz: ontology JSON", { timeout: 60_000 }, async () => {
 
 test("fuzz: .npy reader", { timeout: 60_000 }, async () => {
   const { readdirSync } = await import("node:fs");
-  const seeds = readdirSync(join(FIXTURES, "data/npy")).map((f) => new Uint8Array(readFileSync(join(FIXTURES, "data/npy", f))));
+  const seeds: Uint8Array[] = readdirSync(join(FIXTURES, "data/npy")).map((f) => new Uint8Array(readFileSync(join(FIXTURES, "data/npy", f))));
   seeds.push(encodeNpy({ data: Float32Array.from({ length: 24 }, (_, i) => i / 7), shape: [2, 3, 4] }));
   expectClean("npy", await fuzz({ seed: 5, cases: 500, name: (i) => `array-${i}.npy`, make: byteCases(seeds), parse: (b, n) => readNpy(b, n) }));
 });

@@ -16,7 +16,7 @@ import { readClassLabels } from "../../data/classes";
 import { writeNpy } from "../../io/npy";
 import { refuseOutputsOverInputs, type NamedPath } from "../../io/same-file";
 import { openModel } from "../../model/open";
-import { predictClips, predictClipsAndFrames, type FramePredictions } from "../../model/predict";
+import { predictClipsAndFramesAsync, predictClipsAsync, type FramePredictions } from "../../model/predict";
 
 /** The model's time stride: five stride-2 stages → one output frame per 32 input frames (0.32 s). */
 const FRAME_SECONDS = (32 * HOP_LENGTH) / SAMPLE_RATE;
@@ -114,8 +114,8 @@ export const predictCommand: Command = {
       }
       let clip: Float32Array[];
       let frames: FramePredictions[] | undefined;
-      if (values.frames) ({ clip, frames } = predictClipsAndFrames(model, mels, { batchSize }));
-      else clip = predictClips(model, mels, { batchSize });
+      if (values.frames) ({ clip, frames } = await predictClipsAndFramesAsync(model, mels, { batchSize }));
+      else clip = await predictClipsAsync(model, mels, { batchSize });
 
       if (values.out) {
         const data = new Float32Array(clip.length * numClasses);

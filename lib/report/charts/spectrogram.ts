@@ -1,18 +1,13 @@
 import { FRAMES_PER_SECOND } from "../../audio/frontend";
-import type { Chart, TimeSpan } from "./types";
+import type { Chart, ClipMarks } from "./types";
 import { colorOf, round } from "./types";
 
-export interface SpectrogramInput {
+export interface SpectrogramInput extends ClipMarks {
   /** Log-mel frames, row-major [frames, bands] (the kit's feature layout). */
   logMel: Float32Array | readonly number[];
   bands: number;
   /** Frames per second (default: the front-end's, FRAMES_PER_SECOND = 100). */
   framesPerSecond?: number;
-  /** Strong labels drawn as boxes over the spectrogram and as bars in a timeline below it. */
-  events?: readonly TimeSpan[];
-  /** Chunk boundaries (seconds) drawn as dashed vertical lines. */
-  chunkEdges?: readonly number[];
-  title?: string;
   /** At most this many time columns are drawn (frames are averaged in groups); keeps reports small. */
   maxColumns?: number;
 }

@@ -16,6 +16,15 @@ export interface TimeSpan {
   label: string;
 }
 
+/** What a time-axis chart of one clip (waveform, spectrogram) draws over it. */
+export interface ClipMarks {
+  /** Strong labels, drawn over the clip with their class name. */
+  events?: readonly TimeSpan[];
+  /** Chunk boundaries (seconds) drawn as dashed vertical lines. */
+  chunkEdges?: readonly number[];
+  title?: string;
+}
+
 /** One series of numbers for bar and line charts. */
 export interface Series {
   name: string;
