@@ -1,0 +1,208 @@
+/**
+ * Student learning curves over optimizer steps (issue 13, round 2): trains one student of the series (the default
+ * profile's recipe, shipped demo teacher) through the kit's own pipeline (lib/series → runExperiment) with a larger
+ * step budget, and at every validation point of the loop ALSO scores that point's checkpoint on the eval split
+ * (true and noisy eval labels), for the curve only.
+ *
+ * Eval is never used for selection or tuning here: the training loop selects by validation mAP (held-out validation
+ * recordings) exactly as in every other run; the eval numbers are read from the `last.safetensors` the loop writes at
+ * each validation point and only recorded.
+ *
+ * Usage (one student per call; the curves of several calls accumulate in one JSON; the two calls may run at once
+ * with different --out files, merged by hand):
+ *   nice -n 10 npx tsx scripts/student-step-curves.ts --student weak   --steps 2000 [--every 100] [--seed 42] [--out FILE]
+ *   nice -n 10 npx tsx scripts/student-step-curves.ts --student psl-2s --steps 2000
+ *   nice -n 10 npx tsx scripts/student-step-curves.ts --compare [--out FILE]
+ * --compare scores the checkpoint each loop SELECTED (best validation mAP) and its last one on eval, and writes the
+ * paired difference PSL-2s − weak with a 95 % interval (one seed each: bootstrap over eval clips only).
+ * Default out: data-manifests/demo/curves/student-steps.json. Cached corpus, features and PSL tables are reused
+ * (.cache/psl/series-demo-default); a finished run is found in the cache and only re-scored.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cpus, loadavg } from "node:os";
+import { runExperiment } from "../lib/psl/pipeline";
+import type { EpochRecord } from "../lib/psl/loop";
+import { loadCheckpoint, loadModel } from "../lib/model/checkpoint";
+import { scoreClips, clipTargets } from "../lib/psl/evaluate";
+import { evaluateScores } from "../lib/evaluation";
+import { writeJsonAtomic } from "../lib/io/atomic";
+import { repoPath } from "../lib/io/repo-root";
+import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
+import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, type SeriesParameters } from "../lib/series";
+
+function arg(name: string, fallback?: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
+  if (fallback === undefined) throw new Error(`missing --${name}`);
+  return fallback;
+}
+
+export interface CurvePoint {
+  step: number;
+  meanLoss: number;
+  validationMAP: number;
+  validationAUC: number;
+  evalMAP: { truth: number; noisy: number };
+  evalMeanAUC: { truth: number; noisy: number };
+  /** Wall seconds of this validation period's training steps (loaded machine: see `machine`). */
+  periodSeconds: number;
+}
+
+const round = (v: number) => Number(v.toFixed(4));
+
+/** Eval scores of each student's selected (best validation) and last checkpoint, and PSL-2s − weak with its interval. */
+async function compare(out: string): Promise<void> {
+  const file = JSON.parse(readFileSync(out, "utf8")) as { students: Record<string, { runDir: string; stepBudget: number }> };
+  const series = await loadSeriesData({ profile: "default", steps: file.students.weak.stepBudget, seeds: 1 });
+  const C = series.config.numClasses;
+  const truthRows = series.data.eval;
+  const targets = { truth: clipTargets(truthRows, C), noisy: clipTargets(noisyEvalRows(series, truthRows), C) };
+  const result: Record<string, unknown> = {};
+  for (const which of ["best", "last"] as const) {
+    const scores: Record<string, Float32Array> = {};
+    const students: Record<string, unknown> = {};
+    for (const name of ["weak", "psl-2s"]) {
+      const path = repoPath(file.students[name].runDir, `${which}.safetensors`);
+      const step = (loadCheckpoint(path).meta.loop as { globalStep: number }).globalStep;
+      scores[name] = scoreCheckpoint(series, path, truthRows);
+      const m = (t: Float32Array) => evaluateScores(t, scores[name], C);
+      students[name] = { step, evalMAP: { truth: round(m(targets.truth).mAP), noisy: round(m(targets.noisy).mAP) }, evalMeanAUC: { truth: round(m(targets.truth).meanAUC), noisy: round(m(targets.noisy).meanAUC) } };
+    }
+    const diff = (t: Float32Array) => {
+      const d = pairedSeedDifference(t, [scores.weak], [scores["psl-2s"]], C, { resamples: 1000, seed: 2 });
+      return { mAP: round(d.mAP), ci95: d.ci95.map(round), probabilityBetter: round(d.probabilityBetter) };
+    };
+    result[which] = { students, pslMinusWeak: { truth: diff(targets.truth), noisy: diff(targets.noisy) } };
+    console.error(`[curves] ${which}: ${JSON.stringify(result[which])}`);
+  }
+  writeJsonAtomic(out, {
+    ...file,
+    comparison: {
+      note: "best = the checkpoint the loop selected by validation mAP (what the series evaluates); last = the end of the budget. " +
+        "Interval: one seed per student, so a bootstrap over the 500 eval clips only (1,000 resamples, bias-corrected) - seed variance is NOT in it.",
+      ...result,
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes("--compare")) return compare(arg("out", repoPath("data-manifests", "demo", "curves", "student-steps.json")));
+  const name = arg("student");
+  const steps = Number(arg("steps"));
+  const every = Number(arg("every", "100"));
+  const seed = Number(arg("seed", "42"));
+  const out = arg("out", repoPath("data-manifests", "demo", "curves", "student-steps.json"));
+  const params: SeriesParameters = { profile: "default", steps, seeds: 1 };
+  const s = resolveSeries(params);
+  const series = await loadSeriesData(params);
+  const teacher = await trainTeacher(params);
+  const recipe = studentRecipe(name);
+  const config = seriesConfig(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: teacher.checkpoint });
+  // The only change to the default profile's recipe: validate every `every` steps (the default profile: 50), so the
+  // curve has one point per `every` steps. Validation does not change training (batches are a function of the step).
+  config.student.validateEverySteps = every;
+
+  const teacherEvalPath = repoPath("data-manifests", "demo", "teacher", "eval.json");
+  const teacherEvalFile = existsSync(teacherEvalPath) ? (JSON.parse(readFileSync(teacherEvalPath, "utf8")) as { truth?: { mAP: number }; noisy?: { mAP: number } }) : {};
+  const teacherEval = { truthMAP: teacherEvalFile.truth?.mAP ?? null, noisyMAP: teacherEvalFile.noisy?.mAP ?? null };
+  const C = config.numClasses;
+  const truthRows = series.data.eval;
+  const noisyRows = noisyEvalRows(series, truthRows);
+  const truthTargets = clipTargets(truthRows, C);
+  const noisyTargets = clipTargets(noisyRows, C);
+  const points: CurvePoint[] = [];
+  const scorePoint = (dir: string, record: EpochRecord) => {
+    const path = join(dir, "last.safetensors");
+    const step = (loadCheckpoint(path).meta.loop as { globalStep?: number } | undefined)?.globalStep;
+    if (step !== record.step) throw new Error(`${path} holds step ${step}, the validation record step ${record.step}`);
+    const model = loadModel(path);
+    try {
+      const scores = scoreClips(model, truthRows, series.data.features);
+      const truth = evaluateScores(truthTargets, scores, C);
+      const noisy = evaluateScores(noisyTargets, scores, C);
+      points.push({
+        step: record.step!, meanLoss: round(record.meanLoss), validationMAP: round(record.validationMAP), validationAUC: round(record.validationAUC),
+        evalMAP: { truth: round(truth.mAP), noisy: round(noisy.mAP) }, evalMeanAUC: { truth: round(truth.meanAUC), noisy: round(noisy.meanAUC) },
+        periodSeconds: round(record.seconds),
+      });
+      console.error(`[curves] ${name} step ${record.step}: val mAP ${record.validationMAP.toFixed(4)}, eval mAP ${truth.mAP.toFixed(4)} (noisy ${noisy.mAP.toFixed(4)}), AUC ${truth.meanAUC.toFixed(4)}`);
+      save();
+    } finally {
+      model.dispose();
+    }
+  };
+
+  let trainingDir: string | undefined;
+  const save = () => {
+    const file = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>) : {};
+    const students = (file.students ?? {}) as Record<string, unknown>;
+    const secondsPerStep = points.length ? points.reduce((a, p) => a + p.periodSeconds, 0) / points[points.length - 1].step : null;
+    students[name] = {
+      label: recipe.label, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, stepBudget: steps,
+      runDir: trainingDir?.replace(repoPath() + "/", ""),
+      secondsPerStep: secondsPerStep === null ? null : round(secondsPerStep),
+      machine: { cores: cpus().length, loadAverage1mAtEnd: round(loadavg()[0]), note: "shared 2-core machine, other agents' tests running; niced" },
+      command: `nice -n 10 npx tsx scripts/student-step-curves.ts --student ${name} --steps ${steps} --every ${every} --seed ${seed}`,
+      points,
+    };
+    writeJsonAtomic(out, {
+      ...file,
+      description: "Student learning curves over optimizer steps on the default demo corpus (scripts/student-step-curves.ts). " +
+        "validationMAP: held-out validation recordings (what the loop selects on). evalMAP / evalMeanAUC: eval split (held-out eval recordings), " +
+        "scored at the same steps FOR THE CURVE ONLY - never used for selection or tuning.",
+      corpus: { profile: s.demoProfile, key: series.corpus ? series.corpus.root.split("/").pop() : null, evalClips: truthRows.length, validationClips: series.data.validation.length, trainClips: series.data.studentTrain.length },
+      teacher: { checkpoint: "data-manifests/demo/teacher/teacher.safetensors", eval: teacherEval },
+      recipe: { widthMult: config.student.widthMult, batchSize: config.student.batchSize, learningRate: config.student.learningRate, validateEverySteps: every, defaultProfileSteps: 300 },
+      chanceMAP: { truth: round(chanceMAP(truthRows, C)), noisy: round(chanceMAP(noisyRows, C)), validation: round(chanceMAP(series.data.validation, C)) },
+      chanceAUC: 0.5,
+      students,
+    });
+  };
+
+  // The loop runs in this process and writes history.json after each validation (last.safetensors just before it):
+  // a poll between training steps sees each new record once and scores that point's checkpoint.
+  let seen = 0;
+  let busy = false;
+  const poll = () => {
+    if (!trainingDir || busy) return;
+    const historyPath = join(trainingDir, "history.json");
+    if (!existsSync(historyPath)) return;
+    let history: EpochRecord[];
+    try {
+      history = JSON.parse(readFileSync(historyPath, "utf8")) as EpochRecord[];
+    } catch {
+      return;
+    }
+    if (history.length <= seen) return;
+    if (history.length > seen + 1) console.error(`[curves] WARNING: ${history.length - seen - 1} validation point(s) passed unscored (eval curve has gaps)`);
+    busy = true;
+    try {
+      scorePoint(trainingDir, history[history.length - 1]);
+    } finally {
+      seen = history.length;
+      busy = false;
+    }
+  };
+  const timer = setInterval(poll, 500);
+  try {
+    const result = await runExperiment(config, {
+      until: "student",
+      data: series.data,
+      onProgress(message) {
+        const match = /^student: (?:training in|cached) (\S+)/.exec(message);
+        if (match) trainingDir = match[1];
+      },
+    });
+    trainingDir = result.student?.dir;
+    poll();
+    if (seen === 0 && trainingDir) console.error(`[curves] ${name}: run was cached; only its final point can be scored (delete ${trainingDir} to re-measure)`);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
