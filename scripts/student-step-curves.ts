@@ -65,7 +65,7 @@ async function compare(out: string): Promise<void> {
     for (const name of ["weak", "psl-2s"]) {
       const path = repoPath(file.students[name].runDir, `${which}.safetensors`);
       const step = (loadCheckpoint(path).meta.loop as { globalStep: number }).globalStep;
-      scores[name] = scoreCheckpoint(series, path, truthRows);
+      scores[name] = await scoreCheckpoint(series, path, truthRows);
       const m = (t: Float32Array) => evaluateScores(t, scores[name], C);
       students[name] = { step, evalMAP: { truth: round(m(targets.truth).mAP), noisy: round(m(targets.noisy).mAP) }, evalMeanAUC: { truth: round(m(targets.truth).meanAUC), noisy: round(m(targets.noisy).meanAUC) } };
     }
