@@ -31,7 +31,8 @@ export interface SeriesData {
   strong: Map<string, StrongEvent[]>;
   /**
    * The teacher's training manifest rows (weak labels). With the shipped demo teacher the pipeline never loads them
-   * (no audio of that split is rendered), but their labels still describe what the teacher learned from.
+   * (no audio of that split is rendered), but their labels still describe what the teacher learned from. With a given
+   * teacher (`teacherCheckpoint`) they are the dataset's teacher split, which that teacher may never have seen.
    */
   teacherTrain: ManifestRow[];
 }
@@ -43,9 +44,9 @@ async function load(params: SeriesParameters): Promise<SeriesData> {
   const config = seriesConfig(params);
   let corpus: DemoCorpus | undefined;
   // The corpus seed is fixed (data.demoSeed): model seeds vary, the data they learn from does not. Without a live
-  // teacher the teacher's `full` split is never read, so its audio is not rendered.
+  // teacher (shipped or given) the teacher's `full` split is never read, so its audio is not rendered.
   if (s.dataset === "demo") {
-    corpus = await ensureDemoCorpus({ profile: s.demoProfile, seed: config.data.demoSeed, renderSplits: s.useShippedTeacher ? ["balanced", "val", "eval", "domain2"] : undefined });
+    corpus = await ensureDemoCorpus({ profile: s.demoProfile, seed: config.data.demoSeed, renderSplits: s.liveTeacher ? undefined : ["balanced", "val", "eval", "domain2"] });
   }
   const data = await resolveData(config, undefined, { datasets: [demoDataset] });
   const classNames = Array.from({ length: config.numClasses }, (_, i) => data.classNames?.[i] ?? `#${i}`);
@@ -77,7 +78,7 @@ async function load(params: SeriesParameters): Promise<SeriesData> {
  */
 export function loadSeriesData(params: SeriesParameters): Promise<SeriesData> {
   const s = resolveSeries(params);
-  const key = JSON.stringify([s.dataset, s.demoProfile, s.useShippedTeacher]);
+  const key = JSON.stringify([s.dataset, s.demoProfile, s.useShippedTeacher, s.teacherCheckpoint]);
   let pending = memo.get(key);
   if (!pending) {
     pending = load(params);

@@ -4,7 +4,7 @@
  * targets (03), a batch of its chunks in the student loss (04). Every notebook picks the same clip.
  */
 import { decodeAudioFile } from "../audio/decode";
-import { loadModel } from "../model/checkpoint";
+import { openModel } from "../model/open";
 import { predictClipsAndFramesAsync } from "../model/predict";
 import type { StrongEvent } from "../analysis/types";
 import { UserError } from "../errors";
@@ -74,7 +74,8 @@ export interface ModelOnClip {
 /** A trained model (checkpoint) on one clip's cached log-mel: its frame probabilities and its clip probabilities. */
 export async function modelOnClip(series: SeriesData, checkpoint: string, filename: string): Promise<ModelOnClip> {
   const mel = clipLogMel(series, filename);
-  const model = loadModel(checkpoint);
+  // By content: a kit checkpoint, or a PyTorch one (a given teacher such as the authors' .pt).
+  const model = openModel(checkpoint).model;
   try {
     const out = await predictClipsAndFramesAsync(model, [{ data: mel.logMel, frames: mel.frames }]);
     return { frames: out.frames[0].data, numFrames: out.frames[0].frames, numClasses: model.config.numClasses, clip: out.clip[0] };

@@ -12,7 +12,7 @@ import { readPslTable, type PslTable } from "../psl/table";
 import { scoreClipsAsync, clipTargets, type ClipRow } from "../psl/evaluate";
 import type { FeatureSource } from "../psl/features";
 import { fileFingerprint } from "../psl/cache";
-import { loadModel } from "../model/checkpoint";
+import { openModel } from "../model/open";
 import { evaluateScores, type EvalMetrics } from "../evaluation";
 import { writeFileAtomic } from "../io/atomic";
 import { liveChart, trainingCurveChart } from "../report/charts";
@@ -31,8 +31,11 @@ export interface TrainedModel {
   cached: boolean;
   /** Model seed (students: one run per seed). */
   seed?: number;
-  /** "shipped": the committed demo teacher; "trained": trained (or cached) by this series. */
-  origin?: "shipped" | "trained";
+  /**
+   * "shipped": the committed demo teacher; "given": the user's checkpoint (parameter teacherCheckpoint, no training
+   * history); "trained": trained (or cached) by this series.
+   */
+  origin?: "shipped" | "given" | "trained";
 }
 
 function readHistory(dir: string): EpochRecord[] {
@@ -91,9 +94,16 @@ async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, un
   }
 }
 
-/** The series' teacher: the shipped demo teacher, or one trained (once, cached) with the profile's teacher recipe. */
+/**
+ * The series' teacher: the user's checkpoint (teacherCheckpoint), the shipped demo teacher, or one trained (once,
+ * cached) with the profile's teacher recipe.
+ */
 export async function trainTeacher(params: SeriesParameters, options: { live?: boolean } = {}): Promise<TrainedModel> {
   const s = resolveSeries(params);
+  if (s.teacherCheckpoint !== null) {
+    // Nothing trained here, so no curve; the pipeline (runExperiment) checks the file itself when it is used.
+    return { name: "teacher", checkpoint: s.teacherCheckpoint, dir: dirname(s.teacherCheckpoint), history: [], cached: true, origin: "given" };
+  }
   if (s.useShippedTeacher) {
     const shipped = shippedTeacher(demoCorpusKey({ profile: s.demoProfile, seed: 0 }));
     const dir = dirname(shipped.checkpoint);
@@ -145,7 +155,8 @@ export async function scoreCheckpoint(series: SeriesData, checkpoint: string, ro
     const bytes = readFileSync(path);
     scores = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   } else {
-    const model = loadModel(checkpoint);
+    // By content: a kit checkpoint, or a PyTorch one (a given teacher such as the authors' .pt).
+    const model = openModel(checkpoint).model;
     try {
       scores = await scoreClipsAsync(model, rows, features);
     } finally {

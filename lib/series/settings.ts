@@ -10,8 +10,11 @@
  *             `retrainTeacher: true` trains it live), every student the same budget of optimizer steps, weak and
  *             PSL-2s over 3 seeds, the other students over 1.
  *   full    — as default, every student over 3 seeds.
+ * Any profile takes a teacher checkpoint of the user's (`teacherCheckpoint`, e.g. the paper's released teacher on an
+ * own AudioSet download), which replaces the shipped or live teacher.
  */
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { UserError } from "../errors";
 import { repoRoot } from "../io/repo-root";
 import { resolveConfig, type ExperimentConfig } from "../psl/config";
@@ -69,6 +72,12 @@ export interface SeriesParameters {
   dataset?: string;
   /** Train the teacher live instead of using the shipped demo teacher. */
   retrainTeacher?: boolean | null;
+  /**
+   * A trained teacher to use (a kit .safetensors checkpoint or the authors' PyTorch .pt, e.g.
+   * data/audioset/mobilenetv2_mAP40_53.pt); relative paths are taken from the repository root. It wins over the
+   * shipped demo teacher and over live training (retrainTeacher, teacherSteps). null = the profile's teacher.
+   */
+  teacherCheckpoint?: string | null;
   /** Teacher steps when the teacher is trained by the series; null = the profile's. */
   teacherSteps?: number | null;
   /** Student optimizer steps; null = the profile's. */
@@ -87,8 +96,22 @@ export interface ResolvedSeries extends ProfileSettings {
   profile: SeriesProfile;
   dataset: string;
   seed: number;
-  /** True: the shipped teacher (demo default/full without retrainTeacher). */
+  /** True: the shipped teacher (demo default/full without retrainTeacher or teacherCheckpoint). */
   useShippedTeacher: boolean;
+  /** The given teacher checkpoint (absolute path, checked to exist), or null. */
+  teacherCheckpoint: string | null;
+  /** True: the series trains its teacher (neither a given nor the shipped teacher). */
+  liveTeacher: boolean;
+}
+
+/** The `teacherCheckpoint` parameter as an absolute path; a missing file is refused here, before any work. */
+function givenTeacher(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "string" || value.trim() === "") throw new UserError(`parameter teacherCheckpoint: a checkpoint file path or null, got ${JSON.stringify(value)}`);
+  const path = resolve(repoRoot(), value);
+  if (!existsSync(path)) throw new UserError(`parameter teacherCheckpoint: no such file ${path}${path === value ? "" : ` (given ${JSON.stringify(value)}, taken from the repository root)`}`);
+  if (!statSync(path).isFile()) throw new UserError(`parameter teacherCheckpoint: ${path} is not a file`);
+  return path;
 }
 
 export function resolveSeries(params: SeriesParameters): ResolvedSeries {
@@ -99,6 +122,8 @@ export function resolveSeries(params: SeriesParameters): ResolvedSeries {
   const dataset = params.dataset ?? "demo";
   const headlineSeeds = params.seeds ?? base.headlineSeeds;
   if (!Number.isInteger(headlineSeeds) || headlineSeeds < 1) throw new UserError(`parameter seeds: a positive integer, got ${JSON.stringify(params.seeds)}`);
+  const teacherCheckpoint = givenTeacher(params.teacherCheckpoint);
+  const useShippedTeacher = teacherCheckpoint === null && dataset === "demo" && base.shippedTeacher && params.retrainTeacher !== true;
   return {
     ...base,
     profile: params.profile,
@@ -110,7 +135,9 @@ export function resolveSeries(params: SeriesParameters): ResolvedSeries {
     headlineSeeds,
     otherSeeds: Math.min(base.otherSeeds, headlineSeeds),
     threshold: params.threshold ?? base.threshold,
-    useShippedTeacher: dataset === "demo" && base.shippedTeacher && params.retrainTeacher !== true,
+    useShippedTeacher,
+    teacherCheckpoint,
+    liveTeacher: teacherCheckpoint === null && !useShippedTeacher,
   };
 }
 
@@ -203,8 +230,9 @@ export function seriesConfig(params: SeriesParameters, changes: ConfigChanges = 
     teacher: {
       widthMult: s.teacher.widthMult, steps: s.teacher.steps, validateEverySteps: s.teacher.validateEverySteps, batchSize: s.teacher.batchSize,
       patience: 1000,
-      // The shipped teacher needs no teacher-training split (its audio is then never rendered); a live one trains here.
-      checkpoint: changes.teacherCheckpoint ?? (s.useShippedTeacher ? join(demoTeacherDir(), "teacher.safetensors") : null),
+      // A given or the shipped teacher needs no teacher-training split (the demo's is then never rendered); a live one
+      // trains here.
+      checkpoint: changes.teacherCheckpoint ?? s.teacherCheckpoint ?? (s.useShippedTeacher ? join(demoTeacherDir(), "teacher.safetensors") : null),
     },
     student: {
       widthMult: s.widthMult, steps: s.studentSteps, validateEverySteps: s.validateEverySteps, batchSize: s.batchSize,

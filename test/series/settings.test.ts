@@ -1,7 +1,14 @@
 /** lib/series/settings.ts: notebook parameters → one experiment config, the same in every notebook. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { seriesConfig, resolveSeries, SERIES_PROFILES, studentSeeds } from "../../lib/series/settings";
+import { trainTeacher } from "../../lib/series/run";
+import { loadSeriesData } from "../../lib/series/data";
+import { repoRoot } from "../../lib/io/repo-root";
+import { UserError } from "../../lib/errors";
 
 test("every notebook gets the same teacher config for the same parameters; students differ only where they should", () => {
   const params = { profile: "quick", dataset: "demo", teacherSteps: null, widthMult: null, seed: 42 };
@@ -22,4 +29,41 @@ test("every notebook gets the same teacher config for the same parameters; stude
   assert.deepEqual(studentSeeds({ profile: "default", seed: 42 }, "psl-2s"), [42, 43, 44]);
   assert.deepEqual(studentSeeds({ profile: "default", seed: 42 }, "psl-5s"), [42]);
   assert.deepEqual(studentSeeds({ profile: "full", seed: 42 }, "psl-5s"), [42, 43, 44]);
+});
+
+test("teacherCheckpoint: a given teacher wins over the shipped and the live one; paths from the repository root", () => {
+  const shipped = join(repoRoot(), "data-manifests", "demo", "teacher", "teacher.safetensors");
+  const dir = mkdtempSync(join(tmpdir(), "psl-given-teacher-"));
+  try {
+    const mine = join(dir, "mine.pt");
+    writeFileSync(mine, "only its existence is checked here; the pipeline imports it");
+    for (const profile of ["quick", "default", "full"]) {
+      const config = seriesConfig({ profile, teacherCheckpoint: mine }, { name: "psl-2s", chunkSeconds: 2 });
+      assert.equal(config.teacher.checkpoint, mine, `${profile}: the given teacher, not the shipped or a live one`);
+      const resolved = resolveSeries({ profile, teacherCheckpoint: mine, retrainTeacher: true });
+      assert.equal(resolved.useShippedTeacher, false);
+      assert.equal(resolved.liveTeacher, false, "retrainTeacher does not override a given checkpoint");
+      assert.equal(seriesConfig({ profile, teacherCheckpoint: mine, retrainTeacher: true }).teacher.checkpoint, mine);
+    }
+    // Relative to the repository root, wherever the process runs (a notebook's cwd is notebooks/).
+    const relative = "data-manifests/demo/teacher/teacher.safetensors";
+    assert.equal(resolveSeries({ profile: "quick", teacherCheckpoint: relative }).teacherCheckpoint, shipped);
+    assert.equal(seriesConfig({ profile: "quick", teacherCheckpoint: relative }).teacher.checkpoint, shipped);
+    // Without one, nothing changes: quick trains live, default uses the shipped teacher.
+    assert.equal(resolveSeries({ profile: "quick", teacherCheckpoint: null }).liveTeacher, true);
+    assert.equal(resolveSeries({ profile: "default" }).teacherCheckpoint, null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("teacherCheckpoint: a missing file or an empty path is refused before any work, naming the parameter and path", async () => {
+  const missing = "data/audioset/no-such-teacher.pt";
+  const named = (error: unknown) => error instanceof UserError && /parameter teacherCheckpoint/.test(error.message) && error.message.includes(join(repoRoot(), missing));
+  assert.throws(() => resolveSeries({ profile: "quick", dataset: "audioset", teacherCheckpoint: missing }), named);
+  assert.throws(() => seriesConfig({ profile: "default", teacherCheckpoint: missing }), named);
+  await assert.rejects(trainTeacher({ profile: "quick", teacherCheckpoint: missing }), named);
+  await assert.rejects(async () => loadSeriesData({ profile: "quick", teacherCheckpoint: missing }), named, "before the corpus or features are touched");
+  assert.throws(() => resolveSeries({ profile: "quick", teacherCheckpoint: "" }), /parameter teacherCheckpoint: a checkpoint file path or null/);
+  assert.throws(() => resolveSeries({ profile: "quick", teacherCheckpoint: "data-manifests/demo" }), /parameter teacherCheckpoint: .*data-manifests\/demo is not a file/);
 });
