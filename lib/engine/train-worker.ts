@@ -10,6 +10,7 @@ import { initBackend } from "../nn/backend";
 import { createMobileNetV2FromWeights, type MobileNetV2 } from "../model/mobilenetv2";
 import type { ModelConfig } from "../model/config";
 import { assignVariables, computeGradients, type ShardBatch } from "./gradients";
+import { flatViews } from "./flat-views";
 import { abortExchange, sharedExchange } from "../nn/sync-batchnorm";
 
 export interface WorkerInit {
@@ -41,14 +42,6 @@ export interface WorkerLoadRunning {
 export type WorkerRequest = WorkerInit | WorkerStep | WorkerLoadRunning | { type: "exit" };
 export type WorkerReply = { type: "ready"; backend: string } | { type: "done"; loss: number } | { type: "error"; message: string };
 
-function views(buffer: SharedArrayBuffer, layout: { size: number }[]): Float32Array[] {
-  let offset = 0;
-  return layout.map(({ size }) => {
-    const v = new Float32Array(buffer, offset * 4, size);
-    offset += size;
-    return v;
-  });
-}
 
 let model: MobileNetV2 | undefined;
 let init: WorkerInit | undefined;
@@ -64,9 +57,9 @@ async function handle(message: WorkerRequest): Promise<WorkerReply | undefined> 
   if (message.type === "init") {
     init = message;
     const info = await initBackend({ preferred: message.backend, quiet: true });
-    paramViews = views(message.params, message.trainable);
-    gradViews = views(message.grads, message.trainable);
-    runningViews = views(message.runningStats, message.running);
+    paramViews = flatViews(message.params, message.trainable);
+    gradViews = flatViews(message.grads, message.trainable);
+    runningViews = flatViews(message.runningStats, message.running);
     const values = new Map<string, Float32Array>();
     message.trainable.forEach((t, i) => values.set(t.name, paramViews[i].slice()));
     message.running.forEach((t, i) => values.set(t.name, runningViews[i].slice()));

@@ -29,6 +29,7 @@ import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createAdam, type Adam, type AdamState } from "./adam";
 import { activeBackend } from "../nn/backend";
 import { assignVariables, computeGradients } from "./gradients";
+import { flatViews } from "./flat-views";
 import type { WorkerInit, WorkerReply, WorkerRequest, WorkerStep } from "./train-worker";
 import { abortExchange, createExchangeBuffer, exchangeValuesFor } from "../nn/sync-batchnorm";
 import { createGpuTrainer } from "./gpu-trainer";
@@ -113,15 +114,6 @@ function layoutOf(model: MobileNetV2): Layout {
     trainable: model.specs.filter((s) => s.trainable).map((s) => ({ name: s.key, size: size(s.shape) })),
     running: model.specs.filter((s) => !s.trainable).map((s) => ({ name: s.key, size: size(s.shape) })),
   };
-}
-
-function flatViews(buffer: ArrayBufferLike, layout: { size: number }[]): Float32Array[] {
-  let offset = 0;
-  return layout.map(({ size }) => {
-    const v = new Float32Array(buffer, offset * 4, size);
-    offset += size;
-    return v;
-  });
 }
 
 const total = (layout: { size: number }[]) => layout.reduce((a, b) => a + b.size, 0);

@@ -16,7 +16,8 @@ const TEMP_NAME = /^\..+\.tmp-(\d+)-\d+$/;
 export const STALE_TEMP_MS = 15 * 60 * 1000;
 const sweptFolders = new Set<string>();
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (signal 0 probes without signalling). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { UserError } from "../errors";
-import { explainWriteError, makeParentFolder } from "./atomic";
+import { explainWriteError, makeParentFolder, processAlive } from "./atomic";
 
 export interface LockOwner {
   pid: number;
@@ -57,19 +57,10 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-function processRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM"; // exists, owned by another user
-  }
-}
-
 /** Whether the owner recorded in a lock is certainly gone (only knowable on this host). */
 export function ownerGone(owner: LockOwner): boolean {
   if (owner.host !== hostname()) return false;
-  if (!processRunning(owner.pid)) return true;
+  if (!processAlive(owner.pid)) return true;
   const start = processStartTime(owner.pid);
   return owner.processStart !== undefined && start !== undefined && start !== owner.processStart;
 }

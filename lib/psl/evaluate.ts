@@ -70,14 +70,7 @@ export function clipTargets(rows: readonly ClipRow[], numClasses: number): Float
   return out;
 }
 
-/** Metrics of `model` on `rows` (full clips). */
-export function evaluateModel(model: MobileNetV2, rows: readonly ClipRow[], features: FeatureSource, options: EvaluateOptions = {}): EvalMetrics {
-  const C = model.config.numClasses;
-  const scores = scoreClips(model, rows, features, options);
-  return evaluateScores(clipTargets(rows, C), scores, C, options.classNames);
-}
-
-/** evaluateModel reading results asynchronously (what the training loop and the pipeline use: it works on every backend). */
+/** Metrics of `model` on `rows` (full clips), read asynchronously (it works on every backend, webgpu included). */
 export async function evaluateModelAsync(model: MobileNetV2, rows: readonly ClipRow[], features: FeatureSource, options: EvaluateOptions = {}): Promise<EvalMetrics> {
   const C = model.config.numClasses;
   const scores = await scoreClipsAsync(model, rows, features, options);

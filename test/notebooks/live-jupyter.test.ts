@@ -10,7 +10,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { repoPath } from "../../lib/io/repo-root";
+import { seriesConfig } from "../../lib/series/settings";
 import { jupyterMissing } from "./runner";
 import {
   chartState, editParameters, gotoNotebook, liveJupyterMissing, openNotebook, runAll, screenshot, startJupyter, tableText, waitForCharts,
@@ -84,7 +84,7 @@ test("03 in live Jupyter: a new threshold changes the counts, charts draw, and s
 /** The quick series' teacher folders trained with this test's step budget (found by their params.json, not by a log). */
 const LIVE_TEACHER_STEPS = 45;
 function liveTeacherDirs(): string[] {
-  const root = repoPath(".cache", "psl", "series-demo-quick", "teacher");
+  const root = join(seriesConfig({ profile: "quick" }).cacheDir, "teacher");
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .map((name) => join(root, name))
