@@ -17,6 +17,7 @@ import { UserError } from "../errors";
 import { writeJsonAtomic } from "../io/atomic";
 import { readManifest } from "../data/manifest";
 import { ensureDemoCorpus } from "../demo";
+import { demoDataset } from "../demo/dataset";
 import { loadModel } from "../model/checkpoint";
 import { evaluateModelAsync } from "../psl/evaluate";
 import type { TeacherSettings } from "../psl/config";
@@ -73,26 +74,33 @@ export interface TrainDemoTeacherOptions {
   steps?: number;
   widthMult?: number;
   command?: string;
+  /**
+   * The demo corpus size. The shipped teacher is trained on "default"; "quick" (a tiny corpus) exists so that a test can
+   * run this whole command (corpus, training, eval files) in seconds.
+   */
+  profile?: "default" | "quick";
 }
 
 /** Trains the demo teacher with DEMO_TEACHER_RECIPE through the kit's pipeline and writes the shipped files. */
-export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): Promise<{ dir: string; evalTruthMAP: number }> {
+export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): Promise<{ dir: string; evalTruthMAP: number; trainingDir: string }> {
   const started = Date.now();
   const outDir = options.outDir ?? demoTeacherDir();
   const recipe = { ...DEMO_TEACHER_RECIPE, ...(options.steps !== undefined ? { steps: options.steps } : {}), ...(options.widthMult !== undefined ? { widthMult: options.widthMult } : {}) };
-  const corpus = await ensureDemoCorpus({ profile: "default", seed: 0, renderSplits: ["full", "balanced", "val", "eval"] });
+  const profile = options.profile ?? "default";
+  const corpus = await ensureDemoCorpus({ profile, seed: 0, renderSplits: ["full", "balanced", "val", "eval"] });
   // The same config the notebook series builds for a live retrain (retrainTeacher: true), so both give one teacher.
-  const config = seriesConfig({ profile: "default", retrainTeacher: true, teacherSteps: recipe.steps }, { name: "demo-teacher", seed: recipe.seed });
+  const config = seriesConfig({ profile, retrainTeacher: true, teacherSteps: recipe.steps }, { name: "demo-teacher", seed: recipe.seed });
   if (options.widthMult !== undefined) config.teacher.widthMult = options.widthMult;
   const teacher = config.teacher;
-  const result = await runExperiment(config, { until: "teacher" });
+  // The demo corpus is a named dataset: it brings the teacher's training split (`full`).
+  const result = await runExperiment(config, { until: "teacher", datasets: [demoDataset] });
   if (!result.teacher) throw new Error("pipeline returned no teacher");
   mkdirSync(outDir, { recursive: true });
   copyFileSync(result.teacher.checkpoint, join(outDir, "teacher.safetensors"));
   copyFileSync(join(result.teacher.dir, "history.json"), join(outDir, "history.json"));
 
   // Eval on held-out recordings: against the complete truth and against AudioSet-like noisy eval labels.
-  const data = await resolveData(config);
+  const data = await resolveData(config, undefined, { datasets: [demoDataset] });
   const model = loadModel(result.teacher.checkpoint);
   const evalNames = new Set(data.eval.map((r) => r.filename));
   const noisyRows = readManifest(corpus.splits.eval.noisyManifest).filter((r) => evalNames.has(r.filename));
@@ -114,7 +122,7 @@ export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): P
   }
   const file: DemoTeacherRecipeFile = {
     corpusKey: corpus.key,
-    demoProfile: "default",
+    demoProfile: profile,
     demoSeed: 0,
     teacher,
     seed: recipe.seed,
@@ -128,5 +136,5 @@ export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): P
     labelNoise: corpus.labelNoise,
   };
   writeJsonAtomic(join(outDir, "recipe.json"), file);
-  return { dir: outDir, evalTruthMAP };
+  return { dir: outDir, evalTruthMAP, trainingDir: result.teacher.dir };
 }
