@@ -473,6 +473,47 @@ def merge_results(out_dir: Path, records: dict) -> tuple:
     return results, clashes
 
 
+def issue_targets(results: dict):
+    """Issue 13's targets, met or not, from the merged results (lib/report/targets.ts through
+    scripts/summary-targets.ts); None, with a warning, when node or tsx cannot compute them."""
+    node = node_binary()
+    if not node:
+        print("warning: node not found (PSL_NODE, PATH): summary.json gets no results.targets", file=sys.stderr)
+        return None
+    r = subprocess.run(
+        [node, "--import", "tsx", str(REPO / "scripts" / "summary-targets.ts")],
+        input=json.dumps(results), capture_output=True, text=True, cwd=str(REPO),
+    )
+    if r.returncode != 0:
+        print(f"warning: computing the targets failed, summary.json gets no results.targets:\n{r.stderr.strip()}", file=sys.stderr)
+        return None
+    return json.loads(r.stdout)
+
+
+def targets_html(targets, profile) -> str:
+    """Issue 13's targets as a small table (met / not met / not recorded, with the evidence); '' without targets."""
+    if not isinstance(targets, list) or not targets:
+        return ""
+    rows = []
+    for t in targets:
+        measured = t.get("measured")
+        met = "<span class='muted'>not recorded</span>" if measured is None else ("<b style='color:#1a7f37'>met</b>" if t.get("met") else "<b style='color:#b00'>not met</b>")
+        rows.append(
+            f"<tr><td>{html.escape(str(t.get('what', '')))}</td><td class='num'>{html.escape(str(t.get('target', '')))}</td>"
+            f"<td class='num'>{'–' if measured is None else html.escape(f'{measured:.4g}')}</td><td>{met}</td>"
+            f"<td class='muted'>{html.escape(str(t.get('evidence', '')))}</td></tr>"
+        )
+    scope = (
+        "The targets are stated for the default profile (<code>npm run reproduce</code>); this run's profile is "
+        f"<code>{html.escape(str(profile))}</code>, whose figures only show that the pipeline runs."
+        if profile not in ("default", "full") else "Measured by this run; where a target is missed, notebook 04's step curves show why."
+    )
+    return (
+        "<h2>Issue 13 targets</h2><table class='targets'><thead><tr><th>Target</th><th>wanted</th><th>measured</th><th></th><th>evidence</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table><p class='muted'>{scope} Machine-readable: <code>results.targets</code> in summary.json.</p>"
+    )
+
+
 def _number(value, scale=1.0, digits=1):
     return f"{value * scale:.{digits}f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else "–"
 
@@ -563,6 +604,7 @@ profile <code>{html.escape(str(run['profile'] if run['profile'] is not None else
 <p class="muted">Command: <code>{html.escape(run['command'])}</code></p>
 <h2>Headline results</h2>{clash_note}
 {headline_html(results) or "<p class='muted'>No student results recorded in this run.</p>"}
+{targets_html(results.get("targets"), run["profile"])}
 <details><summary>Every recorded result (summary.json <code>results</code>)</summary>
 <table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody>{result_rows}</tbody></table></details>
 <h2>Notebooks</h2>
@@ -720,6 +762,9 @@ def main(argv=None) -> int:
         "parameters": overrides,
         "command": args.command,
     }
+    targets = issue_targets(results)
+    if targets is not None:
+        results["targets"] = targets
     summary = dict(run)
     summary["notebooks"] = {
         n: {k: r[k] for k in ("status", "date", "wallSeconds", "parameters", "html", "ipynb", "error") if k in r} for n, r in records.items()

@@ -29,6 +29,8 @@ import { evaluateScores } from "../lib/evaluation";
 import { writeJsonAtomic } from "../lib/io/atomic";
 import { repoPath } from "../lib/io/repo-root";
 import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
+// The file's shape: lib/analysis/step-curves.ts reads and checks it (notebook 04 draws it).
+import type { StepCurvePoint } from "../lib/analysis/step-curves";
 import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, type SeriesParameters } from "../lib/series";
 
 function arg(name: string, fallback?: string): string {
@@ -36,17 +38,6 @@ function arg(name: string, fallback?: string): string {
   if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
   if (fallback === undefined) throw new Error(`missing --${name}`);
   return fallback;
-}
-
-export interface CurvePoint {
-  step: number;
-  meanLoss: number;
-  validationMAP: number;
-  validationAUC: number;
-  evalMAP: { truth: number; noisy: number };
-  evalMeanAUC: { truth: number; noisy: number };
-  /** Wall seconds of this validation period's training steps (loaded machine: see `machine`). */
-  periodSeconds: number;
 }
 
 const round = (v: number) => Number(v.toFixed(4));
@@ -111,7 +102,7 @@ async function main(): Promise<void> {
   const noisyRows = noisyEvalRows(series, truthRows);
   const truthTargets = clipTargets(truthRows, C);
   const noisyTargets = clipTargets(noisyRows, C);
-  const points: CurvePoint[] = [];
+  const points: StepCurvePoint[] = [];
   const scorePoint = (dir: string, record: EpochRecord) => {
     const path = join(dir, "last.safetensors");
     const step = (loadCheckpoint(path).meta.loop as { globalStep?: number } | undefined)?.globalStep;

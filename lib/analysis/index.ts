@@ -13,3 +13,4 @@ export * from "./inherited-labels";
 export * from "./ideal-teacher";
 export * from "./tidy";
 export * from "./seed-intervals";
+export * from "./step-curves";

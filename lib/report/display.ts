@@ -57,3 +57,15 @@ export function displayHtml(html: string): boolean {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
 }
+
+/**
+ * A warning a reader must not miss: a boxed paragraph in a notebook (and so in its HTML report); outside a notebook (CLI
+ * runs, scripts, tests) the same text on stderr as "warning: …".
+ */
+export function showWarning(message: string, title = "Warning"): void {
+  const shown = displayHtml(
+    "<div class='psl-warning' style='border:2px solid #b00;background:#fff4f4;padding:8px 12px;margin:6px 0;font:14px/1.45 sans-serif'>" +
+      `<b style='color:#b00'>${escapeHtml(title)}</b><br>${escapeHtml(message)}</div>`,
+  );
+  if (!shown) console.error(`warning: ${title}: ${message}`);
+}

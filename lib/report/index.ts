@@ -3,6 +3,7 @@ export * from "./display";
 export * from "./plotly";
 export * from "./tables";
 export * from "./summary";
+export * from "./targets";
 export * from "./versions";
 export * from "./progress";
 export * as charts from "./charts";

@@ -7,7 +7,7 @@
  * shared file, so a notebook that fails or is re-run alone never corrupts another notebook's results.
  * In an interactive session (no PSL_REPORT_DIR) values are only kept in memory (`recordedSummary()`).
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../io/atomic";
 import { UserError } from "../errors";
@@ -60,4 +60,24 @@ export function recordSummary(key: string, value: SummaryValue): void {
 /** Everything recorded in this process so far (a copy). */
 export function recordedSummary(): Record<string, SummaryValue> {
   return JSON.parse(JSON.stringify(recorded)) as Record<string, SummaryValue>;
+}
+
+/**
+ * The results recorded so far in this run, as summary.json will hold them: under the headless runner every notebook's
+ * fragment in `<PSL_REPORT_DIR>/.summary/` (earlier notebooks of the run; merged in name order, as the runner does),
+ * then this kernel's own values. In an interactive session (no PSL_REPORT_DIR): this kernel's values only.
+ */
+export function recordedResults(env: NodeJS.ProcessEnv = process.env): Record<string, SummaryValue> {
+  const merged: Record<string, SummaryValue> = {};
+  const dir = env[REPORT_DIR_ENV] ? join(env[REPORT_DIR_ENV]!, ".summary") : undefined;
+  if (dir && existsSync(dir)) {
+    for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+      try {
+        Object.assign(merged, JSON.parse(readFileSync(join(dir, name), "utf8")) as Record<string, SummaryValue>);
+      } catch (error) {
+        throw new UserError(`recordedResults: ${join(dir, name)} is not valid JSON (${(error as Error).message})`);
+      }
+    }
+  }
+  return Object.assign(merged, recordedSummary());
 }

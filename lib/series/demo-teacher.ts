@@ -64,6 +64,13 @@ export function shippedTeacher(corpusKey: string): { checkpoint: string; recipe:
   return { checkpoint, recipe };
 }
 
+/** The shipped teacher's eval.json (eval mAP on held-out recordings, true and noisy labels), or null when absent. */
+export function shippedTeacherEval(): { truth: { mAP: number }; noisy: { mAP: number } } | null {
+  const path = join(demoTeacherDir(), "eval.json");
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, "utf8")) as { truth: { mAP: number }; noisy: { mAP: number } };
+}
+
 function readHistorySeconds(path: string): number {
   const history = JSON.parse(readFileSync(path, "utf8")) as { seconds: number }[];
   return history.reduce((sum, h) => sum + h.seconds, 0);

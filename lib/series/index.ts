@@ -4,4 +4,5 @@ export * from "./data";
 export * from "./run";
 export * from "./example";
 export * from "./results";
-export { shippedTeacher, trainDemoTeacher, type DemoTeacherRecipeFile } from "./demo-teacher";
+export * from "./teacher-corpus";
+export { shippedTeacher, shippedTeacherEval, trainDemoTeacher, type DemoTeacherRecipeFile } from "./demo-teacher";

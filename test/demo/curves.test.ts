@@ -9,8 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { repoRoot } from "../../lib/io/repo-root";
-// A type-only import: erased at run time, so the script's main() never runs here.
-import type { CurvePoint } from "../../scripts/student-step-curves";
+import type { StepCurvePoint as CurvePoint } from "../../lib/analysis/step-curves";
 
 interface Student {
   alpha: number;

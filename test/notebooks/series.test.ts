@@ -46,7 +46,7 @@ test("the series has notebooks 01–06 and every one executes without a cell err
   }
 });
 
-test("summary.json holds teacher, students, missingLabels and fsd with metrics in range", { skip }, () => {
+test("summary.json holds teacher, students, missingLabels, fsd and the issue-13 targets; 04 draws the step curves", { skip }, () => {
   const summary = JSON.parse(readFileSync(join(run.outDir, "summary.json"), "utf8"));
   assert.equal(summary.status, "ok");
   assert.equal(summary.profile, "quick");
@@ -79,6 +79,13 @@ test("summary.json holds teacher, students, missingLabels and fsd with metrics i
   checkTriple("fsd.weak", results.fsd.weak);
   checkTriple("fsd.psl-2s", results.fsd["psl-2s"]);
   for (const name of NOTEBOOKS) assert.equal(summary.notebooks[name]?.status, "ok", `${name} in summary.json`);
+  // Issue 13's targets, computed by the runner from the results above: every input recorded, none met by a quick run.
+  const targets = results.targets as { id: string; measured: number | null; met: boolean; evidence: string }[];
+  assert.deepEqual(targets.map((t) => t.id), ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision"]);
+  for (const t of targets) assert.ok(typeof t.measured === "number" && t.evidence.length > 0, `targets.${t.id}: ${JSON.stringify(t)}`);
+  assert.equal(targets.find((t) => t.id === "teacher-mAP")!.measured, results.teacher.mAP);
+  assert.match(readFileSync(join(run.outDir, "index.html"), "utf8"), /<h2>Issue 13 targets<\/h2>.*this run's profile is <code>quick<\/code>/s);
+  assert.match(readFileSync(join(run.outDir, "04-students.html"), "utf8"), /default budget: 300 steps/, "04 draws the committed step curves");
 });
 
 test("each report inlines the plotly bundle exactly once and has charts", { skip }, () => {

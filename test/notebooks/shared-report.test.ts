@@ -1,7 +1,7 @@
 /**
  * A report a reader can share: TeX typeset when the report is written (KaTeX, fonts inlined, nothing fetched when it
  * opens), the library's `[psl] …` log lines folded into one collapsed block per cell instead of pink stderr (other
- * stderr stays visible), and index.html's headline table with the recorded confidence intervals.
+ * stderr stays visible), and index.html's headline table with the recorded confidence intervals and the issue-13 targets.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +13,7 @@ import { chromiumMissing, openOffline } from "../report/chromium";
 const skip = jupyterMissing();
 const skipBrowser = skip ?? chromiumMissing();
 
-test("TeX typeset offline, [psl] logs folded, headline table with intervals", { skip }, async () => {
+test("TeX typeset offline, [psl] logs folded, headline table with intervals, issue-13 targets", { skip }, async () => {
   const run = runRunner([join(REPO, "test", "fixtures", "notebooks", "shared-report.ipynb")]);
   try {
     assert.equal(run.status, 0, run.stdout + run.stderr);
@@ -43,6 +43,17 @@ test("TeX typeset offline, [psl] logs folded, headline table with intervals", { 
     assert.match(index, /against the eval clips&#x27; true labels/);
     assert.match(index, /Paired difference psl-2s − weak: ΔmAP 5\.2 \[3\.1, 7\.4\], P\(psl-2s better\) = 1\.00/);
     assert.match(index, /added labels are 61\.0 % correct/);
+    // Issue 13's targets, computed from the same recorded results (lib/report/targets.ts), in summary.json and on the page.
+    const targets = JSON.parse(readFileSync(join(run.outDir, "summary.json"), "utf8")).results.targets as { id: string; measured: number | null; met: boolean }[];
+    assert.deepEqual(targets.map((t) => [t.id, t.measured, t.met]), [
+      ["teacher-mAP", 0.31, false], ["weak-AUC", 0.8, false], ["psl2s-over-weak", 1.52, true], ["paired-difference-CI", 0.031, true],
+      ["chunk-ordering", null, false], ["added-label-precision", 0.61, true],
+    ]);
+    assert.match(index, /<h2>Issue 13 targets<\/h2>/);
+    assert.match(index, /<td>PSL-2s mAP \/ weak mAP \(means over seeds, true eval labels\)<\/td><td class='num'>≥ 1\.5<\/td><td class='num'>1\.52<\/td><td><b style='color:#1a7f37'>met<\/b><\/td>/);
+    assert.match(index, /<td class='num'>≥ 0\.40<\/td><td class='num'>0\.31<\/td><td><b style='color:#b00'>not met<\/b><\/td>/);
+    assert.match(index, /<td class='num'>–<\/td><td><span class='muted'>not recorded<\/span><\/td>/);
+    assert.match(index, /The targets are stated for the default profile/);
 
     if (skipBrowser) return;
     const view = await openOffline(join(run.outDir, "shared-report.html"));

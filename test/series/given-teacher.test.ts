@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { annotate, chanceMAP, chunkBatch, evaluateCheckpoint, loadSeriesData, resolveSeries, trainTeacher } from "../../lib/series";
+import { annotate, chanceMAP, chunkBatch, evaluateCheckpoint, loadSeriesData, resolveSeries, teacherCorpusNote, trainTeacher } from "../../lib/series";
 import { openModel } from "../../lib/model/open";
 import { predictClips } from "../../lib/model/predict";
 import { initBackend } from "../../lib/nn/backend";
@@ -53,6 +53,15 @@ test("quick series with teacherCheckpoint = the shipped teacher: origin given, n
     const chance = chanceMAP(series.data.eval, series.config.numClasses);
     assert.ok(metrics.numClips === series.data.eval.length && metrics.numClips > 0);
     assert.ok(metrics.mAP > chance, `the shipped teacher beats chance on the quick eval split: mAP ${metrics.mAP} vs ${chance}`);
+
+    // It was trained on the default corpus, not this one: notebook 02's note says so, with this eval split checked
+    // held-out for it (no eval recording of the quick corpus among its training/validation recordings).
+    const note = teacherCorpusNote(series, teacher.checkpoint);
+    assert.ok(note, "a teacher trained on another demo corpus gets a note");
+    assert.equal(note.status, "other-corpus");
+    assert.equal(note.sharedRecordings, 0);
+    assert.equal(note.seriesCorpus, series.corpus!.key);
+    assert.notEqual(note.teacherCorpus, series.corpus!.key);
   } finally {
     if (previous === undefined) delete process.env.PSL_REPORT_DIR;
     else process.env.PSL_REPORT_DIR = previous;

@@ -9,6 +9,8 @@ export interface AxisTitles {
   yRange?: [number, number];
   /** Dashed horizontal reference lines with a label, e.g. the chance level of an mAP chart. */
   referenceLines?: ReadonlyArray<{ y: number; label: string }>;
+  /** Dotted vertical lines with a label at the top, e.g. a step budget on a learning curve. */
+  verticalLines?: ReadonlyArray<{ x: number; label: string }>;
 }
 
 /** Plotly error_y for a series with intervals (asymmetric, in y units). */
@@ -19,13 +21,20 @@ function errorBars(s: Series): Record<string, unknown> {
   return { error_y: { type: "data", symmetric: false, array: up, arrayminus: down, visible: true } };
 }
 
-/** Layout shapes + annotations of the reference lines (full plot width, dashed grey). */
+/** Layout shapes + annotations of the reference lines (horizontal: full plot width, dashed; vertical: full height, dotted). */
 function referenceLayout(options: AxisTitles): Record<string, unknown> {
   const lines = options.referenceLines ?? [];
-  if (lines.length === 0) return {};
+  const verticals = options.verticalLines ?? [];
+  if (lines.length === 0 && verticals.length === 0) return {};
   return {
-    shapes: lines.map((l) => ({ type: "line", xref: "paper", x0: 0, x1: 1, y0: round(l.y, 4), y1: round(l.y, 4), line: { dash: "dash", color: "#555", width: 1.5 } })),
-    annotations: lines.map((l) => ({ xref: "paper", x: 1, xanchor: "right", y: round(l.y, 4), yanchor: "bottom", text: l.label, showarrow: false, font: { size: 11, color: "#555" } })),
+    shapes: [
+      ...lines.map((l) => ({ type: "line", xref: "paper", x0: 0, x1: 1, y0: round(l.y, 4), y1: round(l.y, 4), line: { dash: "dash", color: "#555", width: 1.5 } })),
+      ...verticals.map((l) => ({ type: "line", yref: "paper", y0: 0, y1: 1, x0: l.x, x1: l.x, line: { dash: "dot", color: "#555", width: 1.5 } })),
+    ],
+    annotations: [
+      ...lines.map((l) => ({ xref: "paper", x: 1, xanchor: "right", y: round(l.y, 4), yanchor: "bottom", text: l.label, showarrow: false, font: { size: 11, color: "#555" } })),
+      ...verticals.map((l) => ({ yref: "paper", y: 1, yanchor: "bottom", x: l.x, xanchor: "left", text: l.label, showarrow: false, font: { size: 11, color: "#555" } })),
+    ],
   };
 }
 
@@ -64,11 +73,13 @@ export function lineChart(series: readonly Series[], options: AxisTitles & { xTy
   return {
     data: series.map((s, i) => ({
       type: "scatter",
-      mode: "lines+markers",
+      mode: s.mode ?? "lines+markers",
       name: s.name,
       x: lineX(s),
       y: s.y.map((v) => (v === null ? null : round(v, 4))),
       line: { color: s.color ?? colorOf(i), ...(s.style ? { dash: s.style } : {}) },
+      ...(s.marker ? { marker: { color: s.color ?? colorOf(i), symbol: s.marker.symbol, size: s.marker.size ?? 12, line: { color: "#222", width: 1 } } } : {}),
+      ...(s.text ? { text: s.text.slice(), textposition: "top center" } : {}),
       ...errorBars(s),
     })),
     layout: {

@@ -4,5 +4,6 @@ export * from "./spectrogram";
 export * from "./waveform";
 export * from "./chunks";
 export * from "./basic";
+export * from "./step-curves";
 export * from "./show";
 export * from "./from-table";

@@ -38,6 +38,12 @@ export interface Series {
   color?: string;
   /** Interval per point, drawn as an (asymmetric) error bar: [low, high] in y units, null = none. */
   interval?: Array<[number, number] | null>;
+  /** Line charts: "lines+markers" (default), "lines", "markers" (e.g. marked points over curves), "markers+text". */
+  mode?: "lines+markers" | "lines" | "markers" | "markers+text";
+  /** Line charts: marker look (Plotly symbol name, size in px), e.g. to mark selected points. */
+  marker?: { symbol: string; size?: number };
+  /** Line charts: text per point (shown with mode "markers+text"; also on hover). */
+  text?: string[];
 }
 
 /** Plotly's default qualitative colours, so a class keeps its colour across charts that use `colorOf`. */

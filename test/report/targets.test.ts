@@ -1,0 +1,136 @@
+/**
+ * lib/report/targets.ts: issue 13's targets computed from recorded results — met, not met, and inputs a notebook did
+ * not record (measured null, never met) — and recordedResults, which gives a notebook the run's earlier fragments.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { issueTargets, targetRows, type TargetResult } from "../../lib/report/targets";
+import { recordSummary, recordedResults } from "../../lib/report/summary";
+import type { SummaryValue } from "../../lib/report/summary";
+import { repoRoot } from "../../lib/io/repo-root";
+
+const byId = (targets: TargetResult[]) => Object.fromEntries(targets.map((t) => [t.id, t]));
+const IDS = ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision"];
+
+/** Results shaped as notebooks 02, 04 and 05 record them. */
+function recorded(overrides: { teacher?: number; weakAUC?: number; maps?: Record<string, number>; ci?: [number, number]; precision?: number; threshold?: number } = {}): Record<string, SummaryValue> {
+  const maps = { weak: 0.1, "psl-10s": 0.12, "psl-5s": 0.14, "psl-2s": 0.16, "ts-2s": 0.15, ...overrides.maps };
+  return {
+    teacher: { mAP: overrides.teacher ?? 0.45, meanAUC: 0.9, dPrime: 1.8, evalLabels: "truth", origin: "shipped" },
+    students: Object.fromEntries(Object.entries(maps).map(([name, mAP]) => [name, { mAP, mAPCI: [mAP - 0.01, mAP + 0.01], meanAUC: name === "weak" ? overrides.weakAUC ?? 0.88 : 0.9, dPrime: 1.5, seeds: [42, 43, 44], steps: 300 }])),
+    chanceMAP: 0.05,
+    evalLabels: "truth",
+    pairedDifference: { "psl-2s": { vs: "weak", mAP: 0.06, ci95: overrides.ci ?? [0.02, 0.09], probabilityBetter: 1 } },
+    missingLabels: { threshold: overrides.threshold ?? 0.5, chunkSeconds: 2, addedPrecision: overrides.precision ?? 0.62, addedRecall: 0.4 },
+  };
+}
+
+test("every target met: one entry per issue-13 target, in the issue's order, with its measured value", () => {
+  const targets = issueTargets(recorded());
+  assert.deepEqual(targets.map((t) => t.id), IDS);
+  const t = byId(targets);
+  assert.ok(targets.every((x) => x.met), JSON.stringify(targets.filter((x) => !x.met)));
+  assert.equal(t["teacher-mAP"].measured, 0.45);
+  assert.equal(t["weak-AUC"].measured, 0.88);
+  assert.equal(t["psl2s-over-weak"].measured, 1.6);
+  assert.equal(t["paired-difference-CI"].measured, 0.02);
+  assert.equal(t["chunk-ordering"].measured, 0.02); // min(0.16 − 0.14, 0.14 − 0.12)
+  assert.equal(t["added-label-precision"].measured, 0.62);
+  assert.equal(byId(issueTargets(recorded({ precision: 1 / 31 })))["added-label-precision"].measured, 0.0323, "measured values rounded to 4 decimals");
+  for (const x of targets) assert.ok(x.what && x.target && x.evidence, `${x.id}: what, target and evidence are stated`);
+  assert.match(t["added-label-precision"].evidence, /2 s chunks, threshold 0\.5 \(the default\)/);
+});
+
+test("targets missed — today's default-run figures — are not met, and boundaries follow the issue's wording", () => {
+  const t = byId(issueTargets(recorded({ teacher: 0.236, weakAUC: 0.65, maps: { weak: 0.16, "psl-2s": 0.19, "psl-5s": 0.2, "psl-10s": 0.17 }, ci: [-0.01, 0.05], precision: 0.106 })));
+  for (const id of IDS) assert.equal(t[id].met, false, id);
+  assert.equal(t["psl2s-over-weak"].measured, 1.1875);
+  assert.equal(t["chunk-ordering"].measured, -0.01, "PSL-5s above PSL-2s breaks the ordering");
+  assert.equal(t["paired-difference-CI"].measured, -0.01);
+  // Exactly on the line: "≥" targets are met, "> 0" is not.
+  const edge = byId(issueTargets(recorded({ teacher: 0.4, weakAUC: 0.85, maps: { weak: 0.1, "psl-2s": 0.15, "psl-5s": 0.15, "psl-10s": 0.15 }, ci: [0, 0.1], precision: 0.5 })));
+  assert.deepEqual(IDS.map((id) => edge[id].met), [true, true, true, false, true, true]);
+});
+
+test("inputs not recorded give measured null and met false, naming what is missing", () => {
+  const none = issueTargets({});
+  assert.deepEqual(none.map((t) => [t.measured, t.met]), IDS.map(() => [null, false]));
+  assert.ok(none.every((t) => /not recorded/.test(t.evidence)), "the evidence says the value was not recorded");
+  // Only 04 ran (no teacher, no missing labels), and only the headline pair: no ordering either.
+  const partial = recorded();
+  delete partial.teacher;
+  delete partial.missingLabels;
+  partial.students = { weak: (partial.students as Record<string, SummaryValue>).weak, "psl-2s": (partial.students as Record<string, SummaryValue>)["psl-2s"] };
+  const t = byId(issueTargets(partial));
+  assert.equal(t["teacher-mAP"].measured, null);
+  assert.equal(t["added-label-precision"].measured, null);
+  assert.equal(t["chunk-ordering"].measured, null);
+  assert.match(t["chunk-ordering"].evidence, /psl-5s not recorded/);
+  assert.equal(t["psl2s-over-weak"].met, true);
+  // Malformed values (a string, a non-finite number's null, a short interval) count as not recorded.
+  const odd = byId(issueTargets({ teacher: { mAP: "0.5" }, students: { weak: { mAP: 0, meanAUC: null } }, pairedDifference: { "psl-2s": { ci95: [] } } }));
+  assert.equal(odd["teacher-mAP"].measured, null);
+  assert.equal(odd["weak-AUC"].measured, null);
+  assert.equal(odd["paired-difference-CI"].measured, null);
+  assert.equal(odd["psl2s-over-weak"].measured, null, "no ratio over a weak mAP of 0");
+});
+
+test("a teacher trained on another demo corpus (02's corpus check) never counts for the teacher target", () => {
+  for (const [status, why] of [["other-corpus", /another eval split than its own/], ["leak", /3 eval recordings it was trained on/], ["unchecked", /cannot be checked/]] as const) {
+    const results = recorded({ teacher: 0.42 });
+    (results.teacher as Record<string, SummaryValue>).corpusCheck = { status, teacherCorpus: "3f073de26d6fef60", seriesCorpus: "345c13e62082c01f", sharedRecordings: status === "leak" ? 3 : 0, evalRecordings: 49 };
+    const t = byId(issueTargets(results))["teacher-mAP"];
+    assert.equal(t.measured, 0.42);
+    assert.equal(t.met, false, status);
+    assert.match(t.evidence, /NOT counted: the teacher was trained on demo corpus 3f073de26d6fef60/);
+    assert.match(t.evidence, why);
+  }
+  const own = recorded({ teacher: 0.42 });
+  (own.teacher as Record<string, SummaryValue>).corpusCheck = null;
+  assert.equal(byId(issueTargets(own))["teacher-mAP"].met, true, "no note: the series' own corpus");
+});
+
+test("a precision measured at another threshold says so; table rows say 'not recorded'", () => {
+  const t = byId(issueTargets(recorded({ threshold: 0.2 })));
+  assert.match(t["added-label-precision"].evidence, /threshold 0\.2 \(NOT the default 0\.5\)/);
+  const rows = targetRows(issueTargets({ teacher: { mAP: 0.3 } }));
+  assert.equal(rows[0].measured, 0.3);
+  assert.equal(rows[0].met, "no");
+  assert.equal(rows[1].measured, "–");
+  assert.equal(rows[1].met, "not recorded");
+});
+
+test("recordedResults merges the run's fragments in name order, then this kernel's own values", () => {
+  const dir = mkdtempSync(join(tmpdir(), "psl-targets-"));
+  mkdirSync(join(dir, ".summary"));
+  writeFileSync(join(dir, ".summary", "02-teacher.json"), JSON.stringify({ teacher: { mAP: 0.3 }, shared: "02" }));
+  writeFileSync(join(dir, ".summary", "04-students.json"), JSON.stringify({ students: { weak: { mAP: 0.1 } }, shared: "04" }));
+  process.env.PSL_REPORT_DIR = dir;
+  process.env.PSL_NOTEBOOK = "05-missing-labels";
+  try {
+    recordSummary("missingLabels", { addedPrecision: 0.55, threshold: 0.5, chunkSeconds: 2 });
+    const merged = recordedResults();
+    assert.deepEqual(merged.teacher, { mAP: 0.3 });
+    assert.equal(merged.shared, "04", "later notebooks win, as in the runner's merge");
+    assert.equal((merged.missingLabels as { addedPrecision: number }).addedPrecision, 0.55);
+    assert.equal(byId(issueTargets(merged))["added-label-precision"].met, true);
+    writeFileSync(join(dir, ".summary", "03-broken.json"), "{");
+    assert.throws(() => recordedResults(), /03-broken\.json is not valid JSON/);
+  } finally {
+    delete process.env.PSL_REPORT_DIR;
+    delete process.env.PSL_NOTEBOOK;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // Interactive (no report folder): this kernel's values only.
+  assert.equal((recordedResults({}).missingLabels as { addedPrecision: number }).addedPrecision, 0.55);
+});
+
+test("the runner's helper computes the same targets from results on stdin", () => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot(), "scripts", "summary-targets.ts")], { cwd: repoRoot(), input: JSON.stringify(recorded({ teacher: 0.2 })), encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), issueTargets(recorded({ teacher: 0.2 })));
+});
