@@ -2,4 +2,4 @@
 export { bceLoss, bceLossArrays, mixTargets } from "./loss";
 export { createAdam, clipGradNorm, globalNorm, type Adam, type AdamOptions, type AdamState } from "./adam";
 export { createTrainer, autoWorkers, type Trainer, type TrainerOptions, type TrainBatch } from "./trainer";
-export { foldModel, predict, type FoldedModel, type Predictions } from "./infer";
+export { foldModel, predict, withFoldedModel, type FoldedModel, type Predictions } from "./infer";

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import { predictClips, predictClipsAsync, type LogMelInput } from "../model/predict";
+import { withFoldedModel } from "../engine/infer";
 import { evaluateScores, writeMetricsJson, writePerClassCsv, type EvalMetrics } from "../evaluation";
 import { createProgress } from "../report/progress";
 import type { FeatureSource } from "./features";
@@ -33,16 +34,18 @@ function* clipGroups(rows: readonly ClipRow[], features: FeatureSource, group: n
   }
 }
 
-/** Clip probabilities [clips, numClasses] (row-major) for every row, in row order. */
+/** Clip probabilities [clips, numClasses] (row-major) for every row, in row order (the model folded: lib/engine/infer.ts). */
 export function scoreClips(model: MobileNetV2, rows: readonly ClipRow[], features: FeatureSource, options: EvaluateOptions = {}): Float32Array {
   const C = model.config.numClasses;
   const out = new Float32Array(rows.length * C);
   const batchSize = options.batchSize ?? 16;
   const progress = options.progressLabel ? createProgress({ label: options.progressLabel, total: rows.length, unit: "clips" }) : undefined;
-  for (const { start, logMels } of clipGroups(rows, features, Math.max(1, batchSize * 4))) {
-    predictClips(model, logMels, { batchSize }).forEach((s, i) => out.set(s, (start + i) * C));
-    progress?.tick(logMels.length);
-  }
+  withFoldedModel(model, (folded) => {
+    for (const { start, logMels } of clipGroups(rows, features, Math.max(1, batchSize * 4))) {
+      predictClips(folded, logMels, { batchSize }).forEach((s, i) => out.set(s, (start + i) * C));
+      progress?.tick(logMels.length);
+    }
+  });
   progress?.done();
   return out;
 }
@@ -53,10 +56,12 @@ export async function scoreClipsAsync(model: MobileNetV2, rows: readonly ClipRow
   const out = new Float32Array(rows.length * C);
   const batchSize = options.batchSize ?? 16;
   const progress = options.progressLabel ? createProgress({ label: options.progressLabel, total: rows.length, unit: "clips" }) : undefined;
-  for (const { start, logMels } of clipGroups(rows, features, Math.max(1, batchSize * 4))) {
-    (await predictClipsAsync(model, logMels, { batchSize })).forEach((s, i) => out.set(s, (start + i) * C));
-    progress?.tick(logMels.length);
-  }
+  await withFoldedModel(model, async (folded) => {
+    for (const { start, logMels } of clipGroups(rows, features, Math.max(1, batchSize * 4))) {
+      (await predictClipsAsync(folded, logMels, { batchSize })).forEach((s, i) => out.set(s, (start + i) * C));
+      progress?.tick(logMels.length);
+    }
+  });
   progress?.done();
   return out;
 }

@@ -11,6 +11,7 @@ import type { MobileNetV2 } from "../model/mobilenetv2";
 import { createMobileNetV2 } from "../model/mobilenetv2";
 import { predictClipsAsync } from "../model/predict";
 import { mixTargets } from "../engine/loss";
+import { foldModel } from "../engine/infer";
 import { N_MELS } from "../audio/frontend";
 import { UserError } from "../errors";
 import type { StudentSettings } from "./config";
@@ -87,6 +88,8 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
   }
 
   const model = createMobileNetV2({ numClasses: C, widthMult: options.settings.widthMult }, options.seed);
+  // The online teacher folded once (lib/engine/infer.ts): its weights never change while the student trains.
+  const onlineTeacher = source.kind === "online" ? foldModel(source.teacher) : undefined;
   try {
     return await runTrainingLoop({
       dir: options.dir,
@@ -105,11 +108,11 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
         if (offlineTargets) {
           targets = new Float32Array(indices.length * C);
           indices.forEach((chunk, k) => targets.set(offlineTargets!.subarray(chunk * C, (chunk + 1) * C), k * C));
-        } else if (source.kind === "online") {
+        } else if (onlineTeacher) {
           // The teacher scores the student's own padded input (as the reference's online teacher, and the offline annotation).
           const perItem = inputFrames * N_MELS;
           const rows = items.map((_, k) => ({ data: input.subarray(k * perItem, (k + 1) * perItem), frames: inputFrames }));
-          const scores = await predictClipsAsync(source.teacher, rows, { batchSize: indices.length });
+          const scores = await predictClipsAsync(onlineTeacher, rows, { batchSize: indices.length });
           const probs = new Float32Array(indices.length * C);
           scores.forEach((s, k) => probs.set(s, k * C));
           const teacherTargets = chunkTargets({ numClasses: C, probs, weak: items.map((c) => c.weak) }, options.targetOptions, options.classNames);
@@ -125,6 +128,7 @@ export async function trainStudent(options: TrainStudentOptions): Promise<LoopRe
       abortAfterSteps: options.abortAfterSteps,
     });
   } finally {
+    onlineTeacher?.dispose();
     model.dispose();
   }
 }

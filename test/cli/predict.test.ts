@@ -11,6 +11,7 @@ import { logMel } from "../../lib/audio/melspec";
 import { readNpy } from "../../lib/io/npy";
 import { createMobileNetV2, importTorchCheckpoint, predictClips, saveCheckpoint } from "../../lib/model";
 import { predictCommand } from "../../lib/cli/commands/predict";
+import { withFoldedModel } from "../../lib/engine/infer";
 import { SAMPLE_RATE } from "../../lib/audio/frontend";
 
 const TORCH_FIXTURE = join(__dirname, "..", "fixtures", "model", "small_state_dict.pt");
@@ -41,7 +42,7 @@ async function capture(run: () => Promise<number>): Promise<{ code: number; stdo
   }
 }
 
-test("psl predict --out writes the same clip probabilities as predictClips, in argument order; --frames per file", async () => {
+test("psl predict --out writes the folded model's clip probabilities (predictClips on model.forward to float32 rounding), in argument order; --frames per file", async () => {
   await initBackend({ preferred: "wasm", quiet: true });
   const dir = mkdtempSync(join(tmpdir(), "psl-predict-"));
   try {
@@ -58,8 +59,13 @@ test("psl predict --out writes the same clip probabilities as predictClips, in a
     const model = importTorchCheckpoint(TORCH_FIXTURE);
     const melA = logMel((await decodeAudioFile(a)).samples);
     const melB = logMel((await decodeAudioFile(b)).samples);
-    const [expectedB] = predictClips(model, [melB]);
-    const [expectedA] = predictClips(model, [melA]);
+    // psl predict scores through the folded model (lib/engine/infer.ts): exactly its numbers, and model.forward's
+    // in eval mode up to float32 rounding.
+    const [expectedB, expectedA] = withFoldedModel(model, (folded) => predictClips(folded, [melB, melA]));
+    const [unfoldedB, unfoldedA] = predictClips(model, [melB, melA]);
+    for (const [got, want] of [[expectedA, unfoldedA], [expectedB, unfoldedB]]) {
+      got.forEach((p, c) => assert.ok(Math.abs(p - want[c]) < 1e-5, `class ${c}: folded ${p} vs model.forward ${want[c]}`));
+    }
     assert.deepEqual(probs.data.subarray(0, 10), expectedB);
     assert.deepEqual(probs.data.subarray(10, 20), expectedA);
     assert.deepEqual(probs.data.subarray(20, 30), expectedB);

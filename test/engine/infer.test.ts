@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { createMobileNetV2 } from "../../lib/model/mobilenetv2";
-import { foldModel, predict } from "../../lib/engine/infer";
+import assert from "node:assert/strict";
+import { foldModel, predict, withFoldedModel } from "../../lib/engine/infer";
 import { assertClose, backends, seeded } from "../nn/helpers";
 import { N_MELS } from "../../lib/audio/frontend";
 
@@ -34,3 +35,20 @@ for (const backend of ["wasm", "cpu"] as const) {
     await tf.setBackend("wasm");
   });
 }
+
+test("withFoldedModel frees the fold after a synchronous use, an asynchronous one and one that throws", async () => {
+  await backends();
+  await tf.setBackend("wasm");
+  const model = createMobileNetV2({ numClasses: 4, widthMult: 0.25 }, 3);
+  const input = seeded(2 * 33 * N_MELS, 5);
+  const before = tf.memory().numTensors;
+  const sync = withFoldedModel(model, (folded) => folded.predict(input, 2, 33).clip);
+  assert.equal(tf.memory().numTensors, before, "sync: fold freed");
+  const later = await withFoldedModel(model, async (folded) => (await folded.predictAsync(input, 2, 33)).clip);
+  assert.equal(tf.memory().numTensors, before, "async: fold freed");
+  assert.deepEqual(later, sync);
+  assert.throws(() => withFoldedModel(model, () => { throw new Error("boom"); }), /boom/);
+  await assert.rejects(withFoldedModel(model, async () => { throw new Error("late boom"); }), /late boom/);
+  assert.equal(tf.memory().numTensors, before, "throwing uses: fold freed");
+  model.dispose();
+});

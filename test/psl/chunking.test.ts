@@ -19,6 +19,7 @@ import { DEFAULT_CONFIG } from "../../lib/psl/config";
 import { annotateClips } from "../../lib/psl/annotate";
 import { chunkRanges, inputFramesFor } from "../../lib/psl/chunking";
 import { scoreClips } from "../../lib/psl/evaluate";
+import { withFoldedModel } from "../../lib/engine/infer";
 import { trainStudent, type TeacherTargetSource } from "../../lib/psl/student";
 import type { TrainerFactory } from "../../lib/psl/loop";
 import { tinyCorpus, tinyFeatures } from "./helpers";
@@ -110,8 +111,9 @@ test("a 4-s clip among 10-s clips: same student input and clip score alone and b
     assert.equal(inBatch.batch.batchSize, 4, "the 4-s chunk shares its batch with three 10-s chunks");
     assert.equal(onItsOwn.batch.batchSize, 1);
     assert.deepEqual(inBatch.input, onItsOwn.input, "the same input, whatever its batch-mates");
-    // The teacher scored exactly the student's input: its target is the teacher's eval score of that padded input.
-    const teacherOnInput = predictClips(teacher, [{ data: inBatch.input.slice(), frames: 1001 }])[0];
+    // The teacher scored exactly the student's input: its target is the teacher's eval score of that padded input
+    // (annotation and evaluation score through the folded model, lib/engine/infer.ts).
+    const teacherOnInput = withFoldedModel(teacher, (folded) => predictClips(folded, [{ data: inBatch.input.slice(), frames: 1001 }])[0]);
     assert.deepEqual(Array.from(table.probs.subarray(shortRow * C, (shortRow + 1) * C)), Array.from(teacherOnInput));
     assert.deepEqual(Array.from(inBatch.target), Array.from(teacherOnInput), "offline target = teacher on the student's input");
     assert.deepEqual(Array.from(alone.probs), Array.from(teacherOnInput), "annotated alone or with the others: the same");
@@ -131,7 +133,7 @@ test("a 4-s clip among 10-s clips: same student input and clip score alone and b
     const all = scoreClips(student, rows, features, { batchSize: 4 });
     const one = scoreClips(student, [rows[2]], features);
     assert.deepEqual(Array.from(all.subarray(2 * C, 3 * C)), Array.from(one));
-    const unpadded = predictClips(student, [{ data: features.readFrames(rows[2].filename, 0, 401), frames: 401 }])[0];
+    const unpadded = withFoldedModel(student, (folded) => predictClips(folded, [{ data: features.readFrames(rows[2].filename, 0, 401), frames: 401 }])[0]);
     assert.deepEqual(Array.from(one), Array.from(unpadded), "scored on its own 401 frames, not padded to 10 s");
   } finally {
     teacher.dispose();

@@ -17,6 +17,7 @@ import { writeNpy } from "../../io/npy";
 import { refuseOutputsOverInputs, type NamedPath } from "../../io/same-file";
 import { openModel } from "../../model/open";
 import { predictClipsAndFramesAsync, predictClipsAsync, type FramePredictions } from "../../model/predict";
+import { withFoldedModel } from "../../engine/infer";
 
 /** The model's time stride: five stride-2 stages → one output frame per 32 input frames (0.32 s). */
 const FRAME_SECONDS = (32 * HOP_LENGTH) / SAMPLE_RATE;
@@ -112,10 +113,10 @@ export const predictCommand: Command = {
         mels.push(logMel(audio.samples));
         seconds.push(audio.durationSeconds);
       }
-      let clip: Float32Array[];
-      let frames: FramePredictions[] | undefined;
-      if (values.frames) ({ clip, frames } = await predictClipsAndFramesAsync(model, mels, { batchSize }));
-      else clip = await predictClipsAsync(model, mels, { batchSize });
+      // Eval mode through the folded model (lib/engine/infer.ts): the same probabilities to float32 rounding, faster.
+      const { clip, frames }: { clip: Float32Array[]; frames?: FramePredictions[] } = await withFoldedModel(model, async (folded) =>
+        values.frames ? predictClipsAndFramesAsync(folded, mels, { batchSize }) : { clip: await predictClipsAsync(folded, mels, { batchSize }) },
+      );
 
       if (values.out) {
         const data = new Float32Array(clip.length * numClasses);
