@@ -51,7 +51,7 @@ export interface ProfileSettings {
 }
 
 /** The shipped teacher's recipe (lib/series/demo-teacher.ts trains with it; kept here so settings need no import cycle). */
-export const DEMO_TEACHER: TeacherRecipe & { learningRate: number } = { widthMult: 0.25, steps: 1200, validateEverySteps: 100, batchSize: 32, learningRate: 1e-3, seed: 0 };
+export const DEMO_TEACHER: TeacherRecipe & { learningRate: number } = { widthMult: 0.25, steps: 3000, validateEverySteps: 100, batchSize: 32, learningRate: 1e-3, seed: 0 };
 
 const DEFAULT_STUDENTS = { widthMult: 0.1, studentSteps: 300, validateEverySteps: 50, batchSize: 32, threshold: 0.5 };
 
