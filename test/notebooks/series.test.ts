@@ -85,7 +85,7 @@ test("summary.json holds teacher, students, missingLabels, fsd and the issue-13 
   for (const t of targets) assert.ok(typeof t.measured === "number" && t.evidence.length > 0, `targets.${t.id}: ${JSON.stringify(t)}`);
   assert.equal(targets.find((t) => t.id === "teacher-mAP")!.measured, results.teacher.mAP);
   assert.match(readFileSync(join(run.outDir, "index.html"), "utf8"), /<h2>Issue 13 targets<\/h2>.*this run's profile is <code>quick<\/code>/s);
-  assert.match(readFileSync(join(run.outDir, "04-students.html"), "utf8"), /default budget: 300 steps/, "04 draws the committed step curves");
+  assert.match(readFileSync(join(run.outDir, "04-students.html"), "utf8"), /default budget: 600 steps/, "04 draws the committed step curves");
 });
 
 test("each report inlines the plotly bundle exactly once and has charts", { skip }, () => {
