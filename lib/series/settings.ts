@@ -54,7 +54,7 @@ export interface ProfileSettings {
 export const DEMO_TEACHER: TeacherRecipe & { learningRate: number } = { widthMult: 0.25, steps: 3000, validateEverySteps: 100, batchSize: 32, learningRate: 1e-3, seed: 0 };
 
 // 600 steps: the most that fits the 40-minute default run on a quiet 2-core machine, chosen from run time alone (not
-// from any score): a whole default run with 300 steps took 20.5 min with the corpus cached, 12.9 min of it student
+// from any score): a whole default run with 300 steps took 20.3 min with the corpus cached, 12.9 min of it student
 // training (per step: weak 0.43 s, PSL-10s 0.48 s, PSL-5s 0.27 s, PSL-2s and ts-2s 0.13 s), so 600 steps add ~13 min.
 // Validation every 100 steps keeps six validation points, as 300 steps every 50 had.
 const DEFAULT_STUDENTS = { widthMult: 0.1, studentSteps: 600, validateEverySteps: 100, batchSize: 32, threshold: 0.5 };
