@@ -16,8 +16,48 @@ const zmq = require(require.resolve("zeromq", { paths: [tslabDir] }));
 const send = zmq.Publisher.prototype.send;
 const pending = new WeakMap();
 
+// Second fix: tslab starts its receive loops before it binds its sockets (it awaits the five binds together), and
+// zeromq 6 rejects a receive or send on a socket while a bind is in flight ("Socket is blocked by a bind or unbind
+// operation", EBUSY). On a loaded machine that race killed the shell loop at startup once in CI: the kernel never
+// answered kernel_info. So every receive and send of the kernel's sockets waits until that socket is bound (tslab
+// binds every socket it creates; this script runs only as the kernel).
+const bound = new WeakMap();
+function boundPromise(socket) {
+  let entry = bound.get(socket);
+  if (!entry) {
+    let resolve;
+    entry = { promise: new Promise((r) => (resolve = r)), resolve };
+    bound.set(socket, entry);
+  }
+  return entry;
+}
+const redefine = (proto, name, value) => Object.defineProperty(proto, name, { value, writable: true, configurable: true });
+for (const Class of [zmq.Router, zmq.Reply, zmq.Publisher]) {
+  const proto = Class.prototype;
+  const bind = proto.bind;
+  redefine(proto, "bind", function (address) {
+    const result = bind.call(this, address);
+    const entry = boundPromise(this);
+    // A failed bind is tslab's error to report; the waiting calls then fail on their own.
+    result.then(entry.resolve, entry.resolve);
+    return result;
+  });
+  if (typeof proto.receive === "function") {
+    const receive = proto.receive;
+    redefine(proto, "receive", function () {
+      return boundPromise(this).promise.then(() => receive.call(this));
+    });
+  }
+  if (Class !== zmq.Publisher) {
+    const sendReply = proto.send;
+    redefine(proto, "send", function (message) {
+      return boundPromise(this).promise.then(() => sendReply.call(this, message));
+    });
+  }
+}
+
 function sendInOrder(message) {
-  const previous = pending.get(this) || Promise.resolve();
+  const previous = pending.get(this) || boundPromise(this).promise;
   const next = previous.then(() => send.call(this, message));
   // A failed send must not block the ones after it; report it on the kernel's own stderr, except after the
   // socket closed (shutdown: tslab still publishes its final "idle" status then, and nobody listens).
