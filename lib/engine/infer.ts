@@ -182,10 +182,5 @@ export function withFoldedModel<R>(model: MobileNetV2, use: (folded: FoldedModel
 
 /** One-shot eval-mode prediction (folds, predicts, disposes); for many batches keep a `foldModel` result instead. */
 export function predict(model: MobileNetV2, input: Float32Array, batchSize: number, frames: number): Predictions {
-  const folded = foldModel(model);
-  try {
-    return folded.predict(input, batchSize, frames);
-  } finally {
-    folded.dispose();
-  }
+  return withFoldedModel(model, (folded) => folded.predict(input, batchSize, frames));
 }
