@@ -15,6 +15,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readManifest } from "../lib/data/manifest";
+import { eventRecordings } from "../lib/demo/events";
 import { openFeatureCache } from "../lib/data/feature-cache";
 import { loadModel } from "../lib/model/checkpoint";
 import { scoreClips, clipTargets } from "../lib/psl/evaluate";
@@ -34,11 +35,7 @@ function arg(name: keyof typeof options, fallback?: string): string {
 }
 
 const round = (v: number) => Number(v.toFixed(4));
-const sourceIds = (root: string, split: string): Set<string> => {
-  const lines = readFileSync(join(root, split, "events.tsv"), "utf8").trim().split("\n");
-  const column = lines[0].split("\t").indexOf("source_id");
-  return new Set(lines.slice(1).map((l) => l.split("\t")[column]));
-};
+const sourceIds = (root: string, split: string): Set<string> => eventRecordings(join(root, split, "events.tsv"));
 const fileHash = (path: string) => createHash("sha1").update(readFileSync(path)).digest("hex");
 const eventsPerClip = (root: string, split: string) => {
   const lines = readFileSync(join(root, split, "events.tsv"), "utf8").trim().split("\n").slice(1);

@@ -15,7 +15,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { demoCorpusKey, readSourceList, type DemoProfile } from "../demo";
+import { demoCorpusKey, eventRecordings, readSourceList, type DemoProfile } from "../demo";
 import type { SeriesData } from "./data";
 
 export interface TeacherCorpusNote {
@@ -36,14 +36,6 @@ interface RecipeCorpus {
   corpusKey?: string;
   demoProfile?: DemoProfile;
   demoSeed?: number;
-}
-
-/** source_id column of a demo split's events.tsv. */
-function recordingsOf(eventsPath: string): Set<string> {
-  const lines = readFileSync(eventsPath, "utf8").trim().split("\n");
-  const column = lines[0].split("\t").indexOf("source_id");
-  if (column < 0) throw new Error(`${eventsPath}: no source_id column`);
-  return new Set(lines.slice(1).map((line) => line.split("\t")[column]));
 }
 
 /**
@@ -70,7 +62,7 @@ export function teacherCorpusNote(series: SeriesData, checkpoint: string): Teach
       message: `The teacher ${checkpoint} was trained on ${name} (its recipe.json); this series scores it on another dataset, whose recordings cannot be checked against its training data.`,
     };
   }
-  const evalRecordings = recordingsOf(corpus.splits.eval.events);
+  const evalRecordings = eventRecordings(corpus.splits.eval.events);
   const teacherRoot = join(dirname(corpus.root), teacherCorpus);
   let shared: number | null = null;
   let checkedBy: string;
@@ -78,7 +70,7 @@ export function teacherCorpusNote(series: SeriesData, checkpoint: string): Teach
     const seen = new Set<string>();
     for (const split of ["full", "balanced", "val"]) {
       const path = join(teacherRoot, split, "events.tsv");
-      if (existsSync(path)) for (const id of recordingsOf(path)) seen.add(id);
+      if (existsSync(path)) for (const id of eventRecordings(path)) seen.add(id);
     }
     shared = [...evalRecordings].filter((id) => seen.has(id)).length;
     checkedBy = `its corpus on disk (${teacherRoot}): the source_id of every event of its full, balanced and val splits (${seen.size} recordings)`;
