@@ -4,7 +4,7 @@
  * "Source-ambiguous sounds", "Channel, environment and background"), used to group per-class results.
  */
 import { UserError } from "../errors";
-import { readTextFile } from "./csv";
+import { parseJsonText, readJsonFile } from "../io/json-file";
 
 export interface OntologyNode {
   id: string;
@@ -37,13 +37,18 @@ interface RawNode {
   restrictions?: unknown;
 }
 
+/** The ontology in `text` (ontology.json's content); `name` names its source in error messages. */
 export function parseOntology(text: string, name: string): Ontology {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${name}: not valid JSON (${(error as Error).message})`);
-  }
+  return ontologyOf(parseJsonText(text, name, "ontology"), name);
+}
+
+/** Reads an ontology.json. */
+export function readOntology(path: string): Ontology {
+  return ontologyOf(readJsonFile(path, "ontology"), path);
+}
+
+/** The ontology from parsed ontology.json (a JSON array of nodes); every malformed node is a UserError naming `name`. */
+function ontologyOf(raw: unknown, name: string): Ontology {
   if (!Array.isArray(raw)) throw new UserError(`${name}: expected a JSON array of ontology nodes`);
   const nodes = new Map<string, OntologyNode>();
   (raw as RawNode[]).forEach((item, position) => {
@@ -93,8 +98,4 @@ export function parseOntology(text: string, name: string): Ontology {
       .sort((a, b) => rootOrder.get(a.id)! - rootOrder.get(b.id)!);
   };
   return { nodes, roots, node, ancestors, topCategories, topCategory: (mid) => topCategories(mid)[0] };
-}
-
-export function readOntology(path: string): Ontology {
-  return parseOntology(readTextFile(path), path);
 }

@@ -7,3 +7,4 @@ export * from "./repo-root";
 export * from "./torch-file";
 export * from "./same-file";
 export * from "./lock";
+export * from "./json-file";

@@ -7,8 +7,8 @@
  * augmentation; `max_grad_norm: 2.0` is present there but never applied, so the kit's default is no clipping (null).
  * The one deliberate change: validation uses a held-out split, not the training clips as the reference does.
  */
-import { readFileSync } from "node:fs";
 import { UserError } from "../errors";
+import { readJsonFile } from "../io/json-file";
 import { BACKEND_NAMES } from "../nn/backend";
 import { DEFAULT_MAX_CLIP_SECONDS } from "../audio/decode";
 
@@ -376,18 +376,7 @@ export function resolveConfig(partial: Record<string, unknown> = {}, sets: reado
 
 /** Reads a JSON config file (see configs/), applies `--set` overrides and validates. */
 export function loadConfig(path: string, sets: readonly string[] = []): ExperimentConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UserError(`cannot read config ${path}: ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
+  const parsed = readJsonFile(path, "config");
   if (!isPlainObject(parsed)) throw new UserError(`${path}: a config must be a JSON object`);
   return resolveConfig(parsed, sets, path);
 }

@@ -7,9 +7,10 @@
  * shared file, so a notebook that fails or is re-run alone never corrupts another notebook's results.
  * In an interactive session (no PSL_REPORT_DIR) values are only kept in memory (`recordedSummary()`).
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../io/atomic";
+import { readJsonFile } from "../io/json-file";
 import { UserError } from "../errors";
 
 export type SummaryValue = string | number | boolean | null | SummaryValue[] | { [key: string]: SummaryValue };
@@ -51,7 +52,7 @@ export function recordSummary(key: string, value: SummaryValue): void {
   recorded[key] = value;
   const path = summaryFragmentPath();
   if (path !== undefined) {
-    const existing = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, SummaryValue>) : {};
+    const existing = existsSync(path) ? (readJsonFile(path, "recordSummary: the results fragment") as Record<string, SummaryValue>) : {};
     existing[key] = value;
     writeJsonAtomic(path, existing);
   }
@@ -72,11 +73,7 @@ export function recordedResults(env: NodeJS.ProcessEnv = process.env): Record<st
   const dir = env[REPORT_DIR_ENV] ? join(env[REPORT_DIR_ENV]!, ".summary") : undefined;
   if (dir && existsSync(dir)) {
     for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
-      try {
-        Object.assign(merged, JSON.parse(readFileSync(join(dir, name), "utf8")) as Record<string, SummaryValue>);
-      } catch (error) {
-        throw new UserError(`recordedResults: ${join(dir, name)} is not valid JSON (${(error as Error).message})`);
-      }
+      Object.assign(merged, readJsonFile(join(dir, name), "recordedResults: the results fragment") as Record<string, SummaryValue>);
     }
   }
   return Object.assign(merged, recordedSummary());

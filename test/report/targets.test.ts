@@ -119,7 +119,7 @@ test("recordedResults merges the run's fragments in name order, then this kernel
     assert.equal((merged.missingLabels as { addedPrecision: number }).addedPrecision, 0.55);
     assert.equal(byId(issueTargets(merged))["added-label-precision"].met, true);
     writeFileSync(join(dir, ".summary", "03-broken.json"), "{");
-    assert.throws(() => recordedResults(), /03-broken\.json is not valid JSON/);
+    assert.throws(() => recordedResults(), /recordedResults: the results fragment .*03-broken\.json: not valid JSON \(/);
   } finally {
     delete process.env.PSL_REPORT_DIR;
     delete process.env.PSL_NOTEBOOK;
