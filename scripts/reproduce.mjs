@@ -9,6 +9,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { REPO, SetupError, jupyterEnv, setup, findPython } from "./setup.mjs";
 
+// The run-time targets (lib/report/run-time-target.ts) count the whole command: setup and lib build too.
+const commandStartedMs = Date.now();
 const argv = process.argv.slice(2);
 const single = argv[0] === "--report";
 const args = single ? argv.slice(1) : argv;
@@ -46,5 +48,5 @@ buildLib();
 const command = `npm run ${single ? "report" : "reproduce"}${args.length ? ` -- ${args.join(" ")}` : ""}`;
 const extra = single ? ["--single"] : [];
 // PSL_NODE: the runner typesets TeX with this node (scripts/render-math.mjs), whatever node is first on PATH.
-const r = spawnSync(python, [runner, ...extra, "--command", command, ...args], { stdio: "inherit", env: { ...jupyterEnv(), PSL_NODE: process.execPath }, cwd: REPO });
+const r = spawnSync(python, [runner, ...extra, "--command", command, ...args], { stdio: "inherit", env: { ...jupyterEnv(), PSL_NODE: process.execPath, PSL_COMMAND_STARTED_MS: String(commandStartedMs) }, cwd: REPO });
 process.exit(r.status ?? 1);

@@ -473,16 +473,50 @@ def merge_results(out_dir: Path, records: dict) -> tuple:
     return results, clashes
 
 
-def issue_targets(results: dict):
+# Set by scripts/reproduce.mjs (ms since the epoch): the run-time targets count the whole command, setup and build included.
+COMMAND_STARTED_ENV = "PSL_COMMAND_STARTED_MS"
+
+
+def usable_cores():
+    """CPU cores this process may run on (its affinity, as a container or taskset limits it), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count()
+
+
+def caches_at_start(cache_root: Path, corpus_dir: Path, profile) -> dict:
+    """What a run finds cached before it starts: complete demo corpora (a folder with corpus.json) and the series cache
+    of its profile (.cache/psl/series-demo-<profile>, or .cache/psl/series for other datasets), when not empty."""
+    corpora = sum(1 for d in corpus_dir.iterdir() if (d / "corpus.json").is_file()) if corpus_dir.is_dir() else 0
+    names = [f"series-demo-{profile}", "series"] if profile is not None else []
+    series = [n for n in names if (cache_root / n).is_dir() and any((cache_root / n).iterdir())]
+    return {"demoCorpora": corpora, "seriesCaches": series}
+
+
+def command_wall(env, notebooks_started_wall: float, now_wall: float) -> tuple:
+    """(seconds, what they cover): from the command's start when reproduce.mjs passed it (COMMAND_STARTED_ENV),
+    else from the first notebook's start. A start that is not a time before the notebooks' is ignored."""
+    try:
+        started = float(env.get(COMMAND_STARTED_ENV, "")) / 1000
+    except ValueError:
+        started = None
+    if started is not None and 0 < started <= notebooks_started_wall:
+        return round(now_wall - started, 2), "command"
+    return round(now_wall - notebooks_started_wall, 2), "notebooks"
+
+
+def issue_targets(results: dict, run_facts=None):
     """Issue 13's targets, met or not, from the merged results (lib/report/targets.ts through
-    scripts/summary-targets.ts); None, with a warning, when node or tsx cannot compute them."""
+    scripts/summary-targets.ts), then the profile's run-time target from `run_facts` (lib/report/run-time-target.ts
+    RunFacts; None: no run-time entry); None, with a warning, when node or tsx cannot compute them."""
     node = node_binary()
     if not node:
         print("warning: node not found (PSL_NODE, PATH): summary.json gets no results.targets", file=sys.stderr)
         return None
     r = subprocess.run(
         [node, "--import", "tsx", str(REPO / "scripts" / "summary-targets.ts")],
-        input=json.dumps(results), capture_output=True, text=True, cwd=str(REPO),
+        input=json.dumps({"results": results, "run": run_facts}), capture_output=True, text=True, cwd=str(REPO),
     )
     if r.returncode != 0:
         print(f"warning: computing the targets failed, summary.json gets no results.targets:\n{r.stderr.strip()}", file=sys.stderr)
@@ -505,7 +539,8 @@ def targets_html(targets, profile) -> str:
         )
     scope = (
         "The targets are stated for the default profile (<code>npm run reproduce</code>); this run's profile is "
-        f"<code>{html.escape(str(profile))}</code>, whose figures only show that the pipeline runs."
+        f"<code>{html.escape(str(profile))}</code>, whose figures only show that the pipeline runs"
+        + (" (its run-time target is its own)." if any(t.get("id") == "run-time" for t in targets) else ".")
         if profile not in ("default", "full") else "Measured by this run; where a target is missed, notebook 04's step curves show why."
     )
     return (
@@ -685,8 +720,21 @@ def main(argv=None) -> int:
         for stale in list(runs_dir.glob("*.json")) + list(fragments_dir.glob("*.json")):
             stale.unlink()
 
+    profile = overrides.get("profile")
+    if profile is None:
+        for _, nb in loaded:
+            default = declared_parameters(nb).get("profile", {}).get("default")
+            if default:
+                profile = parse_value(default)
+                break
+    # Read before the first notebook: the run-time target's evidence says on what machine and caches it was measured.
+    cores = usable_cores()
+    load_at_start = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    corpus_dir = Path(os.environ["PSL_DEMO_CORPUS_DIR"]) if os.environ.get("PSL_DEMO_CORPUS_DIR") else REPO / ".cache" / "demo-corpus"
+    caches = caches_at_start(REPO / ".cache" / "psl", corpus_dir, profile)
     run_date = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     run_start = time.monotonic()
+    run_start_wall = time.time()
     failed = None
     for position, (path, nb) in enumerate(loaded, 1):
         name = path.stem
@@ -747,13 +795,6 @@ def main(argv=None) -> int:
 
     records = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(runs_dir.glob("*.json"))}
     results, clashes = merge_results(out_dir, records)
-    profile = overrides.get("profile")
-    if profile is None:
-        for _, nb in loaded:
-            default = declared_parameters(nb).get("profile", {}).get("default")
-            if default:
-                profile = parse_value(default)
-                break
     run = {
         "date": run_date,
         "status": "failed" if failed else "ok",
@@ -761,8 +802,17 @@ def main(argv=None) -> int:
         "profile": profile,
         "parameters": overrides,
         "command": args.command,
+        "cores": cores,
+        "loadAverageAtStart": load_at_start,
+        "cachesAtStart": caches,
     }
-    targets = issue_targets(results)
+    command_seconds, wall_from = command_wall(os.environ, run_start_wall, time.time())
+    run_facts = {
+        "profile": profile if isinstance(profile, str) else None, "status": run["status"], "wholeRun": full_run,
+        "wallSeconds": command_seconds, "wallFrom": wall_from, "cores": cores, "loadAverageAtStart": load_at_start,
+        "cachesAtStart": caches,
+    }
+    targets = issue_targets(results, run_facts)
     if targets is not None:
         results["targets"] = targets
     summary = dict(run)

@@ -81,10 +81,17 @@ test("summary.json holds teacher, students, missingLabels, fsd and the issue-13 
   for (const name of NOTEBOOKS) assert.equal(summary.notebooks[name]?.status, "ok", `${name} in summary.json`);
   // Issue 13's targets, computed by the runner from the results above: every input recorded, none met by a quick run.
   const targets = results.targets as { id: string; measured: number | null; met: boolean; evidence: string }[];
-  assert.deepEqual(targets.map((t) => t.id), ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision"]);
+  assert.deepEqual(targets.map((t) => t.id), ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision", "run-time"]);
   for (const t of targets) assert.ok(typeof t.measured === "number" && t.evidence.length > 0, `targets.${t.id}: ${JSON.stringify(t)}`);
   assert.equal(targets.find((t) => t.id === "teacher-mAP")!.measured, results.teacher.mAP);
-  assert.match(readFileSync(join(run.outDir, "index.html"), "utf8"), /<h2>Issue 13 targets<\/h2>.*this run's profile is <code>quick<\/code>/s);
+  // The quick profile's own run-time target (≤ 5 min), timed from reproduce.mjs's start: at least the notebooks' time.
+  const runTime = targets.find((t) => t.id === "run-time")!;
+  assert.ok(runTime.measured! * 60 >= summary.wallSeconds - 1 && runTime.measured! * 60 <= seconds + 1, `run-time ${runTime.measured} min, notebooks ${summary.wallSeconds} s, test ${seconds} s`);
+  assert.match(runTime.evidence, /from the command's start .* on \d+ cores?/);
+  assert.ok(summary.cores >= 1 && typeof summary.cachesAtStart.demoCorpora === "number", "summary.json says on what machine and caches the run started");
+  const index = readFileSync(join(run.outDir, "index.html"), "utf8");
+  assert.match(index, /<h2>Issue 13 targets<\/h2>.*this run's profile is <code>quick<\/code>.*its run-time target is its own/s);
+  assert.match(index, /<td>wall time of npm run reproduce -- --quick \(minutes\)<\/td><td class='num'>≤ 5<\/td>/);
   assert.match(readFileSync(join(run.outDir, "04-students.html"), "utf8"), /default budget: 600 steps/, "04 draws the committed step curves");
 });
 

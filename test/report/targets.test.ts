@@ -130,7 +130,7 @@ test("recordedResults merges the run's fragments in name order, then this kernel
 });
 
 test("the runner's helper computes the same targets from results on stdin", () => {
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot(), "scripts", "summary-targets.ts")], { cwd: repoRoot(), input: JSON.stringify(recorded({ teacher: 0.2 })), encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot(), "scripts", "summary-targets.ts")], { cwd: repoRoot(), input: JSON.stringify({ results: recorded({ teacher: 0.2 }) }), encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), issueTargets(recorded({ teacher: 0.2 })));
 });
