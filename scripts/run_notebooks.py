@@ -559,6 +559,42 @@ def _interval(ci, scale=100.0, digits=1):
     return ""
 
 
+def _seed_list(seeds) -> list:
+    """A student's seeds as recorded (a list; an older fragment may hold only their count)."""
+    return list(seeds) if isinstance(seeds, list) else []
+
+
+def _seeds_cell(seeds) -> str:
+    listed = _seed_list(seeds)
+    if listed:
+        return html.escape(", ".join(str(s) for s in listed))
+    return html.escape(str(seeds)) if seeds is not None else "–"
+
+
+def mixed_seeds_note(students: dict) -> str:
+    """One sentence when the students' rows ran different seeds (the profile trains weak and PSL-2s over several seeds
+    and the other students over the first one only); '' when every row ran the same seeds."""
+    groups = {}
+    for name, m in students.items():
+        if isinstance(m, dict) and _seed_list(m.get("seeds")):
+            groups.setdefault(tuple(_seed_list(m.get("seeds"))), []).append(name)
+    if len(groups) < 2:
+        return ""
+    ordered = sorted(groups.items(), key=lambda item: -len(item[0]))
+    first = ordered[0][0][0]
+    parts = []
+    for seeds, names in ordered:
+        who = ", ".join(names)
+        if len(seeds) == 1:
+            parts.append(f"{who} ran one seed only, {seeds[0]}" + (" (the others' first)" if seeds[0] == first else ""))
+        else:
+            parts.append(f"{who} ran {len(seeds)} seeds ({', '.join(str(s) for s in seeds)})")
+    return (
+        "Rows differ in seeds: " + "; ".join(parts) + ". A one-seed row's interval covers eval-clip variation only, "
+        "not seed-to-seed variation, so it understates that row's uncertainty beside the multi-seed rows."
+    )
+
+
 def headline_html(results: dict) -> str:
     """The paper's table as the notebooks measured it: students (mAP with its 95 % interval, seeds, steps), the
     teacher, chance, the paired PSL-2s − weak difference, and the added-label precision; '' when nothing was recorded."""
@@ -569,11 +605,10 @@ def headline_html(results: dict) -> str:
     for name, m in students.items():
         if not isinstance(m, dict):
             continue
-        seeds = m.get("seeds")
         rows.append(
             f"<tr><td>{html.escape(name)}</td><td class='num'>{_number(m.get('mAP'), 100)} <span class='muted'>{_interval(m.get('mAPCI'))}</span></td>"
             f"<td class='num'>{_number(m.get('meanAUC'), 1, 3)}</td><td class='num'>{_number(m.get('dPrime'), 1, 3)}</td>"
-            f"<td class='num'>{len(seeds) if isinstance(seeds, list) else html.escape(str(seeds)) if seeds is not None else '–'}</td>"
+            f"<td class='num'>{_seeds_cell(m.get('seeds'))}</td>"
             f"<td class='num'>{html.escape(str(m.get('steps', '–')))}</td></tr>"
         )
     teacher = results.get("teacher")
@@ -588,6 +623,13 @@ def headline_html(results: dict) -> str:
     labels = results.get("evalLabels")
     scored = {"truth": "the eval clips' true labels", "noisy": "noisy (AudioSet-like) eval labels"}.get(labels, f"eval labels: {labels}" if labels else "the eval split's labels")
     notes = [f"Scored on full eval clips against {html.escape(scored)}; mAP in %, with its 95 % interval (over seeds × eval clips) where recorded."]
+    mixed = mixed_seeds_note(students)
+    if mixed:
+        notes.append(html.escape(mixed))
+    # Recorded by notebook 04 for the quick profile only (lib/series/quick-eval-note.ts): its mAPs are on 30 eval clips.
+    eval_note = results.get("evalNote")
+    if isinstance(eval_note, str) and eval_note:
+        notes.append(f"<b>Small eval split.</b> {html.escape(eval_note)}")
     diff = (results.get("pairedDifference") or {}).get("psl-2s") if isinstance(results.get("pairedDifference"), dict) else None
     if isinstance(diff, dict):
         better = diff.get("probabilityBetter")

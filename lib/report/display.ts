@@ -69,3 +69,17 @@ export function showWarning(message: string, title = "Warning"): void {
   );
   if (!shown) console.error(`warning: ${title}: ${message}`);
 }
+
+/**
+ * A caveat for reading the figures next to it (how they were measured, what they compare with): a quiet boxed
+ * paragraph in a notebook, "note: …" on stdout elsewhere. Nothing is shown for an empty message, so a caller can pass
+ * a note that applies only sometimes (e.g. to one profile).
+ */
+export function showNote(message: string, title = "Note"): void {
+  if (message === "") return;
+  const shown = displayHtml(
+    "<div class='psl-note' style='border-left:4px solid #8c959f;background:#f6f8fa;padding:6px 12px;margin:6px 0;font:13px/1.45 sans-serif'>" +
+      `<b>${escapeHtml(title)}</b> · ${escapeHtml(message)}</div>`,
+  );
+  if (!shown) console.log(`note: ${title}: ${message}`);
+}

@@ -5,4 +5,5 @@ export * from "./run";
 export * from "./example";
 export * from "./results";
 export * from "./teacher-corpus";
+export * from "./quick-eval-note";
 export { shippedTeacher, shippedTeacherEval, trainDemoTeacher, type DemoTeacherRecipeFile } from "./demo-teacher";

@@ -92,6 +92,15 @@ test("summary.json holds teacher, students, missingLabels, fsd and the issue-13 
   const index = readFileSync(join(run.outDir, "index.html"), "utf8");
   assert.match(index, /<h2>Issue 13 targets<\/h2>.*this run's profile is <code>quick<\/code>.*its run-time target is its own/s);
   assert.match(index, /<td>wall time of npm run reproduce -- --quick \(minutes\)<\/td><td class='num'>≤ 5<\/td>/);
+  // The quick profile's 30 eval clips bias mAP upwards: 04 records the caveat, the index and the reports say it.
+  assert.match(results.evalNote, /^Quick profile: these mAPs are measured on \d+ eval clips, and AP on so few clips is biased upwards/);
+  assert.match(index, /<b>Small eval split\.<\/b> Quick profile:/);
+  for (const name of ["02-teacher", "04-students", "05-missing-labels"]) {
+    assert.match(readFileSync(join(run.outDir, `${name}.html`), "utf8"), /Small eval split<\/b> · Quick profile:/, `${name} says it`);
+  }
+  // weak and psl-2s over the profile's 2 seeds, the other students over the first: each row shows its seeds.
+  assert.match(index, /<td>weak<\/td>.*?<td class='num'>42, 43<\/td>/);
+  assert.match(index, /Rows differ in seeds: weak, psl-2s ran 2 seeds \(42, 43\); psl-10s, psl-5s, ts-2s ran one seed only, 42 \(the others&#x27; first\)/);
   assert.match(readFileSync(join(run.outDir, "04-students.html"), "utf8"), /default budget: 600 steps/, "04 draws the committed step curves");
 });
 

@@ -38,7 +38,12 @@ test("TeX typeset offline, [psl] logs folded, headline table with intervals, iss
     assert.match(text(cell.outputs!.find((o) => o.name === "stderr")!.text), /\[psl\] teacher epoch 1: loss 1\.000\n/);
     // index.html: the headline table.
     const index = readFileSync(join(run.outDir, "index.html"), "utf8");
-    assert.match(index, /<td>weak<\/td><td class='num'>10\.0 <span class='muted'>\[8\.0, 12\.0\]<\/span><\/td><td class='num'>0\.800<\/td><td class='num'>1\.190<\/td><td class='num'>3<\/td><td class='num'>300<\/td>/);
+    assert.match(index, /<td>weak<\/td><td class='num'>10\.0 <span class='muted'>\[8\.0, 12\.0\]<\/span><\/td><td class='num'>0\.800<\/td><td class='num'>1\.190<\/td><td class='num'>42, 43, 44<\/td><td class='num'>300<\/td>/);
+    // Seeds: each row's own, and one sentence because the rows mix 3-seed and 1-seed students.
+    assert.match(index, /<td>psl-5s<\/td>.*?<td class='num'>42<\/td><td class='num'>300<\/td>/);
+    assert.match(index, /Rows differ in seeds: weak, psl-2s ran 3 seeds \(42, 43, 44\); psl-5s ran one seed only, 42 \(the others&#x27; first\)\. A one-seed row&#x27;s interval covers eval-clip variation only/);
+    // The quick profile's small-eval caveat that notebook 04 records, escaped, under the table.
+    assert.match(index, /<b>Small eval split\.<\/b> Quick profile: these mAPs are measured on 30 eval clips &lt;and biased upwards&gt;\./);
     assert.match(index, /<td>chance \(random scores\)<\/td><td class='num'>4\.3<\/td>/);
     assert.match(index, /against the eval clips&#x27; true labels/);
     assert.match(index, /Paired difference psl-2s − weak: ΔmAP 5\.2 \[3\.1, 7\.4\], P\(psl-2s better\) = 1\.00/);
