@@ -101,7 +101,7 @@ test("summary.json holds teacher, students, missingLabels, fsd and the issue-13 
   // weak and psl-2s over the profile's 2 seeds, the other students over the first: each row shows its seeds.
   assert.match(index, /<td>weak<\/td>.*?<td class='num'>42, 43<\/td>/);
   assert.match(index, /Rows differ in seeds: weak, psl-2s ran 2 seeds \(42, 43\); psl-10s, psl-5s, ts-2s ran one seed only, 42 \(the others&#x27; first\)/);
-  assert.match(readFileSync(join(run.outDir, "04-students.html"), "utf8"), /default budget: 600 steps/, "04 draws the committed step curves");
+  assert.match(readFileSync(join(run.outDir, "04-students.html"), "utf8"), /default budget: 450 steps/, "04 draws the committed step curves");
 });
 
 test("each report inlines the plotly bundle exactly once and has charts", { skip }, () => {
