@@ -51,7 +51,9 @@ for (const Class of [zmq.Router, zmq.Reply, zmq.Publisher]) {
   if (Class !== zmq.Publisher) {
     const sendReply = proto.send;
     redefine(proto, "send", function (message) {
-      return boundPromise(this).promise.then(() => sendReply.call(this, message));
+      // Once the socket is closed (kernel shutdown: tslab still answers the shutdown request as it closes), a send can
+      // only fail with EBADF "Socket is closed" and nobody is listening: skip it instead of printing that error.
+      return boundPromise(this).promise.then(() => (this.closed ? undefined : sendReply.call(this, message)));
     });
   }
 }
