@@ -8,11 +8,12 @@
  * recordings) exactly as in every other run; the eval numbers are read from the `last.safetensors` the loop writes at
  * each validation point and only recorded.
  *
- * Usage (one student per call; the curves of several calls accumulate in one JSON; the two calls may run at once
- * with different --out files, merged by hand):
- *   nice -n 10 npx tsx scripts/student-step-curves.ts --student weak   --steps 2000 [--every 100] [--seed 42] [--out FILE]
+ * Usage (one run per call: a student at a width and a seed; the runs of several calls accumulate in one JSON, one entry
+ * per student × width × seed, keyed "weak/w0.25/seed42"; calls that run at once need different --out files, merged by hand):
+ *   nice -n 10 npx tsx scripts/student-step-curves.ts --student weak   --steps 2000 [--every 100] [--seed 42] [--width W] [--out FILE] [--note TEXT]
  *   nice -n 10 npx tsx scripts/student-step-curves.ts --student psl-2s --steps 2000
  *   nice -n 10 npx tsx scripts/student-step-curves.ts --compare [--out FILE]
+ * --width: the student width (default: the default profile's); --note: how the machine was loaded, kept with the run.
  * --compare scores the checkpoint each loop SELECTED (best validation mAP) and its last one on eval, and writes the
  * paired difference PSL-2s − weak with a 95 % interval (one seed each: bootstrap over eval clips only).
  * Default out: data-manifests/demo/curves/student-steps.json. Cached corpus, features and PSL tables are reused
@@ -84,8 +85,12 @@ async function main(): Promise<void> {
   const every = Number(arg("every", "100"));
   const seed = Number(arg("seed", "42"));
   const out = arg("out", repoPath("data-manifests", "demo", "curves", "student-steps.json"));
-  const params: SeriesParameters = { profile: "default", steps, seeds: 1 };
+  const profileWidth = resolveSeries({ profile: "default" }).widthMult;
+  const widthMult = Number(arg("width", String(profileWidth)));
+  const note = arg("note", "2-core machine; see the session note for its load");
+  const params: SeriesParameters = { profile: "default", steps, seeds: 1, widthMult };
   const s = resolveSeries(params);
+  const runKey = `${name}/w${widthMult}/seed${seed}`;
   const series = await loadSeriesData(params);
   const teacher = await trainTeacher(params);
   const recipe = studentRecipe(name);
@@ -117,7 +122,7 @@ async function main(): Promise<void> {
         evalMAP: { truth: round(truth.mAP), noisy: round(noisy.mAP) }, evalMeanAUC: { truth: round(truth.meanAUC), noisy: round(noisy.meanAUC) },
         periodSeconds: round(record.seconds),
       });
-      console.error(`[curves] ${name} step ${record.step}: val mAP ${record.validationMAP.toFixed(4)}, eval mAP ${truth.mAP.toFixed(4)} (noisy ${noisy.mAP.toFixed(4)}), AUC ${truth.meanAUC.toFixed(4)}`);
+      console.error(`[curves] ${runKey} step ${record.step}: val mAP ${record.validationMAP.toFixed(4)}, eval mAP ${truth.mAP.toFixed(4)} (noisy ${noisy.mAP.toFixed(4)}), AUC ${truth.meanAUC.toFixed(4)}`);
       save();
     } finally {
       model.dispose();
@@ -129,12 +134,13 @@ async function main(): Promise<void> {
     const file = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>) : {};
     const students = (file.students ?? {}) as Record<string, unknown>;
     const secondsPerStep = points.length ? points.reduce((a, p) => a + p.periodSeconds, 0) / points[points.length - 1].step : null;
-    students[name] = {
+    students[runKey] = {
+      student: name, widthMult,
       label: recipe.label, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, stepBudget: steps,
       runDir: trainingDir?.replace(repoPath() + "/", ""),
       secondsPerStep: secondsPerStep === null ? null : round(secondsPerStep),
-      machine: { cores: cpus().length, loadAverage1mAtEnd: round(loadavg()[0]), note: "shared 2-core machine, other agents' tests running; niced" },
-      command: `nice -n 10 npx tsx scripts/student-step-curves.ts --student ${name} --steps ${steps} --every ${every} --seed ${seed}`,
+      machine: { cores: cpus().length, loadAverage1mAtEnd: round(loadavg()[0]), note },
+      command: `npx tsx scripts/student-step-curves.ts --student ${name} --steps ${steps} --every ${every} --seed ${seed} --width ${widthMult}`,
       points,
     };
     writeJsonAtomic(out, {
@@ -144,7 +150,7 @@ async function main(): Promise<void> {
         "scored at the same steps FOR THE CURVE ONLY - never used for selection or tuning.",
       corpus: { profile: s.demoProfile, key: series.corpus ? series.corpus.root.split("/").pop() : null, evalClips: truthRows.length, validationClips: series.data.validation.length, trainClips: series.data.studentTrain.length },
       teacher: { checkpoint: "data-manifests/demo/teacher/teacher.safetensors", eval: teacherEval },
-      recipe: { widthMult: config.student.widthMult, batchSize: config.student.batchSize, learningRate: config.student.learningRate, validateEverySteps: every, defaultProfileSteps: 300 },
+      recipe: { defaultWidthMult: profileWidth, batchSize: config.student.batchSize, learningRate: config.student.learningRate, validateEverySteps: every, defaultProfileSteps: resolveSeries({ profile: "default" }).studentSteps },
       chanceMAP: { truth: round(chanceMAP(truthRows, C)), noisy: round(chanceMAP(noisyRows, C)), validation: round(chanceMAP(series.data.validation, C)) },
       chanceAUC: 0.5,
       students,
