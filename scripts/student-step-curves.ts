@@ -14,8 +14,10 @@
  *   nice -n 10 npx tsx scripts/student-step-curves.ts --student psl-2s --steps 2000
  *   nice -n 10 npx tsx scripts/student-step-curves.ts --compare [--out FILE]
  * --width: the student width (default: the default profile's); --note: how the machine was loaded, kept with the run.
- * --compare scores the checkpoint each loop SELECTED (best validation mAP) and its last one on eval, and writes the
- * paired difference PSL-2s − weak with a 95 % interval (one seed each: bootstrap over eval clips only).
+ * --compare: per width with weak and PSL-2s runs on the same seeds, scores the checkpoint each loop SELECTED (best
+ * validation mAP) and its last one on eval, and writes the paired difference PSL-2s − weak with a 95 % interval over
+ * seeds × eval clips (one seed: eval clips only), keyed by width; plus, where the runs went past the default profile's
+ * budget, the comparison at that budget read off the curve points (no checkpoint there, so no interval).
  * Default out: data-manifests/demo/curves/student-steps.json. Cached corpus, features and PSL tables are reused
  * (.cache/psl/series-demo-default); a finished run is found in the cache and only re-scored.
  */
@@ -31,7 +33,9 @@ import { writeJsonAtomic } from "../lib/io/atomic";
 import { repoPath } from "../lib/io/repo-root";
 import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
 // The file's shape: lib/analysis/step-curves.ts reads and checks it (notebook 04 draws it).
-import type { StepCurvePoint } from "../lib/analysis/step-curves";
+import { checkStepCurves, stepCurveRunKey, widthKey, type SeedScores, type StepCurvePoint, type StepCurveRun, type StudentScores } from "../lib/analysis/step-curves";
+import { BASELINE_STUDENT, COMPARED_STUDENT, pairedRuns, pointComparison } from "../lib/analysis/step-curve-groups";
+import { UserError } from "../lib/errors";
 import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, type SeriesParameters } from "../lib/series";
 
 function arg(name: string, fallback?: string): string {
@@ -43,37 +47,88 @@ function arg(name: string, fallback?: string): string {
 
 const round = (v: number) => Number(v.toFixed(4));
 
-/** Eval scores of each student's selected (best validation) and last checkpoint, and PSL-2s − weak with its interval. */
+/** One seed's checkpoint scored on eval: the matrix (for the paired interval) and its metrics. */
+interface ScoredCheckpoint {
+  scores: Float32Array;
+  seed: SeedScores;
+}
+
+/**
+ * --compare: per width with weak and PSL-2s runs on common seeds, each run's selected (best.safetensors) and last
+ * checkpoint scored on eval, and PSL-2s − weak over those seeds × the eval clips (pairedSeedDifference, seeds paired by
+ * seed), on the true and the noisy eval labels. Where the runs went past the default profile's budget, also what a
+ * default run would see at that budget — read off the curve points, because no checkpoint of those steps is kept.
+ */
 async function compare(out: string): Promise<void> {
-  const file = JSON.parse(readFileSync(out, "utf8")) as { students: Record<string, { runDir: string; stepBudget: number }> };
-  const series = await loadSeriesData({ profile: "default", steps: file.students.weak.stepBudget, seeds: 1 });
+  const raw = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
+  const file = checkStepCurves(raw, out);
+  const paired = pairedRuns(file);
+  if (paired.length === 0) throw new UserError(`${out}: no width has both weak and psl-2s runs on a common seed; nothing to compare`);
+  const budget = file.recipe.defaultProfileSteps;
+  const steps = Math.max(...Object.values(file.students).map((r) => r.stepBudget));
+  const series = await loadSeriesData({ profile: "default", steps, seeds: 1 });
   const C = series.config.numClasses;
   const truthRows = series.data.eval;
   const targets = { truth: clipTargets(truthRows, C), noisy: clipTargets(noisyEvalRows(series, truthRows), C) };
-  const result: Record<string, unknown> = {};
-  for (const which of ["best", "last"] as const) {
-    const scores: Record<string, Float32Array> = {};
-    const students: Record<string, unknown> = {};
-    for (const name of ["weak", "psl-2s"]) {
-      const path = repoPath(file.students[name].runDir, `${which}.safetensors`);
-      const step = (loadCheckpoint(path).meta.loop as { globalStep: number }).globalStep;
-      scores[name] = await scoreCheckpoint(series, path, truthRows);
-      const m = (t: Float32Array) => evaluateScores(t, scores[name], C);
-      students[name] = { step, evalMAP: { truth: round(m(targets.truth).mAP), noisy: round(m(targets.noisy).mAP) }, evalMeanAUC: { truth: round(m(targets.truth).meanAUC), noisy: round(m(targets.noisy).meanAUC) } };
+  const pair = (value: (l: "truth" | "noisy") => number) => ({ truth: round(value("truth")), noisy: round(value("noisy")) });
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+  const scoreRun = async (run: StepCurveRun, which: "best" | "last"): Promise<ScoredCheckpoint> => {
+    const key = stepCurveRunKey(run.student, run.widthMult, run.seed);
+    if (!run.runDir) throw new UserError(`${out}: students.${key}.runDir is missing: its checkpoints cannot be found`);
+    const path = repoPath(run.runDir, `${which}.safetensors`);
+    if (!existsSync(path)) throw new UserError(`${out}: students.${key}: ${path} does not exist (the run's cache folder was removed? re-run it)`);
+    const step = (loadCheckpoint(path).meta.loop as { globalStep: number }).globalStep;
+    const scores = await scoreCheckpoint(series, path, truthRows);
+    const m = { truth: evaluateScores(targets.truth, scores, C), noisy: evaluateScores(targets.noisy, scores, C) };
+    return { scores, seed: { seed: run.seed, step, evalMAP: pair((l) => m[l].mAP), evalMeanAUC: pair((l) => m[l].meanAUC) } };
+  };
+  const studentScores = (scored: ScoredCheckpoint[]) => ({
+    evalMAP: pair((l) => mean(scored.map((s) => s.seed.evalMAP[l]))),
+    evalMeanAUC: pair((l) => mean(scored.map((s) => s.seed.evalMeanAUC[l]))),
+    perSeed: scored.map((s) => s.seed),
+  });
+
+  const widths: Record<string, unknown> = {};
+  for (const p of paired) {
+    if (p.leftOut.length) console.error(`[curves] width ${p.widthMult}: ${p.leftOut.join(", ")} left out (the other student has no run of that seed)`);
+    const block: Record<string, unknown> = { widthMult: p.widthMult, seeds: p.seeds, ...(p.leftOut.length ? { leftOut: p.leftOut } : {}) };
+    for (const which of ["best", "last"] as const) {
+      const weak: ScoredCheckpoint[] = [];
+      const psl: ScoredCheckpoint[] = [];
+      for (const run of p.baseline) weak.push(await scoreRun(run, which));
+      for (const run of p.compared) psl.push(await scoreRun(run, which));
+      // Both lists are in the order of p.seeds, so pairedSeedDifference pairs seed i of weak with seed i of PSL-2s.
+      const diff = (t: Float32Array) => {
+        const d = pairedSeedDifference(t, weak.map((s) => s.scores), psl.map((s) => s.scores), C, { resamples: 1000, seed: 2 });
+        return { mAP: round(d.mAP), ci95: d.ci95.map(round), probabilityBetter: round(d.probabilityBetter), resamples: d.resamples };
+      };
+      block[which] = { students: { [BASELINE_STUDENT]: studentScores(weak), [COMPARED_STUDENT]: studentScores(psl) }, pslMinusWeak: { truth: diff(targets.truth), noisy: diff(targets.noisy) } };
+      console.error(`[curves] width ${p.widthMult} ${which}: ${JSON.stringify(block[which])}`);
     }
-    const diff = (t: Float32Array) => {
-      const d = pairedSeedDifference(t, [scores.weak], [scores["psl-2s"]], C, { resamples: 1000, seed: 2 });
-      return { mAP: round(d.mAP), ci95: d.ci95.map(round), probabilityBetter: round(d.probabilityBetter) };
-    };
-    result[which] = { students, pslMinusWeak: { truth: diff(targets.truth), noisy: diff(targets.noisy) } };
-    console.error(`[curves] ${which}: ${JSON.stringify(result[which])}`);
+    const longest = Math.max(...[...p.baseline, ...p.compared].map((r) => r.stepBudget));
+    const atBudget = longest > budget ? pointComparison(p, { at: "budget", budget }) : null;
+    if (atBudget) {
+      const scores = (s: StudentScores) => ({ evalMAP: pair((l) => s.evalMAP[l]), evalMeanAUC: pair((l) => s.evalMeanAUC[l]), perSeed: s.perSeed });
+      block.atBudget = {
+        steps: budget,
+        students: Object.fromEntries(Object.entries(atBudget.students).map(([name, s]) => [name, scores(s)])),
+        pslMinusWeak: Object.fromEntries((["truth", "noisy"] as const).map((l) => [l, { mAP: round(atBudget.pslMinusWeak[l].mAP), perSeed: atBudget.pslMinusWeak[l].perSeed.map(round) }])),
+      };
+    }
+    widths[widthKey(p.widthMult)] = block;
   }
+  const seedCounts = [...new Set(paired.map((p) => p.seeds.length))].join("/");
   writeJsonAtomic(out, {
-    ...file,
+    ...raw,
     comparison: {
-      note: "best = the checkpoint the loop selected by validation mAP (what the series evaluates); last = the end of the budget. " +
-        "Interval: one seed per student, so a bootstrap over the 500 eval clips only (1,000 resamples, bias-corrected) - seed variance is NOT in it.",
-      ...result,
+      note: "best = the checkpoint each run's loop selected by validation mAP (what the series evaluates); last = the end of its budget. " +
+        `Interval: seeds (${seedCounts} per width, paired by seed) × the ${truthRows.length} eval clips, 1,000 resamples, bias-corrected` +
+        (paired.some((p) => p.seeds.length === 1) ? " - with one seed it holds NO seed variance" : "") + ". " +
+        `atBudget (where the runs went past the default profile's ${budget} steps): what a run of ${budget} steps selects, read off the curve points ` +
+        "(eval scored at each validation point for the curve only); no checkpoint of those steps is kept, so it has per-seed differences and no interval. " +
+        "Only best and last are checkpoint-based with an interval.",
+      widths,
     },
   });
 }
@@ -90,7 +145,7 @@ async function main(): Promise<void> {
   const note = arg("note", "2-core machine; see the session note for its load");
   const params: SeriesParameters = { profile: "default", steps, seeds: 1, widthMult };
   const s = resolveSeries(params);
-  const runKey = `${name}/w${widthMult}/seed${seed}`;
+  const runKey = stepCurveRunKey(name, widthMult, seed);
   const series = await loadSeriesData(params);
   const teacher = await trainTeacher(params);
   const recipe = studentRecipe(name);

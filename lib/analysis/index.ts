@@ -14,3 +14,4 @@ export * from "./ideal-teacher";
 export * from "./tidy";
 export * from "./seed-intervals";
 export * from "./step-curves";
+export * from "./step-curve-groups";

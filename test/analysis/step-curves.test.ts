@@ -1,75 +1,117 @@
 /**
- * lib/analysis/step-curves.ts on the COMMITTED curves (data-manifests/demo/curves/student-steps.json): the reader's
- * checks, the loop's selection rule (agreeing with the file's own --compare block, which scored the runs' real
- * best.safetensors), the rows notebook 04 shows — and clear errors on bad files. Plus the chart notebook 04 draws.
+ * lib/analysis/step-curves.ts: the reader accepts today's file (one entry per student × width × seed; a hand-made
+ * fixture) and the first measurement's (one entry per student; the committed history file, read unchanged), refuses
+ * broken files naming the file and the field, and applies the training loop's selection rule.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { checkStepCurves, readStepCurves, selectedPoint, selectedWithin, stepCurveRows, stepCurvesCaption, stepCurvesPath, type StepCurvePoint } from "../../lib/analysis/step-curves";
-import { stepCurveChart } from "../../lib/report/charts";
+import {
+  checkStepCurves, committedStepCurvesPath, readStepCurves, selectedPoint, selectedWithin, stepCurveRunKey, stepCurvesHistoryPath, stepCurvesPath,
+  type StepCurvePoint,
+} from "../../lib/analysis/step-curves";
 import { UserError } from "../../lib/errors";
 
-const curves = readStepCurves();
+const fixturePath = join(__dirname, "..", "fixtures", "analysis", "step-curves-seeds.json");
+const fixture = () => JSON.parse(readFileSync(fixturePath, "utf8")) as Record<string, any>;
+const history = () => JSON.parse(readFileSync(stepCurvesHistoryPath(), "utf8")) as Record<string, any>;
 const point = (step: number, validationMAP: number, evalMAP = 0.1): StepCurvePoint => ({
   step, meanLoss: 0.01, validationMAP, validationAUC: 0.6, evalMAP: { truth: evalMAP, noisy: evalMAP }, evalMeanAUC: { truth: 0.6, noisy: 0.6 }, periodSeconds: 1,
 });
+/** Asserts `value` is refused with a UserError whose message matches `message` (file and field named). */
+const refused = (value: unknown, message: RegExp) =>
+  assert.throws(() => checkStepCurves(value, "x.json"), (e: Error) => e instanceof UserError && message.test(e.message), `expected ${message}`);
 
-test("the committed curves read and check: weak and PSL-2s on one step grid, the recipe and chance stated", () => {
-  assert.deepEqual(Object.keys(curves.students).sort(), ["psl-2s", "weak"]);
-  assert.equal(curves.recipe.defaultProfileSteps, 300);
-  assert.ok(curves.chanceMAP.truth > 0 && curves.chanceMAP.truth < 0.2);
-  assert.equal(curves.students.weak.points.length, curves.students["psl-2s"].points.length);
-  assert.match(curves.description, /FOR THE CURVE ONLY/);
+test("today's format: one run per student × width × seed, read with its student, width and seed", () => {
+  const curves = readStepCurves(fixturePath);
+  assert.deepEqual(Object.keys(curves.students), ["weak/w0.25/seed42", "weak/w0.25/seed43", "psl-2s/w0.25/seed42", "psl-2s/w0.25/seed43", "psl-2s/w0.1/seed42"]);
+  const run = curves.students["psl-2s/w0.1/seed42"];
+  assert.deepEqual([run.student, run.widthMult, run.seed, run.stepBudget, run.points.length], ["psl-2s", 0.1, 42, 200, 2]);
+  assert.equal(curves.recipe.defaultWidthMult, 0.1);
+  assert.equal(curves.recipe.defaultProfileSteps, 200);
+  assert.deepEqual(Object.keys(curves.comparison!.widths), ["w0.25"]);
+  assert.deepEqual(curves.comparison!.widths["w0.25"].best.students.weak.perSeed.map((s) => s.step), [200, 100]);
+  assert.equal(stepCurveRunKey("weak", 0.25, 42), "weak/w0.25/seed42");
 });
 
-test("the selection rule picks what the training loop picked (the file's --compare block scored those checkpoints)", () => {
-  assert.ok(curves.comparison, "comparison block");
+test("the first measurement (history file, one entry per student): student = its key, width = recipe.widthMult", () => {
+  const raw = history();
+  assert.equal(raw.students.weak.student, undefined, "the history file is read as committed, not rewritten");
+  const curves = readStepCurves(stepCurvesHistoryPath());
+  assert.deepEqual(Object.keys(curves.students).sort(), ["psl-2s", "weak"]);
+  for (const name of ["weak", "psl-2s"]) {
+    assert.equal(curves.students[name].student, name);
+    assert.equal(curves.students[name].widthMult, 0.1);
+    assert.equal(curves.students[name].seed, 42);
+    assert.equal(curves.students[name].points.length, 20);
+  }
+  assert.equal(curves.recipe.defaultWidthMult, 0.1);
+  assert.equal((curves.recipe as Record<string, unknown>).widthMult, undefined, "one name for the width after the reader");
+  assert.equal(curves.teacher.eval.truthMAP, 0.2362);
+  // Its comparison block in today's shape: one width, the one seed, the selected steps the loop chose.
+  const compared = curves.comparison!.widths["w0.1"];
+  assert.deepEqual(compared.seeds, [42]);
+  assert.deepEqual(compared.best.students.weak.perSeed, [{ seed: 42, step: 1500, evalMAP: { truth: 0.1584, noisy: 0.1343 }, evalMeanAUC: { truth: 0.6313, noisy: 0.6251 } }]);
+  assert.deepEqual(compared.best.pslMinusWeak.truth.ci95, [0.0149, 0.0482]);
+  // The selection rule agrees with the checkpoints the loop selected (the --compare block scored the real best.safetensors).
   for (const name of ["weak", "psl-2s"]) {
     const selected = selectedPoint(curves.students[name].points);
-    assert.equal(selected.step, curves.comparison.best.students[name].step, `${name}: selected step`);
-    assert.equal(selected.evalMAP.truth, curves.comparison.best.students[name].evalMAP.truth, `${name}: eval mAP of the selected checkpoint`);
+    assert.equal(selected.step, compared.best.students[name].perSeed[0].step, `${name}: selected step`);
+    assert.equal(selected.evalMAP.truth, compared.best.students[name].evalMAP.truth, `${name}: eval mAP of the selected checkpoint`);
   }
+});
+
+test("the selection rule: first step with the highest validation mAP, also within a budget", () => {
   // Ties go to the earlier step (the loop keeps a new best only when validation mAP is strictly higher).
   assert.equal(selectedPoint([point(100, 0.2), point(200, 0.3), point(300, 0.3)]).step, 200);
   assert.equal(selectedWithin([point(100, 0.2), point(200, 0.3), point(300, 0.1)], 150)?.step, 100);
   assert.equal(selectedWithin([point(100, 0.2)], 50), null);
 });
 
-test("rows at the default budget, at the selected step and at the end: the numbers the README quotes", () => {
-  const rows = Object.fromEntries(stepCurveRows(curves).map((r) => [r.student, r]));
-  assert.equal(rows.weak.budgetStep, 300);
-  assert.equal(rows.weak.evalMAPAtBudget, 0.1185);
-  assert.equal(rows["psl-2s"].evalMAPAtBudget, 0.1113);
-  assert.equal(rows.weak.selectedStep, 1500);
-  assert.equal(rows["psl-2s"].selectedStep, 2000);
-  assert.equal(rows.weak.evalMAPAtLast, 0.1601);
-  assert.equal(rows["psl-2s"].evalMAPAtLast, 0.1902);
-  // Another budget: what a run of 1,000 steps would have selected on this curve.
-  const at1000 = Object.fromEntries(stepCurveRows(curves, 1000).map((r) => [r.student, r]));
-  assert.equal(at1000.weak.budgetStep, 900);
-  assert.equal(at1000["psl-2s"].budgetStep, 900);
-});
-
 test("bad files are refused naming the file and the field", () => {
-  const copy = () => JSON.parse(JSON.stringify(curves)) as Record<string, any>;
-  const bad = copy();
-  bad.students.weak.points[3].step = 250;
-  assert.throws(() => checkStepCurves(bad, "x.json"), (e: Error) => e instanceof UserError && /x\.json: students\.weak\.points\[3\]\.step must be a positive multiple of recipe\.validateEverySteps \(100\)/.test(e.message));
-  const unordered = copy();
-  unordered.students.weak.points[3].step = 200;
-  assert.throws(() => checkStepCurves(unordered), /students\.weak\.points\[3\]\.step must be larger than the step before it \(300\)/);
-  const metric = copy();
-  metric.students["psl-2s"].points[0].evalMAP.truth = 1.5;
-  assert.throws(() => checkStepCurves(metric), /students\.psl-2s\.points\[0\]\.evalMAP\.truth must be a number in \[0, 1\], got 1\.5/);
-  const grid = copy();
-  grid.students["psl-2s"].points.pop();
-  assert.throws(() => checkStepCurves(grid), /another step grid/);
-  const chance = copy();
+  const fraction = fixture();
+  fraction.students["psl-2s/w0.25/seed43"].points[1].evalMAP.noisy = 1.5;
+  refused(fraction, /^x\.json: students\.psl-2s\/w0\.25\/seed43\.points\[1\]\.evalMAP\.noisy must be a number in \[0, 1\], got 1\.5$/);
+  const negative = fixture();
+  negative.students["weak/w0.25/seed42"].points[0].validationMAP = -0.1;
+  refused(negative, /x\.json: students\.weak\/w0\.25\/seed42\.points\[0\]\.validationMAP must be a number in \[0, 1\], got -0\.1/);
+  const offGrid = fixture();
+  offGrid.students["weak/w0.25/seed43"].points[1].step = 250;
+  refused(offGrid, /x\.json: students\.weak\/w0\.25\/seed43\.points\[1\]\.step must be a positive multiple of recipe\.validateEverySteps \(100\), got 250/);
+  const unordered = fixture();
+  unordered.students["weak/w0.25/seed43"].points[2].step = 200;
+  refused(unordered, /students\.weak\/w0\.25\/seed43\.points\[2\]\.step must be larger than the step before it \(200\)/);
+  const beyond = fixture();
+  beyond.students["psl-2s/w0.1/seed42"].points.push({ ...beyond.students["psl-2s/w0.1/seed42"].points[1], step: 300 });
+  refused(beyond, /students\.psl-2s\/w0\.1\/seed42\.points\[2\]\.step 300 is beyond the run's stepBudget 200/);
+  // A group whose seeds differ in grid (e.g. a run still being measured): its seeds cannot be averaged step by step.
+  const grid = fixture();
+  grid.students["psl-2s/w0.25/seed43"].points.pop();
+  refused(grid, /x\.json: students\.psl-2s\/w0\.25\/seed43\.points are on another step grid than students\.psl-2s\/w0\.25\/seed42's \(the seeds of psl-2s at width 0\.25/);
+  // Groups may differ in grid: psl-2s at width 0.1 (200 steps) beside width 0.25 (300 steps) is read (first test).
+  const key = fixture();
+  key.students["weak/w0.25/seed43"].seed = 44;
+  refused(key, /x\.json: students\.weak\/w0\.25\/seed43 is keyed "weak\/w0\.25\/seed43" but holds weak\/w0\.25\/seed44/);
+  const width = fixture();
+  width.students["weak/w0.25/seed42"].widthMult = 0;
+  refused(width, /students\.weak\/w0\.25\/seed42\.widthMult must be a positive number, got 0/);
+  const recipe = fixture();
+  delete recipe.recipe.defaultWidthMult;
+  refused(recipe, /x\.json: recipe\.defaultWidthMult must be a positive number, got undefined/);
+  const chance = fixture();
   delete chance.chanceMAP;
-  assert.throws(() => checkStepCurves(chance), /chanceMAP is missing/);
+  refused(chance, /x\.json: chanceMAP is missing/);
+  const ci = fixture();
+  ci.comparison.widths["w0.25"].last.pslMinusWeak.noisy.ci95 = [0.1];
+  refused(ci, /x\.json: comparison\.widths\.w0\.25\.last\.pslMinusWeak\.noisy\.ci95 must be \[low, high\], got \[0\.1\]/);
+  const historyBroken = history();
+  historyBroken.students.weak.points[3].step = 250;
+  refused(historyBroken, /x\.json: students\.weak\.points\[3\]\.step must be a positive multiple of recipe\.validateEverySteps \(100\)/);
+  const historyComparison = history();
+  historyComparison.comparison.best.students.weak.evalMAP.truth = 2;
+  refused(historyComparison, /x\.json: comparison\.best\.students\.weak\.evalMAP\.truth must be a number in \[0, 1\], got 2/);
   const dir = mkdtempSync(join(tmpdir(), "psl-curves-"));
   try {
     writeFileSync(join(dir, "broken.json"), "{");
@@ -78,35 +120,11 @@ test("bad files are refused naming the file and the field", () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("paths: the committed measurement, its history, and what a report reads while no measurement is committed", () => {
   assert.ok(stepCurvesPath().endsWith(join("data-manifests", "demo", "curves", "student-steps.json")));
-});
-
-test("stepCurveChart: a line per curve, a star at each selected step, chance dashed, the budget dotted", () => {
-  const chart = stepCurveChart(
-    [
-      { name: "weak", steps: [100, 200, 300], values: [0.1, 0.2, 0.15], selectedStep: 200, color: "#111" },
-      { name: "weak (validation)", steps: [100, 200, 300], values: [0.12, 0.22, 0.2], style: "dot", color: "#111" },
-    ],
-    { chance: { value: 0.05, label: "chance 0.050" }, budget: { steps: 300, label: "default budget" }, yTitle: "eval mAP" },
-  );
-  const traces = chart.data as Array<{ name: string; mode: string; x: number[]; y: number[]; line: { dash?: string; color: string }; marker?: { symbol: string } }>;
-  assert.deepEqual(traces.map((t) => t.name), ["weak", "weak (validation)", "weak: selected (step 200)"]);
-  assert.equal(traces[1].line.dash, "dot");
-  assert.equal(traces[2].mode, "markers+text");
-  assert.deepEqual([traces[2].x, traces[2].y, traces[2].marker?.symbol, traces[2].line.color], [[200], [0.2], "star", "#111"]);
-  const shapes = chart.layout.shapes as Array<{ x0?: number; y0?: number; line: { dash: string } }>;
-  assert.deepEqual(shapes.map((s) => s.line.dash), ["dash", "dot"]);
-  assert.equal(shapes[0].y0, 0.05);
-  assert.equal(shapes[1].x0, 300);
-  assert.deepEqual((chart.layout.annotations as Array<{ text: string }>).map((a) => a.text), ["chance 0.050", "default budget"]);
-  assert.throws(() => stepCurveChart([{ name: "w", steps: [100], values: [0.1], selectedStep: 150 }]), /no point at its selected step 150/);
-});
-
-test("the caption states seeds, recipe, corpus, teacher, selection and the eval-for-the-curve-only rule", () => {
-  const caption = stepCurvesCaption(curves, { currentTeacherMAP: curves.teacher.eval.truthMAP });
-  for (const part of [/ONE run per student \(weak seed 42, psl-2s seed 42; no seed interval\), 2000 steps/, /width 0\.1, batch 32, learning rate 0\.001/,
-    /demo corpus "default" \(3f073de26d6fef60: 500 training, 200 validation, 500 eval clips\)/, /teacher data-manifests\/demo\/teacher\/teacher\.safetensors \(eval mAP 0\.236/,
-    /best validation mAP/, /for the curve only, never for selection or tuning/, /Chance 0\.052/]) assert.match(caption, part);
-  assert.doesNotMatch(caption, /has changed since/);
-  assert.match(stepCurvesCaption(curves, { currentTeacherMAP: 0.41 }), /The shipped teacher has changed since \(eval mAP now 0\.410\): these curves are of the earlier one/);
+  assert.ok(stepCurvesHistoryPath().endsWith(join("data-manifests", "demo", "curves", "student-steps-teacher1200.json")));
+  assert.ok([stepCurvesPath(), stepCurvesHistoryPath()].includes(committedStepCurvesPath()));
+  assert.doesNotThrow(() => readStepCurves(committedStepCurvesPath()));
 });

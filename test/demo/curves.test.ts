@@ -1,89 +1,81 @@
 /**
- * The committed student learning curves (data-manifests/demo/curves/student-steps.json, written by
- * scripts/student-step-curves.ts): well-formed and consistent, so the README's claims rest on a readable file —
- * steps increase on the validation grid, the compared students share one step grid (equal budgets), every metric is a
- * fraction, the chance level is stated, and the command that produced each curve names a script that exists.
+ * The committed student learning curves (data-manifests/demo/curves/student-steps*.json, written by
+ * scripts/student-step-curves.ts: the current measurement when committed, and the history kept beside it) — every one
+ * reads through the checked reader and is consistent, so the README's claims rest on readable files: each run's
+ * recipe is the kit's, the command that produced it names a script that exists, and a --compare block agrees with the
+ * curve points (the selected and last checkpoints' scores, PSL-2s − weak = the difference of its own means).
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { repoRoot } from "../../lib/io/repo-root";
-import type { StepCurvePoint as CurvePoint } from "../../lib/analysis/step-curves";
+import { repoPath, repoRoot } from "../../lib/io/repo-root";
+import { readStepCurves, selectedPoint, stepCurvesHistoryPath, stepCurvesPath, type StepCurvesFile } from "../../lib/analysis/step-curves";
+import { pairedRuns } from "../../lib/analysis/step-curve-groups";
+import { studentRecipe } from "../../lib/series/settings";
 
-interface Student {
-  alpha: number;
-  chunkSeconds: number;
-  seed: number;
-  stepBudget: number;
-  secondsPerStep: number | null;
-  command: string;
-  points: CurvePoint[];
-}
-interface CurvesFile {
-  description: string;
-  recipe: { widthMult: number; batchSize: number; learningRate: number; validateEverySteps: number };
-  chanceMAP: { truth: number; noisy: number; validation: number };
-  chanceAUC: number;
-  students: Record<string, Student>;
-}
+const folder = repoPath("data-manifests", "demo", "curves");
+const files = readdirSync(folder).filter((name) => /^student-steps.*\.json$/.test(name)).map((name) => join(folder, name));
+const read = new Map<string, StepCurvesFile>(files.map((path) => [path, readStepCurves(path)]));
 
-const repo = repoRoot();
-const path = join(repo, "data-manifests/demo/curves/student-steps.json");
-const curves = JSON.parse(readFileSync(path, "utf8")) as CurvesFile;
-const isFraction = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1;
-
-test("the curves file states the recipe, the chance levels, and that eval is for the curve only", () => {
-  assert.match(curves.description, /never used for selection or tuning/);
-  for (const v of [curves.chanceMAP.truth, curves.chanceMAP.noisy, curves.chanceMAP.validation]) assert.ok(isFraction(v) && v > 0, `chance ${v}`);
-  assert.equal(curves.chanceAUC, 0.5);
-  assert.ok(curves.recipe.widthMult > 0 && curves.recipe.batchSize >= 1 && curves.recipe.learningRate > 0);
-  assert.ok(Number.isInteger(curves.recipe.validateEverySteps) && curves.recipe.validateEverySteps >= 1);
+test("the committed curves files: the history file always, the current measurement when committed, all readable", () => {
+  assert.ok(files.includes(stepCurvesHistoryPath()), "the first measurement is kept");
+  for (const path of files) assert.ok(path === stepCurvesPath() || path === stepCurvesHistoryPath() || /student-steps-[\w-]+\.json$/.test(path), path);
+  assert.ok(read.size >= 1);
 });
 
-test("weak and PSL-2s: steps increase on the validation grid, every metric in [0, 1], loss finite", () => {
-  assert.deepEqual(Object.keys(curves.students).sort(), ["psl-2s", "weak"]);
-  for (const [name, s] of Object.entries(curves.students)) {
-    assert.ok(s.points.length >= 2, `${name}: at least two points`);
-    s.points.forEach((p, i) => {
-      assert.equal(p.step % curves.recipe.validateEverySteps, 0, `${name} point ${i}: step ${p.step} off the grid`);
-      if (i > 0) assert.ok(p.step > s.points[i - 1].step, `${name}: steps increase at point ${i}`);
-      assert.ok(p.step <= s.stepBudget, `${name}: step ${p.step} beyond its budget ${s.stepBudget}`);
-      for (const v of [p.validationMAP, p.validationAUC, p.evalMAP.truth, p.evalMAP.noisy, p.evalMeanAUC.truth, p.evalMeanAUC.noisy]) assert.ok(isFraction(v), `${name} step ${p.step}: ${v}`);
-      assert.ok(Number.isFinite(p.meanLoss) && p.meanLoss > 0 && p.periodSeconds > 0, `${name} step ${p.step}: loss/seconds`);
-    });
-    assert.equal(s.alpha, name === "weak" ? 0 : 1);
-    assert.equal(s.chunkSeconds, name === "weak" ? 10 : 2);
+test("each file states that eval is for the curve only, the chance levels, and a recipe", () => {
+  for (const [path, curves] of read) {
+    assert.match(curves.description, /never used for selection or tuning/, path);
+    for (const v of [curves.chanceMAP.truth, curves.chanceMAP.noisy, curves.chanceMAP.validation]) assert.ok(v > 0 && v < 0.2, `${path}: chance ${v}`);
+    assert.equal(curves.chanceAUC, 0.5, path);
+    assert.ok(Number.isInteger(curves.recipe.validateEverySteps) && curves.recipe.batchSize >= 1 && curves.recipe.learningRate > 0, path);
   }
 });
 
-test("the compared students share one step grid (equal budgets, one seed each) and name a command that exists", () => {
-  const grids = Object.values(curves.students).map((s) => s.points.map((p) => p.step).join(","));
-  assert.equal(new Set(grids).size, 1, "weak and PSL-2s were measured at different steps");
-  for (const [name, s] of Object.entries(curves.students)) {
-    assert.ok(Number.isInteger(s.seed), `${name}: seed`);
-    const script = /npx tsx (\S+\.ts) --student (\S+)/.exec(s.command);
-    assert.ok(script, `${name}: command ${s.command}`);
-    assert.ok(existsSync(join(repo, script[1])), `${name}: ${script[1]} exists`);
-    assert.equal(script[2], name);
-  }
-});
-
-test("the comparison of the selected and last checkpoints is consistent with its own numbers", () => {
-  const comparison = (curves as unknown as { comparison: Record<"best" | "last", { students: Record<string, { step: number; evalMAP: { truth: number; noisy: number } }>; pslMinusWeak: Record<"truth" | "noisy", { mAP: number; ci95: [number, number] }> }> }).comparison;
-  assert.ok(comparison, "comparison block (npx tsx scripts/student-step-curves.ts --compare)");
-  for (const which of ["best", "last"] as const) {
-    const { students, pslMinusWeak } = comparison[which];
-    for (const name of ["weak", "psl-2s"]) {
-      const s = students[name];
-      assert.ok(s.step > 0 && s.step <= curves.students[name].stepBudget, `${which} ${name}: step ${s.step}`);
-      assert.ok(isFraction(s.evalMAP.truth) && isFraction(s.evalMAP.noisy));
+test("each run: the kit's recipe for its student, a finite loss, and a command of a script that exists", () => {
+  for (const [path, curves] of read) {
+    for (const [key, run] of Object.entries(curves.students)) {
+      const recipe = studentRecipe(run.student);
+      assert.deepEqual([run.alpha, run.chunkSeconds], [recipe.alpha, recipe.chunkSeconds], `${path} ${key}: recipe`);
+      assert.ok(run.points.length >= 2, `${path} ${key}: at least two points`);
+      for (const p of run.points) assert.ok(Number.isFinite(p.meanLoss) && p.meanLoss > 0 && p.periodSeconds > 0, `${path} ${key} step ${p.step}: loss/seconds`);
+      const script = /npx tsx (\S+\.ts) --student (\S+) --steps (\d+) --every (\d+) --seed (\d+)/.exec(run.command);
+      assert.ok(script, `${path} ${key}: command ${run.command}`);
+      assert.ok(existsSync(join(repoRoot(), script[1])), `${script[1]} exists`);
+      assert.deepEqual([script[2], Number(script[3]), Number(script[4]), Number(script[5])], [run.student, run.stepBudget, curves.recipe.validateEverySteps, run.seed], `${path} ${key}: command`);
     }
-    if (which === "last") assert.equal(students.weak.step, students["psl-2s"].step, "last checkpoints at the same step");
-    for (const labels of ["truth", "noisy"] as const) {
-      const d = pslMinusWeak[labels];
-      assert.ok(Math.abs(d.mAP - (students["psl-2s"].evalMAP[labels] - students.weak.evalMAP[labels])) < 2e-4, `${which} ${labels}: difference = PSL-2s − weak`);
-      assert.ok(d.ci95[0] <= d.mAP && d.mAP <= d.ci95[1], `${which} ${labels}: interval holds its estimate`);
+  }
+});
+
+test("a --compare block agrees with the curve points and with its own means", () => {
+  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 2e-4, `${what}: ${a} vs ${b}`);
+  for (const [path, curves] of read) {
+    if (!curves.comparison) continue;
+    const paired = new Map(pairedRuns(curves).map((p) => [`w${p.widthMult}`, p]));
+    for (const [width, block] of Object.entries(curves.comparison.widths)) {
+      const p = paired.get(width);
+      assert.ok(p, `${path}: comparison of ${width} without weak and PSL-2s runs there`);
+      assert.deepEqual(block.seeds, p.seeds, `${path} ${width}: seeds`);
+      for (const which of ["best", "last"] as const) {
+        for (const [student, runs] of [["weak", p.baseline], ["psl-2s", p.compared]] as const) {
+          const s = block[which].students[student];
+          runs.forEach((run, i) => {
+            // The checkpoint the loop selected (or wrote last) is the curve's selected (last) point: same step, same eval mAP.
+            const expected = which === "best" ? selectedPoint(run.points) : run.points[run.points.length - 1];
+            const seed = s.perSeed[i];
+            assert.deepEqual([seed.seed, seed.step], [run.seed, expected.step], `${path} ${width} ${which} ${student}: seed and step`);
+            close(seed.evalMAP.truth, expected.evalMAP.truth, `${path} ${width} ${which} ${student} seed ${run.seed}: eval mAP`);
+          });
+          close(s.evalMAP.truth, s.perSeed.reduce((a, x) => a + x.evalMAP.truth, 0) / s.perSeed.length, `${path} ${width} ${which} ${student}: mean`);
+        }
+        for (const labels of ["truth", "noisy"] as const) {
+          const d = block[which].pslMinusWeak[labels];
+          const students = block[which].students;
+          close(d.mAP, students["psl-2s"].evalMAP[labels] - students.weak.evalMAP[labels], `${path} ${width} ${which} ${labels}: Δ = PSL-2s − weak`);
+          assert.ok(d.ci95[0] <= d.mAP && d.mAP <= d.ci95[1], `${path} ${width} ${which} ${labels}: interval holds its estimate`);
+        }
+      }
     }
   }
 });
