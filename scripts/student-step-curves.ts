@@ -36,6 +36,7 @@ import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
 import { checkStepCurves, stepCurveRunKey, widthKey, type SeedScores, type StepCurvePoint, type StepCurveRun, type StudentScores } from "../lib/analysis/step-curves";
 import { BASELINE_STUDENT, COMPARED_STUDENT, pairedRuns, pointComparison } from "../lib/analysis/step-curve-groups";
 import { UserError } from "../lib/errors";
+import { initBackend } from "../lib/nn/backend";
 import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, type SeriesParameters } from "../lib/series";
 
 function arg(name: string, fallback?: string): string {
@@ -64,6 +65,9 @@ async function compare(out: string): Promise<void> {
   const file = checkStepCurves(raw, out);
   const paired = pairedRuns(file);
   if (paired.length === 0) throw new UserError(`${out}: no width has both weak and psl-2s runs on a common seed; nothing to compare`);
+  // The kit's engine (wasm SIMD kernels, or what PSL_BACKEND names): scoring never goes through runExperiment here,
+  // which would pick it, and tfjs' own default backend scores the eval clips many times slower.
+  await initBackend({ quiet: true });
   const budget = file.recipe.defaultProfileSteps;
   const steps = Math.max(...Object.values(file.students).map((r) => r.stepBudget));
   const series = await loadSeriesData({ profile: "default", steps, seeds: 1 });

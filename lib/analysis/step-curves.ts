@@ -83,6 +83,13 @@ export interface WidthComparison {
   seeds: number[];
   best: CheckpointComparison;
   last: CheckpointComparison;
+  /** Keys of runs at this width whose seed the other student lacks: not compared. */
+  leftOut?: string[];
+  /**
+   * Where the runs went past the default profile's budget: what a run of `steps` steps selects, read off the curve
+   * points (no checkpoint of that step is kept, so per-seed differences and no interval).
+   */
+  atBudget?: { steps: number; students: Record<string, StudentScores>; pslMinusWeak: Record<keyof LabelPair, { mAP: number; perSeed: number[] }> };
 }
 
 export interface StepCurvesFile {

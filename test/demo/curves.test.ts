@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { repoPath, repoRoot } from "../../lib/io/repo-root";
 import { readStepCurves, selectedPoint, stepCurvesHistoryPath, stepCurvesPath, type StepCurvesFile } from "../../lib/analysis/step-curves";
-import { pairedRuns } from "../../lib/analysis/step-curve-groups";
+import { pairedRuns, pointComparison } from "../../lib/analysis/step-curve-groups";
 import { studentRecipe } from "../../lib/series/settings";
 
 const folder = repoPath("data-manifests", "demo", "curves");
@@ -57,6 +57,13 @@ test("a --compare block agrees with the curve points and with its own means", ()
       const p = paired.get(width);
       assert.ok(p, `${path}: comparison of ${width} without weak and PSL-2s runs there`);
       assert.deepEqual(block.seeds, p.seeds, `${path} ${width}: seeds`);
+      if (block.atBudget) {
+        // Read off the points by --compare: the same as the reader's view of the points today.
+        const expected = pointComparison(p, { at: "budget", budget: block.atBudget.steps });
+        assert.ok(expected, `${path} ${width}: the curves reach ${block.atBudget.steps} steps`);
+        close(block.atBudget.pslMinusWeak.truth.mAP, expected.pslMinusWeak.truth.mAP, `${path} ${width} atBudget Δ`);
+        assert.deepEqual(block.atBudget.students.weak.perSeed.map((s) => s.step), expected.students.weak.perSeed.map((s) => s.step), `${path} ${width} atBudget steps`);
+      }
       for (const which of ["best", "last"] as const) {
         for (const [student, runs] of [["weak", p.baseline], ["psl-2s", p.compared]] as const) {
           const s = block[which].students[student];
