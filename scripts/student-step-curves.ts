@@ -30,6 +30,7 @@ import { loadCheckpoint, loadModel } from "../lib/model/checkpoint";
 import { scoreClips, clipTargets } from "../lib/psl/evaluate";
 import { evaluateScores } from "../lib/evaluation";
 import { writeJsonAtomic } from "../lib/io/atomic";
+import { readJsonFile } from "../lib/io/json-file";
 import { repoPath } from "../lib/io/repo-root";
 import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
 // The file's shape: lib/analysis/step-curves.ts reads and checks it (notebook 04 draws it).
@@ -61,7 +62,7 @@ interface ScoredCheckpoint {
  * default run would see at that budget — read off the curve points, because no checkpoint of those steps is kept.
  */
 async function compare(out: string): Promise<void> {
-  const raw = JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>;
+  const raw = readJsonFile(out, "step curves") as Record<string, unknown>;
   const file = checkStepCurves(raw, out);
   const paired = pairedRuns(file);
   if (paired.length === 0) throw new UserError(`${out}: no width has both weak and psl-2s runs on a common seed; nothing to compare`);

@@ -14,9 +14,10 @@
  * metric a fraction, one step grid for the runs of one student × width, keys that say what their entry is) and names
  * the file and field of anything wrong.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
+import { readJsonFile } from "../io/json-file";
 
 /** A metric against the true and against the noisy (weak, incomplete) eval labels. */
 export interface LabelPair {
@@ -308,19 +309,7 @@ export function checkStepCurves(value: unknown, path = "student-steps.json"): St
 
 /** Reads and checks a curves file (default: the committed data-manifests/demo/curves/student-steps.json). */
 export function readStepCurves(path = stepCurvesPath()): StepCurvesFile {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UserError(`cannot read the step curves ${path}: ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${path}: not valid JSON (${(error as Error).message})`);
-  }
-  return checkStepCurves(parsed, path);
+  return checkStepCurves(readJsonFile(path, "step curves"), path);
 }
 
 /** The point the training loop selects: the first step with the highest validation mAP (the loop's `>` rule). */

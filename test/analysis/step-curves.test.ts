@@ -115,8 +115,8 @@ test("bad files are refused naming the file and the field", () => {
   const dir = mkdtempSync(join(tmpdir(), "psl-curves-"));
   try {
     writeFileSync(join(dir, "broken.json"), "{");
-    assert.throws(() => readStepCurves(join(dir, "broken.json")), /broken\.json: not valid JSON/);
-    assert.throws(() => readStepCurves(join(dir, "absent.json")), /cannot read the step curves .*absent\.json/);
+    assert.throws(() => readStepCurves(join(dir, "broken.json")), /step curves .*broken\.json: not valid JSON/);
+    assert.throws(() => readStepCurves(join(dir, "absent.json")), /cannot read step curves .*absent\.json: file not found/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
