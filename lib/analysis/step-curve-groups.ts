@@ -323,7 +323,13 @@ const signed = (v: number) => `${v >= 0 ? "+" : ""}${v.toFixed(3)}`;
 
 /** Notebook 04's PSL-2s − weak table: one row per width and point (budget, selected, last), with where it was scored. */
 export function stepCurveComparisonTable(file: StepCurvesFile, budget = file.recipe.defaultProfileSteps): Array<Record<string, string | number>> {
-  const pointName = { budget: `what a ${budget}-step run selects`, selected: "selected (best validation)", last: "last step" };
+  // The curve's validation grid may differ from the profile's (a run of `budget` steps may validate at other steps):
+  // the budget row is the curve's view, so it names the grid it was read on.
+  const pointName = {
+    budget: `what a ${budget}-step run selects (validated every ${file.recipe.validateEverySteps} steps)`,
+    selected: "selected (best validation)",
+    last: "last step",
+  };
   return stepCurveComparisonRows(file, budget).map((r) => ({
     width: r.widthMult,
     seeds: r.seeds.join(", "),

@@ -151,9 +151,9 @@ test("the tables notebook 04 shows: one row per group, and the comparison rows w
     "eval mAP, selected step": "0.110 (0.120, 0.100)", "eval mAP, last step": "0.140 (0.130, 0.150)", "mean AUC, last step": "0.670 (0.660, 0.680)",
   });
   const table = stepCurveComparisonTable(curves);
-  assert.deepEqual(table.map((r) => r.checkpoint), ["what a 200-step run selects", "selected (best validation)", "last step"]);
+  assert.deepEqual(table.map((r) => r.checkpoint), ["what a 200-step run selects (validated every 100 steps)", "selected (best validation)", "last step"]);
   assert.deepEqual(table[0], {
-    width: 0.25, seeds: "42, 43", checkpoint: "what a 200-step run selects", "scored from": "curve points", "weak eval mAP": "0.110 (0.120, 0.100)",
+    width: 0.25, seeds: "42, 43", checkpoint: "what a 200-step run selects (validated every 100 steps)", "scored from": "curve points", "weak eval mAP": "0.110 (0.120, 0.100)",
     "psl-2s eval mAP": "0.135 (0.130, 0.140)", "ΔmAP (truth)": "+0.025 (+0.010, +0.040)", "95% CI (truth)": "none (curve points)",
     "ΔmAP (noisy)": "+0.025", "95% CI (noisy)": "none (curve points)",
   });
