@@ -25,7 +25,7 @@ test("one sentence for the quick profile, quoting the measurement; nothing for t
   assert.equal(note.split(". ").length, 1, "one sentence");
   assert.equal(quickEvalNote("default", 500), "");
   assert.equal(quickEvalNote("full", 500), "");
-  assert.match(quickEvalNote("quick", 30), /0\.400 mAP on average/, "reads the committed file when no figures are given");
+  assert.match(quickEvalNote("quick", 30), /0\.457 mAP on average against 0\.303/, "reads the committed file when no figures are given");
 });
 
 test("a measurement file without its figures is a UserError naming the file and the field", () => {
