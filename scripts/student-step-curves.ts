@@ -35,7 +35,7 @@ import { repoPath } from "../lib/io/repo-root";
 import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
 // The file's shape: lib/analysis/step-curves.ts reads and checks it (notebook 04 draws it).
 import { checkStepCurves, stepCurveRunKey, widthKey, type SeedScores, type StepCurvePoint, type StepCurveRun, type StudentScores } from "../lib/analysis/step-curves";
-import { BASELINE_STUDENT, COMPARED_STUDENT, pairedRuns, pointComparison } from "../lib/analysis/step-curve-groups";
+import { BASELINE_STUDENT, COMPARED_STUDENT, budgetComparison, pairedRuns } from "../lib/analysis/step-curve-groups";
 import { UserError } from "../lib/errors";
 import { initBackend } from "../lib/nn/backend";
 import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, type SeriesParameters } from "../lib/series";
@@ -111,8 +111,7 @@ async function compare(out: string): Promise<void> {
       block[which] = { students: { [BASELINE_STUDENT]: studentScores(weak), [COMPARED_STUDENT]: studentScores(psl) }, pslMinusWeak: { truth: diff(targets.truth), noisy: diff(targets.noisy) } };
       console.error(`[curves] width ${p.widthMult} ${which}: ${JSON.stringify(block[which])}`);
     }
-    const longest = Math.max(...[...p.baseline, ...p.compared].map((r) => r.stepBudget));
-    const atBudget = longest > budget ? pointComparison(p, { at: "budget", budget }) : null;
+    const atBudget = budgetComparison(p, budget);
     if (atBudget) {
       const scores = (s: StudentScores) => ({ evalMAP: pair((l) => s.evalMAP[l]), evalMeanAUC: pair((l) => s.evalMeanAUC[l]), perSeed: s.perSeed });
       block.atBudget = {

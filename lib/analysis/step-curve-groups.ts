@@ -67,7 +67,7 @@ function band(runs: readonly StepCurveRun[], value: (p: StepCurvePoint) => numbe
 export function stepCurveGroups(file: StepCurvesFile): StepCurveGroup[] {
   const byKey = new Map<string, StepCurveRun[]>();
   for (const run of Object.values(file.students)) {
-    const key = `${run.student}/w${run.widthMult}`;
+    const key = `${run.student}/${widthKey(run.widthMult)}`;
     byKey.set(key, [...(byKey.get(key) ?? []), run]);
   }
   return [...byKey].map(([key, unsorted]) => {
@@ -236,6 +236,15 @@ export function pointComparison(paired: PairedRuns, choice: CurvePointChoice): P
   };
 }
 
+/**
+ * What a run of the profile's `budget` steps would see, from the points: only where the paired runs went past the
+ * budget (a run that ends at the budget is already the budget's run: its selected and last rows say it).
+ */
+export function budgetComparison(paired: PairedRuns, budget: number): PointComparison | null {
+  const longest = Math.max(...[...paired.baseline, ...paired.compared].map((r) => r.stepBudget));
+  return longest > budget ? pointComparison(paired, { at: "budget", budget }) : null;
+}
+
 /** A student's mean eval mAP over the compared seeds with each seed's value (seed order), for a table cell. */
 export function studentMAP(scores: StudentScores, labels: keyof LabelPair): SeedSummary {
   return { mean: scores.evalMAP[labels], perSeed: scores.perSeed.map((s) => s.evalMAP[labels]), steps: scores.perSeed.map((s) => s.step) };
@@ -269,19 +278,18 @@ export interface StepCurveComparisonRow {
 export function stepCurveComparisonRows(file: StepCurvesFile, budget = file.recipe.defaultProfileSteps): StepCurveComparisonRow[] {
   const rows: StepCurveComparisonRow[] = [];
   const perSeedDelta = (weak: StudentScores, psl: StudentScores) => psl.perSeed.map((s, i) => s.evalMAP.truth - weak.perSeed[i].evalMAP.truth);
-  const fromPoints = (p: PairedRuns, choice: CurvePointChoice): StepCurveComparisonRow | null => {
-    const c = pointComparison(p, choice);
+  const pointRow = (c: PointComparison | null): StepCurveComparisonRow | null => {
     if (!c) return null;
+    const choice = c.choice;
     const weak = c.students[BASELINE_STUDENT];
     const psl = c.students[COMPARED_STUDENT];
     return {
-      widthMult: p.widthMult, seeds: p.seeds, point: choice.at, ...(choice.at === "budget" ? { budget: choice.budget } : {}), source: "curve points",
+      widthMult: c.widthMult, seeds: c.seeds, point: choice.at, ...(choice.at === "budget" ? { budget: choice.budget } : {}), source: "curve points",
       weak, psl, pslMinusWeak: { truth: c.pslMinusWeak.truth.mAP, noisy: c.pslMinusWeak.noisy.mAP }, perSeed: c.pslMinusWeak.truth.perSeed, ci95: null,
     };
   };
   for (const p of pairedRuns(file)) {
-    const longest = Math.max(...[...p.baseline, ...p.compared].map((r) => r.stepBudget));
-    const atBudget = longest > budget ? fromPoints(p, { at: "budget", budget }) : null;
+    const atBudget = pointRow(budgetComparison(p, budget));
     if (atBudget) rows.push(atBudget);
     const checked = file.comparison?.widths[widthKey(p.widthMult)];
     // A --compare block of other seeds (runs added since) would pair the wrong runs: then the points speak.
@@ -298,8 +306,8 @@ export function stepCurveComparisonRows(file: StepCurvesFile, budget = file.reci
           ci95: { truth: block.pslMinusWeak.truth.ci95, noisy: block.pslMinusWeak.noisy.ci95 },
         });
       } else {
-        const row = fromPoints(p, { at: which });
-        if (row) rows.push(row);
+        const fromPoints = pointRow(pointComparison(p, { at: which }));
+        if (fromPoints) rows.push(fromPoints);
       }
     }
   }
