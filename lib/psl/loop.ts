@@ -147,6 +147,12 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
     optimizerState = unflattenAdamState(checkpoint.optimizerState, adamMeta);
     state = saved;
     savedWorkers = checkpoint.meta.workers;
+    // A run that stopped at its step budget continues when resumed with a larger one: batches come from a stream that is
+    // a pure function of (seed, global step), so the longer run equals one trained with that budget from the start.
+    const budget = settings.steps ?? null;
+    if (state.finished && budget !== null && state.globalStep < budget && state.stopReason?.startsWith("reached the budget")) {
+      state = { ...state, finished: false, stopReason: null };
+    }
   }
   const trainer = await options.createTrainer(model, {
     learningRate: settings.learningRate,

@@ -100,7 +100,8 @@ export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): P
   if (options.widthMult !== undefined) config.teacher.widthMult = options.widthMult;
   const teacher = config.teacher;
   // The demo corpus is a named dataset: it brings the teacher's training split (`full`).
-  const result = await runExperiment(config, { until: "teacher", datasets: [demoDataset] });
+  // resume: an interrupted training (Ctrl-C, kill) continues from its last checkpoint instead of starting over.
+  const result = await runExperiment(config, { until: "teacher", datasets: [demoDataset], resume: true });
   if (!result.teacher) throw new Error("pipeline returned no teacher");
   mkdirSync(outDir, { recursive: true });
   copyFileSync(result.teacher.checkpoint, join(outDir, "teacher.safetensors"));
