@@ -49,6 +49,8 @@ export interface Adam {
   stepWeighted(params: Map<string, Float32Array>, gradSets: Float32Array[][], weights: number[]): number;
   stateDict(): AdamState;
   loadStateDict(state: AdamState): void;
+  /** The learning rate of the following steps (torch: param_group["lr"] = lr); a schedule calls it before a step. */
+  setLearningRate(learningRate: number): void;
 }
 
 /** L2 norm over all arrays (float64 accumulation). */
@@ -192,5 +194,14 @@ export function createAdam(sizes: Map<string, number>, options: AdamOptions = {}
       }
       step = state.step;
     },
+    setLearningRate(learningRate) {
+      opts.learningRate = checkedLearningRate(learningRate);
+    },
   };
+}
+
+/** A learning rate a schedule may set: finite and ≥ 0 (resolveAdamOptions' rule). */
+export function checkedLearningRate(learningRate: number): number {
+  if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new Error(`Adam: learning rate must be a finite number ≥ 0, got ${learningRate}`);
+  return learningRate;
 }

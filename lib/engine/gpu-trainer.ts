@@ -19,7 +19,7 @@ import type { MobileNetV2 } from "../model/mobilenetv2";
 import { recordAdamStep, NORM_PARTIALS, type AdamBuffers } from "../nn/webgpu/adam";
 import { BUFFER_USAGE, type GpuBuffer, type WebGpuBackendInternals } from "../nn/webgpu/gpu-types";
 import { allocate, bufferOf, flush, readBuffer, webgpuBackend } from "../nn/webgpu/runtime";
-import { adamStepScalars, resolveAdamOptions, type AdamState } from "./adam";
+import { adamStepScalars, checkedLearningRate, resolveAdamOptions, type AdamState } from "./adam";
 import { bceLoss } from "./loss";
 import type { Trainer, TrainerOptions, TrainBatch } from "./trainer";
 
@@ -148,6 +148,9 @@ export async function createGpuTrainer(model: MobileNetV2, options: TrainerOptio
     optimizerState() {
       if (!cached || cached.at !== step) throw new Error("trainer.optimizerState: on the webgpu backend call `await trainer.syncModel()` first (the moments live on the GPU)");
       return cached.state;
+    },
+    setLearningRate(learningRate) {
+      opts.learningRate = checkedLearningRate(learningRate);
     },
     loadOptimizerState(state) {
       checkAlive();

@@ -68,6 +68,8 @@ export interface Trainer {
   syncModel(): Promise<void>;
   optimizerState(): AdamState;
   loadOptimizerState(state: AdamState): void;
+  /** The learning rate of the following steps (a learning-rate schedule calls it before a step). */
+  setLearningRate(learningRate: number): void;
   /**
    * Every replica's BatchNorm running statistics (one map per worker thread; absent in-process), for checks: with
    * whole-batch statistics they are bit-identical.
@@ -175,6 +177,7 @@ function inProcessTrainer(
     },
     optimizerState: () => adam.stateDict(),
     loadOptimizerState: (state) => adam.loadStateDict(state),
+    setLearningRate: (learningRate) => adam.setLearningRate(learningRate),
     async dispose() {},
   };
 }
@@ -317,6 +320,7 @@ async function workerTrainer(
     replicaRunningStats: () => pool.map((w) => new Map(layout.running.map((t, j) => [t.name, w.running[j].slice()]))),
     optimizerState: () => adam.stateDict(),
     loadOptimizerState: (state) => adam.loadStateDict(state),
+    setLearningRate: (learningRate) => adam.setLearningRate(learningRate),
     async dispose() {
       if (disposed) return;
       disposed = true;

@@ -37,12 +37,23 @@ export interface TrainingSettings {
   patience: number;
   batchSize: number;
   learningRate: number;
+  /**
+   * Step decay of the learning rate: from global step `afterStep` on (0-based count of steps already taken), Adam runs
+   * with learningRate × factor. Null = constant (what the reference does). A pure function of the step, so a run resumed
+   * or continued (lib/psl/loop.ts) follows the same schedule as one run straight through.
+   */
+  learningRateDecay: LearningRateDecay | null;
   amsgrad: boolean;
   /** Gradient-norm clipping (torch clip_grad_norm_ semantics); null = none (what the reference effectively does). */
   maxGradNorm: number | null;
   sampler: SamplerKind;
   /** Save a resumable checkpoint every this many steps inside an epoch (also at every epoch end); 0 = epoch ends only. */
   checkpointEverySteps: number;
+}
+
+export interface LearningRateDecay {
+  afterStep: number;
+  factor: number;
 }
 
 export interface TeacherSettings extends TrainingSettings {
@@ -156,6 +167,7 @@ const TRAINING_DEFAULTS: TrainingSettings = {
   patience: 15,
   batchSize: 32,
   learningRate: 1e-3,
+  learningRateDecay: null,
   amsgrad: false,
   maxGradNorm: null,
   sampler: "random",
@@ -303,6 +315,13 @@ function checkTraining(t: TrainingSettings, prefix: string, source: string): voi
   need(isInteger(t.patience, 1), `${prefix}.patience`, `must be an integer ≥ 1, got ${show(t.patience)}`, source);
   need(isInteger(t.batchSize, 1), `${prefix}.batchSize`, `must be an integer ≥ 1, got ${show(t.batchSize)}`, source);
   need(isPositive(t.learningRate), `${prefix}.learningRate`, `must be a positive number, got ${show(t.learningRate)}`, source);
+  const decay = t.learningRateDecay as unknown;
+  need(
+    decay === null || (isPlainObject(decay) && Object.keys(decay).every((k) => k === "afterStep" || k === "factor") && isInteger(decay.afterStep, 0) && isPositive(decay.factor) && (decay.factor as number) <= 1),
+    `${prefix}.learningRateDecay`,
+    `must be null or { "afterStep": integer ≥ 0, "factor": number in (0, 1] }, got ${show(decay)}`,
+    source,
+  );
   need(typeof t.amsgrad === "boolean", `${prefix}.amsgrad`, `must be true or false, got ${show(t.amsgrad)}`, source);
   need(t.maxGradNorm === null || isPositive(t.maxGradNorm), `${prefix}.maxGradNorm`, `must be a positive number or null, got ${show(t.maxGradNorm)}`, source);
   need(t.sampler === "random" || t.sampler === "balanced", `${prefix}.sampler`, `must be "random" or "balanced", got ${show(t.sampler)}`, source);

@@ -19,6 +19,7 @@ import type { MobileNetV2 } from "../model/mobilenetv2";
 import type { EvalMetrics } from "../evaluation";
 import { createProgress } from "../report/progress";
 import type { SamplerKind, TrainingSettings } from "./config";
+import { learningRateAt } from "./learning-rate";
 import type { Trainer, TrainerOptions } from "../engine/trainer";
 import type { AdamState } from "../engine/adam";
 
@@ -214,6 +215,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
       while (state.stepInEpoch < stepsPerEpoch) {
         const indices = stepBudget === null ? order.slice(state.stepInEpoch * batchSize, (state.stepInEpoch + 1) * batchSize) : streamBatch(state.globalStep);
         const batch = await options.makeBatch(indices);
+        if (settings.learningRateDecay) trainer.setLearningRate(learningRateAt(settings, state.globalStep));
         const { loss } = await trainer.step({ input: batch.input, batchSize: indices.length, frames: batch.frames, targets: batch.targets });
         if (!Number.isFinite(loss)) {
           // Divergence (learning rate too high) or non-finite inputs: a configuration problem, not a crash. Nothing is

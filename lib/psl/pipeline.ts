@@ -297,6 +297,8 @@ export function skippedSummary(skipped: readonly { filename: string; reason: str
 function trainingKey(settings: TrainingSettings): Record<string, unknown> {
   const { checkpointEverySteps: _ignored, ...rest } = settings as TrainingSettings & { selfDistillation?: boolean };
   delete rest.selfDistillation;
+  // Only a set decay is part of the key: runs cached before the option existed keep their keys.
+  if (rest.learningRateDecay === null) delete (rest as Partial<TrainingSettings>).learningRateDecay;
   return rest;
 }
 

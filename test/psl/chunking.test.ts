@@ -54,6 +54,7 @@ function recordingTrainer(batches: { input: Float32Array; frames: number; target
     async syncModel() {},
     optimizerState: () => ({ step: 0, options: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, amsgrad: false, maxGradNorm: null }, expAvg: {}, expAvgSq: {} }),
     loadOptimizerState() {},
+    setLearningRate() {},
     async dispose() {},
   });
 }

@@ -49,6 +49,9 @@ test("bad values and unknown keys are UserErrors naming the field", () => {
     [["studentalpha"], /expected key=value/],
     [["student..alpha=1"], /malformed key/],
     [["annotation.mode=sometimes"], /annotation\.mode must be "offline" or "online"/],
+    [['teacher.learningRateDecay={"afterStep":100,"factor":2}'], /teacher\.learningRateDecay must be null or \{ "afterStep"/],
+    [['student.learningRateDecay={"afterStep":-1,"factor":0.1}'], /student\.learningRateDecay must be null or/],
+    [['student.learningRateDecay={"after":100,"factor":0.1}'], /student\.learningRateDecay must be null or/],
   ];
   for (const [sets, pattern] of cases) {
     assert.throws(() => resolveConfig({}, sets), (e: unknown) => e instanceof UserError && pattern.test(e.message), sets.join(" "));
