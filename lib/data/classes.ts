@@ -1,6 +1,7 @@
 /** AudioSet's class list (`class_labels_indices.csv`: index,mid,display_name) and lookups between mids and indices. */
 import { UserError } from "../errors";
-import { field, headerColumns, parseCsv, readTextFile } from "./csv";
+import { field, headerColumns, parseCsv } from "./csv";
+import { readTextFile } from "../io/text-file";
 
 export interface AudioSetClass {
   index: number;

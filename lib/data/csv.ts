@@ -4,7 +4,6 @@
  * its 1-based line number so that errors can name file:line. Hand-written because these files are simple, the
  * records must carry line numbers, and the kit's other table library (arquero) would hide both.
  */
-import { readFileSync } from "node:fs";
 import { UserError } from "../errors";
 
 export interface CsvRecord {
@@ -17,16 +16,6 @@ export interface CsvOptions {
   delimiter?: string;
   /** Skip lines whose first non-blank character is '#' (Google's segment lists). */
   commentHash?: boolean;
-}
-
-/** Reads a text file, naming it in the error when it cannot be read. */
-export function readTextFile(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === "ENOENT" ? `${path}: file not found` : `${path}: cannot read (${code ?? error})`);
-  }
 }
 
 /** Parses delimited text into records (blank lines skipped). Whitespace around unquoted fields is trimmed. */

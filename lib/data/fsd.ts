@@ -7,7 +7,8 @@
  */
 import { UserError } from "../errors";
 import { asClassIndex, type AudioSetClass, type ClassIndex } from "./classes";
-import { field, headerColumns, parseCsv, readTextFile } from "./csv";
+import { field, headerColumns, parseCsv } from "./csv";
+import { readTextFile } from "../io/text-file";
 
 /** One class of a Freesound vocabulary. */
 export interface FsdClass {

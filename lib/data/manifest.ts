@@ -15,7 +15,8 @@ import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node
 import { UserError } from "../errors";
 import { writeFileAtomic } from "../io/atomic";
 import { DEFAULT_MAX_CLIP_SECONDS, decodeAudioFile, probeWithinLimit } from "../audio/decode";
-import { field, headerColumns, parseCsv, readTextFile } from "./csv";
+import { field, headerColumns, parseCsv } from "./csv";
+import { readTextFile } from "../io/text-file";
 import type { SegmentRow } from "./segments";
 
 export interface ManifestRow {

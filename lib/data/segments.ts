@@ -5,7 +5,8 @@
  */
 import { UserError } from "../errors";
 import { asClassIndex, type AudioSetClass, type ClassIndex } from "./classes";
-import { parseCsv, readTextFile } from "./csv";
+import { parseCsv } from "./csv";
+import { readTextFile } from "../io/text-file";
 
 export interface SegmentRow {
   ytid: string;

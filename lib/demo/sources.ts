@@ -4,10 +4,10 @@
  * Each row carries its true AudioSet class and the split family it may feed, so that no recording is ever shared
  * between training splits and evaluation (the disjointness the corpus tests check).
  */
-import { readFileSync } from "node:fs";
 import { UserError } from "../errors";
 import { parseCsv } from "../data/csv";
 import { repoPath } from "../io/repo-root";
+import { readTextFile } from "../io/text-file";
 
 /**
  * Split families: `train` feeds full and balanced (teacher and student training), `val` the validation split (its own
@@ -151,11 +151,5 @@ export function parseSourceList(text: string, nameForErrors: string): DemoSource
 }
 
 export function readSourceList(path: string = defaultSourceListPath()): DemoSource[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UserError(`${path}: cannot read the demo source list`);
-  }
-  return parseSourceList(text, path);
+  return parseSourceList(readTextFile(path, "demo source list"), path);
 }

@@ -7,4 +7,5 @@ export * from "./repo-root";
 export * from "./torch-file";
 export * from "./same-file";
 export * from "./lock";
+export * from "./text-file";
 export * from "./json-file";

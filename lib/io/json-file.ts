@@ -2,8 +2,8 @@
  * Reading a JSON file the user gave (a config, an ontology, a results fragment): a file that cannot be read or does
  * not parse is a UserError naming the file and the reason, never a bare SyntaxError without a path.
  */
-import { readFileSync } from "node:fs";
 import { UserError } from "../errors";
+import { readTextFile } from "./text-file";
 
 /**
  * Parses JSON text that came from `name` (a path, or a label for text from elsewhere). Invalid JSON is a UserError
@@ -19,18 +19,9 @@ export function parseJsonText(text: string, name: string, what?: string): unknow
 
 /**
  * Reads and parses the JSON file at `path`. `what` says what the file is ("config", "ontology") and leads the error
- * messages: "cannot read config <path>: <reason>" (missing, a folder, no permission), "config <path>: not valid JSON
- * (…)". The value is unchecked (`unknown`): the caller validates its shape and names the field that is wrong.
+ * messages: "cannot read config <path>: <reason>" (./text-file.ts: missing, a folder, no permission), "config <path>: not
+ * valid JSON (…)". The value is unchecked (`unknown`): the caller validates its shape and names the field that is wrong.
  */
 export function readJsonFile(path: string, what?: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // ENOENT's own message repeats the path inside "open '…'"; say it plainly instead.
-    const reason = code === "ENOENT" ? "file not found" : (error as Error).message;
-    throw new UserError(`cannot read ${what ? `${what} ` : ""}${path}: ${reason}`);
-  }
-  return parseJsonText(text, path, what);
+  return parseJsonText(readTextFile(path, what), path, what);
 }
