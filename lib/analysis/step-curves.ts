@@ -125,11 +125,17 @@ export function stepCurvesHistoryPath(): string {
 }
 
 /**
- * The curves a report shows: the current measurement, or — while none is committed (it takes hours on 2 cores and lands
- * after the code that reads it) — the history file, whose caption then says it was measured with an earlier teacher.
+ * The curves a report shows: the committed measurement (`path`, default stepCurvesPath()). A missing file is a
+ * UserError naming it and how to get it back: the history file measured another teacher, so it never stands in.
  */
-export function committedStepCurvesPath(): string {
-  return existsSync(stepCurvesPath()) ? stepCurvesPath() : stepCurvesHistoryPath();
+export function committedStepCurvesPath(path = stepCurvesPath()): string {
+  if (!existsSync(path)) {
+    throw new UserError(
+      `${path}: the committed student step curves are missing. Restore the file from git, or regenerate it with ` +
+        "`npx tsx scripts/student-step-curves.ts --student weak|psl-2s --steps N --seed S` (one run per call; hours on 2 cores), then `--compare`",
+    );
+  }
+  return path;
 }
 
 /** The key of a run in the file (and what `--student … --width … --seed …` writes). */

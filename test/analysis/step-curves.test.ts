@@ -122,9 +122,14 @@ test("bad files are refused naming the file and the field", () => {
   }
 });
 
-test("paths: the committed measurement, its history, and what a report reads while no measurement is committed", () => {
+test("paths: the committed measurement and its history; a missing measurement names the file and the command", () => {
   assert.ok(stepCurvesPath().endsWith(join("data-manifests", "demo", "curves", "student-steps.json")));
   assert.ok(stepCurvesHistoryPath().endsWith(join("data-manifests", "demo", "curves", "student-steps-teacher1200.json")));
-  assert.ok([stepCurvesPath(), stepCurvesHistoryPath()].includes(committedStepCurvesPath()));
+  assert.equal(committedStepCurvesPath(), stepCurvesPath());
   assert.doesNotThrow(() => readStepCurves(committedStepCurvesPath()));
+  const absent = join(tmpdir(), "psl-curves-absent", "student-steps.json");
+  assert.throws(
+    () => committedStepCurvesPath(absent),
+    (e: unknown) => e instanceof UserError && e.message.startsWith(`${absent}: the committed student step curves are missing`) && e.message.includes("scripts/student-step-curves.ts"),
+  );
 });
