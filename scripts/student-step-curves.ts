@@ -34,7 +34,7 @@ import { readJsonFile } from "../lib/io/json-file";
 import { repoPath } from "../lib/io/repo-root";
 import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
 // The file's shape: lib/analysis/step-curves.ts reads and checks it (notebook 04 draws it).
-import { checkStepCurves, stepCurveRunKey, widthKey, type SeedScores, type StepCurvePoint, type StepCurveRun, type StudentScores } from "../lib/analysis/step-curves";
+import { checkStepCurves, stepCurveRunKey, studentScores, widthKey, type SeedScores, type StepCurvePoint, type StepCurveRun, type StudentScores } from "../lib/analysis/step-curves";
 import { BASELINE_STUDENT, COMPARED_STUDENT, budgetComparison, pairedRuns } from "../lib/analysis/step-curve-groups";
 import { UserError } from "../lib/errors";
 import { initBackend } from "../lib/nn/backend";
@@ -76,7 +76,6 @@ async function compare(out: string): Promise<void> {
   const truthRows = series.data.eval;
   const targets = { truth: clipTargets(truthRows, C), noisy: clipTargets(noisyEvalRows(series, truthRows), C) };
   const pair = (value: (l: "truth" | "noisy") => number) => ({ truth: round(value("truth")), noisy: round(value("noisy")) });
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
   const scoreRun = async (run: StepCurveRun, which: "best" | "last"): Promise<ScoredCheckpoint> => {
     const key = stepCurveRunKey(run.student, run.widthMult, run.seed);
@@ -88,11 +87,9 @@ async function compare(out: string): Promise<void> {
     const m = { truth: evaluateScores(targets.truth, scores, C), noisy: evaluateScores(targets.noisy, scores, C) };
     return { scores, seed: { seed: run.seed, step, evalMAP: pair((l) => m[l].mAP), evalMeanAUC: pair((l) => m[l].meanAUC) } };
   };
-  const studentScores = (scored: ScoredCheckpoint[]) => ({
-    evalMAP: pair((l) => mean(scored.map((s) => s.seed.evalMAP[l]))),
-    evalMeanAUC: pair((l) => mean(scored.map((s) => s.seed.evalMeanAUC[l]))),
-    perSeed: scored.map((s) => s.seed),
-  });
+  // The file's means are rounded like its other metrics (the per-seed values already are).
+  const rounded = (s: StudentScores) => ({ evalMAP: pair((l) => s.evalMAP[l]), evalMeanAUC: pair((l) => s.evalMeanAUC[l]), perSeed: s.perSeed });
+  const checkpointScores = (scored: ScoredCheckpoint[]) => rounded(studentScores(scored.map((s) => s.seed)));
 
   const widths: Record<string, unknown> = {};
   for (const p of paired) {
@@ -108,15 +105,14 @@ async function compare(out: string): Promise<void> {
         const d = pairedSeedDifference(t, weak.map((s) => s.scores), psl.map((s) => s.scores), C, { resamples: 1000, seed: 2 });
         return { mAP: round(d.mAP), ci95: d.ci95.map(round), probabilityBetter: round(d.probabilityBetter), resamples: d.resamples };
       };
-      block[which] = { students: { [BASELINE_STUDENT]: studentScores(weak), [COMPARED_STUDENT]: studentScores(psl) }, pslMinusWeak: { truth: diff(targets.truth), noisy: diff(targets.noisy) } };
+      block[which] = { students: { [BASELINE_STUDENT]: checkpointScores(weak), [COMPARED_STUDENT]: checkpointScores(psl) }, pslMinusWeak: { truth: diff(targets.truth), noisy: diff(targets.noisy) } };
       console.error(`[curves] width ${p.widthMult} ${which}: ${JSON.stringify(block[which])}`);
     }
     const atBudget = budgetComparison(p, budget);
     if (atBudget) {
-      const scores = (s: StudentScores) => ({ evalMAP: pair((l) => s.evalMAP[l]), evalMeanAUC: pair((l) => s.evalMeanAUC[l]), perSeed: s.perSeed });
       block.atBudget = {
         steps: budget,
-        students: Object.fromEntries(Object.entries(atBudget.students).map(([name, s]) => [name, scores(s)])),
+        students: Object.fromEntries(Object.entries(atBudget.students).map(([name, s]) => [name, rounded(s)])),
         pslMinusWeak: Object.fromEntries((["truth", "noisy"] as const).map((l) => [l, { mAP: round(atBudget.pslMinusWeak[l].mAP), perSeed: atBudget.pslMinusWeak[l].perSeed.map(round) }])),
       };
     }

@@ -9,7 +9,7 @@
  * over seeds × eval clips is what `scripts/student-step-curves.ts --compare` writes into the file's `comparison`.
  */
 import { UserError } from "../errors";
-import { selectedPoint, selectedWithin, widthKey, type LabelPair, type StepCurvePoint, type StepCurveRun, type StepCurvesFile, type StudentScores } from "./step-curves";
+import { selectedPoint, selectedWithin, studentScores, widthKey, type LabelPair, type StepCurvePoint, type StepCurveRun, type StepCurvesFile, type StudentScores } from "./step-curves";
 
 /** The two students the series' headline compares: PSL-2s − weak. */
 export const BASELINE_STUDENT = "weak";
@@ -200,13 +200,9 @@ function pick(run: StepCurveRun, choice: CurvePointChoice): StepCurvePoint | nul
   return choice.at === "selected" ? selectedPoint(run.points) : run.points[run.points.length - 1];
 }
 
-function studentScores(runs: readonly StepCurveRun[], points: readonly StepCurvePoint[]): StudentScores {
-  const pair = (value: (p: StepCurvePoint) => LabelPair): LabelPair => ({ truth: mean(points.map((p) => value(p).truth)), noisy: mean(points.map((p) => value(p).noisy)) });
-  return {
-    evalMAP: pair((p) => p.evalMAP),
-    evalMeanAUC: pair((p) => p.evalMeanAUC),
-    perSeed: points.map((p, i) => ({ seed: runs[i].seed, step: p.step, evalMAP: p.evalMAP, evalMeanAUC: p.evalMeanAUC })),
-  };
+/** The chosen points of paired runs (seed order) as a student's scores over those seeds. */
+function pointScores(runs: readonly StepCurveRun[], points: readonly StepCurvePoint[]): StudentScores {
+  return studentScores(points.map((p, i) => ({ seed: runs[i].seed, step: p.step, evalMAP: p.evalMAP, evalMeanAUC: p.evalMeanAUC })));
 }
 
 /**
@@ -231,7 +227,7 @@ export function pointComparison(paired: PairedRuns, choice: CurvePointChoice): P
     widthMult: paired.widthMult,
     seeds: paired.seeds,
     choice,
-    students: { [BASELINE_STUDENT]: studentScores(paired.baseline, weak), [COMPARED_STUDENT]: studentScores(paired.compared, psl) },
+    students: { [BASELINE_STUDENT]: pointScores(paired.baseline, weak), [COMPARED_STUDENT]: pointScores(paired.compared, psl) },
     pslMinusWeak: { truth: diff("truth"), noisy: diff("noisy") },
   };
 }

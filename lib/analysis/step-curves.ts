@@ -72,6 +72,16 @@ export interface StudentScores {
   perSeed: SeedScores[];
 }
 
+/**
+ * A student's scores over seeds from each seed's scores (seed order): the mean of each label pair, and the seeds' own.
+ * One shape for the checkpoints `--compare` scores and for the curve points a comparison reads off (./step-curve-groups.ts).
+ */
+export function studentScores(perSeed: readonly SeedScores[]): StudentScores {
+  const mean = (value: (s: SeedScores) => number) => perSeed.reduce((sum, s) => sum + value(s), 0) / perSeed.length;
+  const pair = (value: (s: SeedScores) => LabelPair): LabelPair => ({ truth: mean((s) => value(s).truth), noisy: mean((s) => value(s).noisy) });
+  return { evalMAP: pair((s) => s.evalMAP), evalMeanAUC: pair((s) => s.evalMeanAUC), perSeed: [...perSeed] };
+}
+
 /** Eval scores of checkpoints the runs wrote (best or last) and PSL-2s − weak over seeds × eval clips. */
 export interface CheckpointComparison {
   students: Record<string, StudentScores>;

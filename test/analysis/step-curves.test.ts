@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import {
-  checkStepCurves, committedStepCurvesPath, readStepCurves, selectedPoint, selectedWithin, stepCurveRunKey, stepCurvesHistoryPath, stepCurvesPath,
+  checkStepCurves, committedStepCurvesPath, readStepCurves, selectedPoint, selectedWithin, stepCurveRunKey, stepCurvesHistoryPath, stepCurvesPath, studentScores,
   type StepCurvePoint,
 } from "../../lib/analysis/step-curves";
 import { UserError } from "../../lib/errors";
@@ -68,6 +68,16 @@ test("the selection rule: first step with the highest validation mAP, also withi
   assert.equal(selectedPoint([point(100, 0.2), point(200, 0.3), point(300, 0.3)]).step, 200);
   assert.equal(selectedWithin([point(100, 0.2), point(200, 0.3), point(300, 0.1)], 150)?.step, 100);
   assert.equal(selectedWithin([point(100, 0.2)], 50), null);
+});
+
+test("a student's scores over seeds: the mean of each label pair, each seed's scores kept in seed order", () => {
+  const seed = (seedValue: number, step: number, truth: number, noisy: number) => ({ seed: seedValue, step, evalMAP: { truth, noisy }, evalMeanAUC: { truth: truth + 0.5, noisy: noisy + 0.5 } });
+  const perSeed = [seed(42, 300, 0.2, 0.1), seed(43, 400, 0.3, 0.15), seed(44, 300, 0.4, 0.2)];
+  const scores = studentScores(perSeed);
+  assert.ok(Math.abs(scores.evalMAP.truth - 0.3) < 1e-12 && Math.abs(scores.evalMAP.noisy - 0.15) < 1e-12);
+  assert.ok(Math.abs(scores.evalMeanAUC.truth - 0.8) < 1e-12 && Math.abs(scores.evalMeanAUC.noisy - 0.65) < 1e-12);
+  assert.deepEqual(scores.perSeed, perSeed);
+  assert.deepEqual(studentScores([perSeed[1]]).evalMAP, { truth: 0.3, noisy: 0.15 });
 });
 
 test("bad files are refused naming the file and the field", () => {
