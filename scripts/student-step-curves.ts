@@ -49,6 +49,12 @@ function arg(name: string, fallback?: string): string {
 
 const round = (v: number) => Number(v.toFixed(4));
 
+/** What the seconds of a point mean, in the file's description (runs measured before the split keep the old field). */
+const SECONDS_NOTE =
+  "trainingSeconds: wall seconds of a validation period's training steps and validation; scoringSeconds: scoring that point on eval " +
+  "(it blocks the training loop, so it is taken out of the period it ran in). Runs with periodSeconds instead were measured before " +
+  "that split: their periodSeconds (and secondsPerStep) INCLUDE the eval scoring of the point before, so they are not a training-speed figure.";
+
 /** One seed's checkpoint scored on eval: the matrix (for the paired interval) and its metrics. */
 interface ScoredCheckpoint {
   scores: Float32Array;
@@ -163,7 +169,12 @@ async function main(): Promise<void> {
   const truthTargets = clipTargets(truthRows, C);
   const noisyTargets = clipTargets(noisyRows, C);
   const points: StepCurvePoint[] = [];
+  // Scoring a point blocks the training loop, and it runs inside the NEXT period's clock (the poll fires between that
+  // period's steps; the loop starts its clock before it first yields), so the loop's seconds for period e + 1 hold
+  // the scoring of point e: it is taken out of that period's trainingSeconds and recorded as the point's scoringSeconds.
+  let blockedPeriod: { epoch: number; seconds: number } | undefined;
   const scorePoint = (dir: string, record: EpochRecord) => {
+    const scoringStarted = performance.now();
     const path = join(dir, "last.safetensors");
     const step = (loadCheckpoint(path).meta.loop as { globalStep?: number } | undefined)?.globalStep;
     if (step !== record.step) throw new Error(`${path} holds step ${step}, the validation record step ${record.step}`);
@@ -172,15 +183,18 @@ async function main(): Promise<void> {
       const scores = scoreClips(model, truthRows, series.data.features);
       const truth = evaluateScores(truthTargets, scores, C);
       const noisy = evaluateScores(noisyTargets, scores, C);
+      const scoringSeconds = (performance.now() - scoringStarted) / 1000;
+      const scoredInside = blockedPeriod?.epoch === record.epoch ? blockedPeriod.seconds : 0;
       points.push({
         step: record.step!, meanLoss: round(record.meanLoss), validationMAP: round(record.validationMAP), validationAUC: round(record.validationAUC),
         evalMAP: { truth: round(truth.mAP), noisy: round(noisy.mAP) }, evalMeanAUC: { truth: round(truth.meanAUC), noisy: round(noisy.meanAUC) },
-        periodSeconds: round(record.seconds),
+        trainingSeconds: round(record.seconds - scoredInside), scoringSeconds: round(scoringSeconds),
       });
       console.error(`[curves] ${runKey} step ${record.step}: val mAP ${record.validationMAP.toFixed(4)}, eval mAP ${truth.mAP.toFixed(4)} (noisy ${noisy.mAP.toFixed(4)}), AUC ${truth.meanAUC.toFixed(4)}`);
       save();
     } finally {
       model.dispose();
+      blockedPeriod = { epoch: record.epoch + 1, seconds: (performance.now() - scoringStarted) / 1000 };
     }
   };
 
@@ -188,7 +202,7 @@ async function main(): Promise<void> {
   const save = () => {
     const file = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>) : {};
     const students = (file.students ?? {}) as Record<string, unknown>;
-    const secondsPerStep = points.length ? points.reduce((a, p) => a + p.periodSeconds, 0) / points[points.length - 1].step : null;
+    const secondsPerStep = points.length ? points.reduce((a, p) => a + p.trainingSeconds!, 0) / points[points.length - 1].step : null;
     students[runKey] = {
       student: name, widthMult,
       label: recipe.label, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, stepBudget: steps,
@@ -202,7 +216,8 @@ async function main(): Promise<void> {
       ...file,
       description: "Student learning curves over optimizer steps on the default demo corpus (scripts/student-step-curves.ts). " +
         "validationMAP: held-out validation recordings (what the loop selects on). evalMAP / evalMeanAUC: eval split (held-out eval recordings), " +
-        "scored at the same steps FOR THE CURVE ONLY - never used for selection or tuning.",
+        "scored at the same steps FOR THE CURVE ONLY - never used for selection or tuning. " +
+        SECONDS_NOTE,
       corpus: { profile: s.demoProfile, key: series.corpus ? series.corpus.root.split("/").pop() : null, evalClips: truthRows.length, validationClips: series.data.validation.length, trainClips: series.data.studentTrain.length },
       teacher: { checkpoint: "data-manifests/demo/teacher/teacher.safetensors", eval: teacherEval },
       recipe: { defaultWidthMult: profileWidth, batchSize: config.student.batchSize, learningRate: config.student.learningRate, validateEverySteps: every, defaultProfileSteps: resolveSeries({ profile: "default" }).studentSteps },

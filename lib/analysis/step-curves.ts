@@ -35,8 +35,19 @@ export interface StepCurvePoint {
   /** Eval split, scored at this step for the curve only, against the true and the noisy eval labels. */
   evalMAP: LabelPair;
   evalMeanAUC: LabelPair;
-  /** Wall seconds of this validation period's training steps (on a loaded machine: see `machine`). */
-  periodSeconds: number;
+  /**
+   * Wall seconds of this validation period in the loop: its training steps and its validation (on a loaded machine: see
+   * `machine`), without the eval scoring of the point before, which ran inside the period and blocked it.
+   * Absent in files measured before it was recorded (they have `periodSeconds`).
+   */
+  trainingSeconds?: number;
+  /** Wall seconds of scoring this point's checkpoint on eval, for the curve only (absent in older files). */
+  scoringSeconds?: number;
+  /**
+   * Older files only (both committed ones): the loop's seconds for the period, which INCLUDE the eval scoring of the
+   * point before (it blocked the training loop), so they are not a training-speed figure.
+   */
+  periodSeconds?: number;
 }
 
 /** One measured run: a student at a width and a seed. */
@@ -51,6 +62,7 @@ export interface StepCurveRun {
   stepBudget: number;
   /** The run's cache folder when measured (relative to the repository root). */
   runDir?: string;
+  /** Training seconds per step: `trainingSeconds` over the steps (older files: from `periodSeconds`, eval scoring included). */
   secondsPerStep: number | null;
   machine?: { cores: number; loadAverage1mAtEnd: number; note: string };
   command: string;
@@ -129,7 +141,7 @@ export function stepCurvesPath(): string {
   return repoPath("data-manifests", "demo", "curves", "student-steps.json");
 }
 
-/** The first measurement (one seed, width 0.1, the 1,200-step teacher), kept unchanged as history. */
+/** The first measurement (one seed, width 0.1, the 1,200-step teacher), kept as history (only its description gained the note on seconds). */
 export function stepCurvesHistoryPath(): string {
   return repoPath("data-manifests", "demo", "curves", "student-steps-teacher1200.json");
 }
@@ -208,6 +220,11 @@ function checkRun(path: string, key: string, raw: unknown, every: number, histor
     for (const labels of ["truth", "noisy"] as const) {
       fraction(path, `${field}.evalMAP.${labels}`, p.evalMAP?.[labels]);
       fraction(path, `${field}.evalMeanAUC.${labels}`, p.evalMeanAUC?.[labels]);
+    }
+    // Seconds: today's trainingSeconds + scoringSeconds, or an older file's periodSeconds (scoring included).
+    for (const key of ["trainingSeconds", "scoringSeconds", "periodSeconds"] as const) {
+      const value: unknown = p[key];
+      if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value >= 0)) fail(path, `${field}.${key}`, `must be a number ≥ 0, got ${JSON.stringify(value)}`);
     }
   });
   return { ...(run as StepCurveRun), student, widthMult: widthMult as number };

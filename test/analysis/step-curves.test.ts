@@ -87,6 +87,9 @@ test("bad files are refused naming the file and the field", () => {
   const negative = fixture();
   negative.students["weak/w0.25/seed42"].points[0].validationMAP = -0.1;
   refused(negative, /x\.json: students\.weak\/w0\.25\/seed42\.points\[0\]\.validationMAP must be a number in \[0, 1\], got -0\.1/);
+  const seconds = fixture();
+  seconds.students["weak/w0.25/seed42"].points[2].trainingSeconds = -3;
+  refused(seconds, /x\.json: students\.weak\/w0\.25\/seed42\.points\[2\]\.trainingSeconds must be a number ≥ 0, got -3/);
   const offGrid = fixture();
   offGrid.students["weak/w0.25/seed43"].points[1].step = 250;
   refused(offGrid, /x\.json: students\.weak\/w0\.25\/seed43\.points\[1\]\.step must be a positive multiple of recipe\.validateEverySteps \(100\), got 250/);
