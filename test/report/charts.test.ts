@@ -72,6 +72,22 @@ test("barsOf: one group per row, one bar series per named column, no x lists to 
   assert.doesNotThrow(() => barChart(["a"], [{ name: "n", y: [1] }]));
 });
 
+test("trainingCurveChart by steps: the kept checkpoint (first best validation mAP) and the learning-rate drop are marked", () => {
+  const history = [
+    { epoch: 1, step: 100, meanLoss: 0.5, validationMAP: 0.2 },
+    { epoch: 2, step: 200, meanLoss: 0.4, validationMAP: 0.3 },
+    { epoch: 3, step: 300, meanLoss: 0.3, validationMAP: 0.3 },
+  ];
+  const chart = trainingCurveChart(history, { markSelected: true, learningRateDecay: { afterStep: 200, factor: 0.1 } });
+  const data = chart.data as { name: string; x: number[]; y: number[] }[];
+  const kept = data.find((d) => d.name.startsWith("kept checkpoint"))!;
+  assert.deepEqual([kept.x, kept.y], [[200], [0.3]], "the loop keeps the first of equal bests");
+  const drop = data.find((d) => d.name.startsWith("learning rate"))!;
+  assert.equal(drop.name, "learning rate × 0.1 from step 200");
+  assert.deepEqual(drop.x, [200, 200]);
+  assert.equal(trainingCurveChart(history).data.length, 2, "nothing marked unless asked");
+});
+
 test("linesOf: one line per group of a long table, colours by group, dashes by value column", () => {
   const curves = [
     { chunkSeconds: 10, threshold: 0.1, precision: 0.5, recall: 0.9 },

@@ -144,16 +144,28 @@ export interface EpochPoint {
 }
 
 /** Training curve: mean training loss (left axis) and validation mAP (right axis) per epoch, or per step when recorded. */
-export function trainingCurveChart(history: readonly EpochPoint[], options: { title?: string; maxEpochs?: number; maxSteps?: number; chanceMAP?: number } = {}): Chart {
+export function trainingCurveChart(
+  history: readonly EpochPoint[],
+  options: { title?: string; maxEpochs?: number; maxSteps?: number; chanceMAP?: number; learningRateDecay?: { afterStep: number; factor: number } | null; markSelected?: boolean } = {},
+): Chart {
   const bySteps = history.length > 0 && history.every((h) => h.step !== undefined);
   if (bySteps) {
     const steps = history.map((h) => h.step!);
+    const decay = options.learningRateDecay ?? null;
+    // The checkpoint the loop keeps (best validation mAP, first of equals) — what a student learns from.
+    const selected = history.reduce((best, h) => (h.validationMAP > best.validationMAP ? h : best), history[0]);
     return {
       data: [
         { type: "scatter", mode: "lines+markers", name: "training loss", x: steps, y: history.map((h) => round(h.meanLoss, 5)), line: { color: colorOf(0) }, yaxis: "y" },
         { type: "scatter", mode: "lines+markers", name: "validation mAP", x: steps, y: history.map((h) => round(h.validationMAP, 4)), line: { color: colorOf(1) }, yaxis: "y2" },
         ...(options.chanceMAP !== undefined
           ? [{ type: "scatter", mode: "lines", name: `chance mAP (${round(options.chanceMAP, 3)})`, x: [0, Math.max(options.maxSteps ?? 0, ...steps)], y: [round(options.chanceMAP, 4), round(options.chanceMAP, 4)], line: { color: "#555", dash: "dash" }, yaxis: "y2" }]
+          : []),
+        ...(options.markSelected
+          ? [{ type: "scatter", mode: "markers", name: `kept checkpoint (step ${selected.step}, best validation mAP)`, x: [selected.step!], y: [round(selected.validationMAP, 4)], marker: { symbol: "star", size: 14, color: colorOf(1) }, yaxis: "y2" }]
+          : []),
+        ...(decay !== null
+          ? [{ type: "scatter", mode: "lines", name: `learning rate × ${decay.factor} from step ${decay.afterStep}`, x: [decay.afterStep, decay.afterStep], y: [0, 1], line: { color: "#999", dash: "dot" }, yaxis: "y2" }]
           : []),
       ],
       layout: {
