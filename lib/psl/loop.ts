@@ -123,6 +123,13 @@ function freshState(): LoopState {
   return { epoch: 0, stepInEpoch: 0, globalStep: 0, lossSum: 0, bestMAP: null, bestEpoch: null, epochsWithoutImprovement: 0, history: [], finished: false, stopReason: null };
 }
 
+/** Steps per validation period: one epoch's worth, or with a step budget validateEverySteps (at most the budget). */
+function periodStepsOf(settings: TrainingSettings, numItems: number): number {
+  const epochSteps = Math.ceil(numItems / settings.batchSize);
+  const budget = settings.steps ?? null;
+  return budget === null ? epochSteps : Math.max(1, Math.min(budget, settings.validateEverySteps ?? epochSteps));
+}
+
 /** Reads the loop state stored in a run folder's last checkpoint (undefined when there is none). */
 export function readLoopState(dir: string): LoopState | undefined {
   const path = join(dir, "last.safetensors");
@@ -149,10 +156,19 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
     state = saved;
     savedWorkers = checkpoint.meta.workers;
     // A run that stopped at its step budget continues when resumed with a larger one: batches come from a stream that is
-    // a pure function of (seed, global step), so the longer run equals one trained with that budget from the start.
+    // a pure function of (seed, global step), so the longer run equals one trained with that budget from the start —
+    // provided its validation periods line up with the new budget's (a last, shorter period would shift every later
+    // validation, and with it best checkpoint and early stopping).
     const budget = settings.steps ?? null;
     if (state.finished && budget !== null && state.globalStep < budget && state.stopReason?.startsWith("reached the budget")) {
-      state = { ...state, finished: false, stopReason: null };
+      if (state.globalStep === state.epoch * periodStepsOf(settings, options.numItems)) {
+        state = { ...state, finished: false, stopReason: null };
+      } else {
+        console.error(
+          `[psl] ${options.label}: the finished ${state.globalStep}-step run in ${dir} is not continued to ${budget} steps: its validation periods ` +
+            `do not line up with validateEverySteps ${settings.validateEverySteps} (its budget is not a multiple of it); train in a new folder instead`,
+        );
+      }
     }
   }
   const trainer = await options.createTrainer(model, {
@@ -203,7 +219,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
   try {
     const batchSize = settings.batchSize;
     if (options.numItems === 0) throw new UserError(`${options.label}: nothing to train on (0 items)`);
-    const periodSteps = stepBudget === null ? Math.ceil(options.numItems / batchSize) : Math.max(1, Math.min(stepBudget, settings.validateEverySteps ?? Math.ceil(options.numItems / batchSize)));
+    const periodSteps = periodStepsOf(settings, options.numItems);
     const periods = stepBudget === null ? settings.epochs : Math.ceil(stepBudget / periodSteps);
     const unit = stepBudget === null ? "epoch" : "period";
     while (!state.finished && state.epoch < periods) {

@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/nn/backend";
@@ -115,4 +115,67 @@ test("step budget: exactly `steps` full batches across epoch boundaries, validat
   const a = loadCheckpoint(full.lastCheckpoint);
   const b = loadCheckpoint(resumed.lastCheckpoint);
   for (const [key, value] of a.tensors) assert.deepEqual(b.tensors.get(key), value, `weights differ at ${key}`);
+});
+
+test("a run finished at its step budget, resumed with a larger budget, continues and equals the longer run from the start, bit for bit", async () => {
+  await initBackend({ preferred: "wasm", quiet: true });
+  const train = tinyCorpus(10, 1, "train");
+  const val = tinyCorpus(4, 2, "val");
+  const features = tinyFeatures(train, val);
+  const base = mkdtempSync(join(tmpdir(), "psl-extend-"));
+  const budget = (steps: number): TeacherSettings => ({ ...settings, steps, validateEverySteps: 3, patience: 100 });
+  const common = { numClasses: 3, seed: 7, train: train.rows, validation: val.rows, features, createTrainer, workers: 0 as const };
+
+  const long = await trainTeacher({ ...common, settings: budget(12), dir: join(base, "twelve"), resume: false });
+  assert.deepEqual(long.state.history.map((h) => h.step), [3, 6, 9, 12]);
+
+  const dir = join(base, "six-then-twelve");
+  const short = await trainTeacher({ ...common, settings: budget(6), dir, resume: false });
+  assert.deepEqual([short.state.finished, short.state.stopReason], [true, "reached the budget of 6 steps"]);
+  const lastOfShort = readFileSync(join(dir, "last.safetensors"));
+  // A budget that is not larger leaves the finished run as it is (no step, no validation, the checkpoint untouched).
+  for (const steps of [6, 3]) {
+    const same = await trainTeacher({ ...common, settings: budget(steps), dir, resume: true });
+    assert.equal(same.state.globalStep, 6, `budget ${steps}`);
+    assert.equal(same.state.history.length, 2, `budget ${steps}`);
+    assert.ok(readFileSync(join(dir, "last.safetensors")).equals(lastOfShort), `budget ${steps} rewrote last.safetensors`);
+  }
+
+  const extended = await trainTeacher({ ...common, settings: budget(12), dir, resume: true });
+  assert.deepEqual([extended.state.finished, extended.state.stopReason, extended.state.globalStep], [true, "reached the budget of 12 steps", 12]);
+  assert.deepEqual(extended.state.history.map(({ seconds: _s, ...record }) => record), long.state.history.map(({ seconds: _s, ...record }) => record));
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, "history.json"), "utf8")).map((h: { step: number }) => h.step), [3, 6, 9, 12]);
+  assert.equal(extended.state.bestEpoch, long.state.bestEpoch);
+  for (const name of ["last.safetensors", "best.safetensors"]) {
+    const a = loadCheckpoint(join(base, "twelve", name));
+    const b = loadCheckpoint(join(dir, name));
+    for (const [key, value] of a.tensors) assert.deepEqual(b.tensors.get(key), value, `${name}: weights or running statistics differ at ${key}`);
+    for (const [key, value] of Object.entries(a.optimizerState)) assert.deepEqual(b.optimizerState[key], value, `${name}: optimizer state differs at ${key}`);
+  }
+});
+
+test("a run finished by early stopping, or at a budget its validation periods do not line up with, is not continued by a larger budget", async () => {
+  await initBackend({ preferred: "wasm", quiet: true });
+  const train = tinyCorpus(10, 1, "train");
+  const val = tinyCorpus(4, 2, "val");
+  const features = tinyFeatures(train, val);
+  const base = mkdtempSync(join(tmpdir(), "psl-no-extend-"));
+  const common = { numClasses: 3, seed: 7, train: train.rows, validation: val.rows, features, createTrainer, workers: 0 as const };
+
+  // Patience 1 on 4 validation clips: the first period without a validation-mAP gain ends the run, well before 30 steps.
+  const patient = (steps: number): TeacherSettings => ({ ...settings, steps, validateEverySteps: 3, patience: 1 });
+  const stoppedDir = join(base, "early-stopped");
+  const stopped = await trainTeacher({ ...common, settings: patient(30), dir: stoppedDir, resume: false });
+  assert.match(stopped.state.stopReason ?? "", /^early stopping/);
+  assert.ok(stopped.state.globalStep < 30, `stopped at step ${stopped.state.globalStep}`);
+  const lastOfStopped = readFileSync(join(stoppedDir, "last.safetensors"));
+  const again = await trainTeacher({ ...common, settings: patient(60), dir: stoppedDir, resume: true });
+  assert.deepEqual([again.state.globalStep, again.state.stopReason], [stopped.state.globalStep, stopped.state.stopReason]);
+  assert.ok(readFileSync(join(stoppedDir, "last.safetensors")).equals(lastOfStopped), "an early-stopped run was trained on");
+
+  // 7 steps validated at 3, 6, 7: a 12-step run validates at 3, 6, 9, 12, so continuing would not equal it.
+  const unevenDir = join(base, "uneven");
+  await trainTeacher({ ...common, settings: { ...settings, steps: 7, validateEverySteps: 3, patience: 100 }, dir: unevenDir, resume: false });
+  const uneven = await trainTeacher({ ...common, settings: { ...settings, steps: 12, validateEverySteps: 3, patience: 100 }, dir: unevenDir, resume: true });
+  assert.deepEqual([uneven.state.globalStep, uneven.state.stopReason], [7, "reached the budget of 7 steps"]);
 });
