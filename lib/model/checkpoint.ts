@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors";
-import { parseSafetensors, writeSafetensors, type SafetensorsData, type TensorToWrite } from "../io/safetensors";
+import { parseSafetensors, readSafetensors, writeSafetensors, type SafetensorsData, type TensorToWrite } from "../io/safetensors";
 import { resolveModelConfig, tensorSpecs, type ModelConfig } from "./config";
 import { kitToTorch, torchToKit } from "./layout";
 import { createMobileNetV2FromWeights, type MobileNetV2 } from "./mobilenetv2";
@@ -137,6 +137,23 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
     if (key.startsWith("v.") || key.startsWith("vmax.")) checkNonNegativeTensor(path, `${OPTIMIZER_PREFIX}${key}`, values, "optimizer second moment");
   }
   return { config, tensors, optimizerState, optimizerShapes, meta: meta as Record<string, unknown> };
+}
+
+/**
+ * Copies a kit checkpoint to `to` with its free `meta` changed and every tensor byte for byte (atomic write): e.g. a
+ * finished run's last checkpoint, marked unfinished so that a longer run continues from it (lib/psl/extend-run.ts).
+ */
+export function copyCheckpointWithMeta(from: string, to: string, change: (meta: Record<string, unknown>) => Record<string, unknown>): void {
+  const file = readSafetensors(from);
+  if (file.metadata.format !== CHECKPOINT_FORMAT) throw new UserError(`${from}: not a PSL Lab checkpoint (safetensors metadata "format" is ${JSON.stringify(file.metadata.format)})`);
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(file.metadata.meta ?? "") as Record<string, unknown>;
+  } catch {
+    throw new UserError(`${from}: checkpoint metadata "meta" is missing or not JSON`);
+  }
+  const tensors = [...file.tensors].map(([name, tensor]): [string, TensorToWrite] => [name, { data: tensor.data, shape: tensor.shape }]);
+  writeSafetensors(to, tensors, { ...file.metadata, meta: JSON.stringify(change(meta)) });
 }
 
 /** Builds the model stored in a kit checkpoint. */

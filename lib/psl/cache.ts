@@ -14,8 +14,8 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../io/atomic";
 
-/** JSON with object keys sorted, so equal parameters always hash equal. */
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted, so equal parameters always hash (and compare) equal. */
+export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

@@ -5,7 +5,9 @@
  * in `datasets`, or manifests), computes the log-mel feature
  * cache once, then runs each stage only when its cached artefact (keyed by the parameters that matter, see cache.ts) is
  * missing: changing a threshold re-trains only the student; changing the chunk size re-annotates with the same teacher.
- * With `resume`, an interrupted training stage continues from its last checkpoint; without it, it starts over. Finished
+ * With `resume`, an interrupted training stage continues from its last checkpoint; without it, it starts over. With
+ * `resume`, a training run with a larger step budget than a finished cached one (all else equal) continues that one
+ * instead of starting from step 0 (./extend-run.ts). Finished
  * artefacts are always re-used, and so are annotation's finished shards (each is a pure function of the annotation key).
  * Before any stage: the config is validated, the teacher source checked, and no output may be one of the inputs
  * (./preflight.ts). Each stage runs under a lock in its cache folder (lib/io/lock.ts): a second process asking for a
@@ -37,6 +39,7 @@ import { hopSecondsOf, minChunkSecondsOf, validateConfig, type ExperimentConfig,
 import { checkTeacherSource, refuseStageOverwrites, refuseTeacherInside } from "./preflight";
 import { resolveThresholds } from "./targets";
 import { evaluateModelAsync, saveEvaluation } from "./evaluate";
+import { continueShorterRun } from "./extend-run";
 import type { FeatureSource } from "./features";
 import { readLoopState, type TrainerFactory } from "./loop";
 import { trainStudent, type TeacherTargetSource } from "./student";
@@ -377,6 +380,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
             log(`teacher: cached ${dir}`);
             return;
           }
+          if (options.resume) continueShorterRun(dir, "teacher", log);
           log(`teacher: training in ${dir} (${data.teacherTrain.length} clips, validation ${teacherValidation.length})`);
           await trainTeacher({ dir, settings: config.teacher, numClasses: C, seed: config.seed, train: data.teacherTrain, validation: teacherValidation, features: data.features, createTrainer: factory, resume: options.resume ?? false, workers: config.workers, classNames: data.classNames });
         });
@@ -420,6 +424,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
         log(`student: cached ${dir}`);
         return;
       }
+      if (options.resume) continueShorterRun(dir, "student", log);
       log(`student: training in ${dir} (alpha ${alpha}, ${alpha === 0 ? "weak labels" : config.annotation.mode} teacher targets)`);
       await trainStudent({
         dir, settings: config.student, numClasses: C, seed: config.seed, train: data.studentTrain, validation: data.validation, ...chunking,

@@ -1,0 +1,107 @@
+/**
+ * Training a cached run longer without redoing its first steps.
+ *
+ * A training run's cache folder is keyed by its settings, `steps` included (./cache.ts), so a larger budget names a new
+ * folder. With a step budget the batches come from a stream that is a pure function of (seed, global step) and the
+ * validation periods are fixed by `validateEverySteps` (./loop.ts), so the first N steps of a longer run ARE the N-step
+ * run: a new folder may start from a finished sibling run whose parameters are identical except a smaller `steps`,
+ * provided that budget is a whole number of validation periods (the periods line up) and the run stopped at its budget
+ * (an early-stopped run would have stopped the longer one too). The sibling's checkpoints are copied in, its last one
+ * marked unfinished, and the loop's resume continues it: the result equals training the longer budget from the start
+ * (bit for bit with the same number of training workers).
+ */
+import { copyFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { copyCheckpointWithMeta } from "../model/checkpoint";
+import { canonicalJson } from "./cache";
+import { readLoopState, type LoopState } from "./loop";
+
+/** A finished run that a run folder can continue from. */
+export interface ShorterRun {
+  dir: string;
+  /** Its step budget (= steps taken). */
+  steps: number;
+}
+
+type Params = Record<string, unknown> & { settings?: { steps?: unknown; validateEverySteps?: unknown } };
+
+/** A run folder's params.json (./cache.ts artefactDir) without its key; undefined when absent or unreadable. */
+function readParams(dir: string): Params | undefined {
+  try {
+    const { key: _key, ...params } = JSON.parse(readFileSync(join(dir, "params.json"), "utf8")) as Params;
+    return params;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Equal parameters once `settings.steps` is set aside. */
+function sameExceptSteps(a: Params, b: Params): boolean {
+  const withoutSteps = (params: Params) => canonicalJson({ ...params, settings: { ...params.settings, steps: null } });
+  return withoutSteps(a) === withoutSteps(b);
+}
+
+/** Finished because it reached its budget of `steps` steps, every validation period complete. */
+function stoppedAtBudget(state: LoopState | undefined, steps: number, validateEverySteps: number): boolean {
+  return (
+    state !== undefined &&
+    state.finished &&
+    state.stopReason === `reached the budget of ${steps} steps` &&
+    state.globalStep === steps &&
+    state.epoch * validateEverySteps === steps
+  );
+}
+
+/**
+ * The longest finished sibling of run folder `dir` (same cache stage folder) that `dir` can continue: identical
+ * params.json except a smaller `settings.steps`, a multiple of its `validateEverySteps`, stopped at that budget (not
+ * early-stopped). Undefined when `dir`'s run has no step budget or explicit validation period, or none qualifies.
+ */
+export function findShorterRun(dir: string): ShorterRun | undefined {
+  const own = readParams(dir);
+  const steps = own?.settings?.steps;
+  const every = own?.settings?.validateEverySteps;
+  if (!own || typeof steps !== "number" || typeof every !== "number") return undefined;
+  const stageDir = dirname(dir);
+  let found: ShorterRun | undefined;
+  for (const name of readdirSync(stageDir).sort()) {
+    const candidate = join(stageDir, name);
+    if (candidate === dir) continue;
+    const params = readParams(candidate);
+    const candidateSteps = params?.settings?.steps;
+    if (!params || typeof candidateSteps !== "number" || candidateSteps <= 0 || candidateSteps >= steps || candidateSteps % every !== 0) continue;
+    if (found && candidateSteps <= found.steps) continue;
+    if (!sameExceptSteps(own, params)) continue;
+    if (!["best.safetensors", "last.safetensors", "history.json"].every((file) => existsSync(join(candidate, file)))) continue;
+    if (!stoppedAtBudget(readLoopState(candidate), candidateSteps, every)) continue;
+    found = { dir: candidate, steps: candidateSteps };
+  }
+  return found;
+}
+
+/**
+ * Copies a finished run's history and best checkpoint into `dir`, then its last checkpoint with the loop state marked
+ * unfinished (last, because its presence is what makes `dir` a run to resume: a kill before it leaves nothing used).
+ */
+export function copyRunToContinue(from: string, dir: string): void {
+  copyFileSync(join(from, "history.json"), join(dir, "history.json"));
+  copyFileSync(join(from, "best.safetensors"), join(dir, "best.safetensors"));
+  copyCheckpointWithMeta(join(from, "last.safetensors"), join(dir, "last.safetensors"), (meta) => ({
+    ...meta,
+    loop: { ...(meta.loop as LoopState), finished: false, stopReason: null },
+  }));
+}
+
+/**
+ * When run folder `dir` has not started (no last.safetensors), starts it from its longest finished shorter sibling, if
+ * any, and says so in one line. Returns the sibling used.
+ */
+export function continueShorterRun(dir: string, label: string, log: (message: string) => void): ShorterRun | undefined {
+  if (existsSync(join(dir, "last.safetensors"))) return undefined;
+  const shorter = findShorterRun(dir);
+  if (!shorter) return undefined;
+  const steps = readParams(dir)!.settings!.steps as number;
+  copyRunToContinue(shorter.dir, dir);
+  log(`${label}: continuing the ${shorter.steps}-step run ${shorter.dir} to ${steps} steps (same data, settings and seed: equals training ${steps} steps from the start)`);
+  return shorter;
+}
