@@ -12,7 +12,8 @@ steps of ${DEMO_TEACHER_RECIPE.batchSize} clips on the default corpus' full spli
 val split's own recordings, best checkpoint kept) and writes teacher.safetensors, recipe.json, history.json and
 eval.json (eval split, true and noisy labels) to DIR (default ${demoTeacherDir()}).
 This is the command that produced the committed teacher; the notebooks use it unless --set retrainTeacher=true.
-  --steps   optimizer steps (default ${DEMO_TEACHER_RECIPE.steps})
+  --steps   optimizer steps (default ${DEMO_TEACHER_RECIPE.steps}); --steps N larger than a cached run continues it
+            (an interrupted run continues from its last checkpoint too)
   --width   MobileNetV2 width multiplier (default ${DEMO_TEACHER_RECIPE.widthMult})`;
 
 export const demoTeacherCommand: Command = {

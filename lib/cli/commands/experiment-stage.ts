@@ -25,7 +25,7 @@ Earlier stages run first when their cached artefacts (under cacheDir, keyed by t
   --config   experiment config (see configs/: weak-baseline, psl-10s/5s/2s, ts-10s/5s/2s, audioset-psl-2s)
   --set      override a field, dotted keys, repeatable (student.alpha=0.5, annotation.threshold=0.3, teacher.epochs=5)
   --resume   continue an interrupted training stage from its last checkpoint (default: start it over; annotation
-             always keeps its finished shards)
+             always keeps its finished shards); a larger teacher/student steps continues a finished cached run
   --strict   fail on the first missing or unreadable clip, or one whose manifest duration is off by more than
              data.durationTolerance (default: skip it and list the skipped clips at the end)
   --no-wait  when another process is computing a stage on the same cache (its lock is held), fail naming the lock
