@@ -12,23 +12,10 @@ import { initBackend } from "../../lib/nn/backend";
 import { loadCheckpoint } from "../../lib/model/checkpoint";
 import { resolveConfig } from "../../lib/psl/config";
 import { readLoopState } from "../../lib/psl/loop";
-import { runExperiment, type ExperimentData } from "../../lib/psl/pipeline";
-import { tinyCorpus, tinyFeatures } from "./helpers";
+import { runExperiment } from "../../lib/psl/pipeline";
+import { tinyExperimentData } from "./helpers";
 
-function tinyData(): ExperimentData {
-  const teacherTrain = tinyCorpus(10, 21, "full");
-  const studentTrain = tinyCorpus(6, 22, "balanced");
-  const val = tinyCorpus(4, 23, "val");
-  const evalSet = tinyCorpus(2, 24, "eval");
-  return {
-    teacherTrain: teacherTrain.rows,
-    studentTrain: studentTrain.rows,
-    validation: val.rows,
-    eval: evalSet.rows,
-    classNames: ["Low tone", "Mid tone", "High tone"],
-    features: tinyFeatures(teacherTrain, studentTrain, val, evalSet),
-  };
-}
+const tinyData = () => tinyExperimentData({ teacherTrain: [10, 21], studentTrain: [6, 22], validation: [4, 23], eval: [2, 24] });
 
 function baseConfig(root: string) {
   return {

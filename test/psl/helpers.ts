@@ -6,6 +6,7 @@ import { logMel } from "../../lib/audio/melspec";
 import { createRng } from "../../lib/data/random";
 import { memoryFeatureSource, type FeatureSource } from "../../lib/psl/features";
 import { SAMPLE_RATE } from "../../lib/audio/frontend";
+import type { ExperimentData } from "../../lib/psl/pipeline";
 
 export interface TinyClip {
   filename: string;
@@ -47,3 +48,19 @@ export function tinyFeatures(...corpora: { logMels: Map<string, { data: Float32A
   return memoryFeatureSource(all);
 }
 
+
+/** Pipeline data from tiny corpora, one per split: [clips, seed] each (files named full-*, balanced-*, val-*, eval-*). */
+export function tinyExperimentData(splits: { teacherTrain: [number, number]; studentTrain: [number, number]; validation: [number, number]; eval: [number, number] }): ExperimentData {
+  const teacherTrain = tinyCorpus(...splits.teacherTrain, "full");
+  const studentTrain = tinyCorpus(...splits.studentTrain, "balanced");
+  const validation = tinyCorpus(...splits.validation, "val");
+  const evalSet = tinyCorpus(...splits.eval, "eval");
+  return {
+    teacherTrain: teacherTrain.rows,
+    studentTrain: studentTrain.rows,
+    validation: validation.rows,
+    eval: evalSet.rows,
+    classNames: ["Low tone", "Mid tone", "High tone"],
+    features: tinyFeatures(teacherTrain, studentTrain, validation, evalSet),
+  };
+}

@@ -10,24 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/nn/backend";
 import { resolveConfig } from "../../lib/psl/config";
-import { runExperiment, type ExperimentData } from "../../lib/psl/pipeline";
+import { runExperiment } from "../../lib/psl/pipeline";
 import { readPslTable } from "../../lib/psl/table";
-import { tinyCorpus, tinyFeatures } from "./helpers";
+import { tinyExperimentData } from "./helpers";
 
 test("teacher → annotate → student → evaluate, with caching by parameters", async () => {
   await initBackend({ preferred: "wasm", quiet: true });
-  const teacherTrain = tinyCorpus(16, 11, "full");
-  const studentTrain = tinyCorpus(8, 12, "balanced");
-  const val = tinyCorpus(4, 13, "val");
-  const evalSet = tinyCorpus(6, 14, "eval");
-  const data: ExperimentData = {
-    teacherTrain: teacherTrain.rows,
-    studentTrain: studentTrain.rows,
-    validation: val.rows,
-    eval: evalSet.rows,
-    classNames: ["Low tone", "Mid tone", "High tone"],
-    features: tinyFeatures(teacherTrain, studentTrain, val, evalSet),
-  };
+  const data = tinyExperimentData({ teacherTrain: [16, 11], studentTrain: [8, 12], validation: [4, 13], eval: [6, 14] });
   const dir = mkdtempSync(join(tmpdir(), "psl-e2e-"));
   const base = {
     name: "tiny-psl",
@@ -46,7 +35,7 @@ test("teacher → annotate → student → evaluate, with caching by parameters"
   // 8 clips of 2 or 2.5 s in 1-s chunks: 2 or 3 chunks each.
   const table = readPslTable(first.annotation.table);
   assert.equal(table.filenames.length, first.annotation.rows);
-  const expectedRows = studentTrain.rows.reduce((n, r) => n + Math.ceil(r.duration / 1), 0);
+  const expectedRows = data.studentTrain.reduce((n, r) => n + Math.ceil(r.duration / 1), 0);
   assert.equal(table.filenames.length, expectedRows);
   assert.ok(table.probs.every((p) => p > 0 && p < 1));
   const metrics = first.student.metrics!;
@@ -79,7 +68,7 @@ test("teacher → annotate → student → evaluate, with caching by parameters"
   assert.equal(chunk2.teacher!.key, first.teacher.key);
   assert.notEqual(chunk2.annotation!.key, first.annotation.key);
   // 2- and 2.5-s clips in 2-s chunks: the 0.5-s tails are shorter than the minimum (half a chunk), one chunk each.
-  assert.equal(chunk2.annotation!.rows, studentTrain.rows.length);
+  assert.equal(chunk2.annotation!.rows, data.studentTrain.length);
 
   // Weak baseline: α = 0, no teacher, no annotation.
   const weak = await runExperiment(resolveConfig({ ...base, name: "tiny-weak", student: { ...base.student, alpha: 0 } }), { data });
