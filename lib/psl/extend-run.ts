@@ -35,10 +35,16 @@ function readParams(dir: string): Params | undefined {
   }
 }
 
-/** Equal parameters once `settings.steps` is set aside. */
-function sameExceptSteps(a: Params, b: Params): boolean {
-  const withoutSteps = (params: Params) => canonicalJson({ ...params, settings: { ...params.settings, steps: null } });
-  return withoutSteps(a) === withoutSteps(b);
+/**
+ * Equal parameters for the first `steps` steps once `settings.steps` is set aside: a learning-rate decay that starts at
+ * or after step `steps` (./learning-rate.ts) does not touch them, so it counts as none (absent from a key = none).
+ */
+function samePrefix(a: Params, b: Params, steps: number): boolean {
+  const prefixKey = (params: Params) => {
+    const decay = (params.settings as { learningRateDecay?: { afterStep: number } | null } | undefined)?.learningRateDecay ?? null;
+    return canonicalJson({ ...params, settings: { ...params.settings, steps: null, learningRateDecay: decay !== null && decay.afterStep < steps ? decay : null } });
+  };
+  return prefixKey(a) === prefixKey(b);
 }
 
 /** Finished because it reached its budget of `steps` steps, every validation period complete. */
@@ -55,7 +61,7 @@ function stoppedAtBudget(state: LoopState | undefined, steps: number, validateEv
 /**
  * The longest finished sibling of run folder `dir` (same cache stage folder) that `dir` can continue: identical
  * params.json except a smaller `settings.steps`, a multiple of its `validateEverySteps`, stopped at that budget (not
- * early-stopped). Undefined when `dir`'s run has no step budget or explicit validation period, or none qualifies.
+ * early-stopped; a learning-rate decay that starts after its budget counts as equal). Undefined when `dir`'s run has no step budget or explicit validation period, or none qualifies.
  */
 export function findShorterRun(dir: string): ShorterRun | undefined {
   const own = readParams(dir);
@@ -71,7 +77,7 @@ export function findShorterRun(dir: string): ShorterRun | undefined {
     const candidateSteps = params?.settings?.steps;
     if (!params || typeof candidateSteps !== "number" || candidateSteps <= 0 || candidateSteps >= steps || candidateSteps % every !== 0) continue;
     if (found && candidateSteps <= found.steps) continue;
-    if (!sameExceptSteps(own, params)) continue;
+    if (!samePrefix(own, params, candidateSteps)) continue;
     if (!["best.safetensors", "last.safetensors", "history.json"].every((file) => existsSync(join(candidate, file)))) continue;
     if (!stoppedAtBudget(readLoopState(candidate), candidateSteps, every)) continue;
     found = { dir: candidate, steps: candidateSteps };

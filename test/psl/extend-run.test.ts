@@ -76,7 +76,13 @@ test("teacher: 12 steps continue the cached 6-step run (not a sibling that diffe
   assert.equal(fresh.teacher!.key, twelve.teacher!.key);
   assertSameRun(fresh.teacher!.dir, twelveDir);
 
-  // Once finished, the 12-step run is a cached artefact like any other; without resume nothing is continued.
+  // A learning-rate decay from step 12 on leaves the first 12 steps as they were: the 12-step run without one continues.
+  events.length = 0;
+  const decayed = await runExperiment(resolveConfig(base, ["teacher.steps=15", 'teacher.learningRateDecay={"afterStep":12,"factor":0.1}']), { data, until: "teacher", resume: true, onProgress });
+  assert.ok(events.includes(`teacher: continuing the 12-step run ${twelveDir} to 15 steps (same data, settings and seed: equals training 15 steps from the start)`), events.join("\n"));
+  assert.equal(readLoopState(decayed.teacher!.dir)!.globalStep, 15);
+
+  // Once finished, the 12-step run is a cached artefact like any other.
   events.length = 0;
   await runExperiment(resolveConfig(base, ["teacher.steps=12"]), { data, until: "teacher", resume: true, onProgress });
   assert.ok(events.some((e) => e.startsWith("teacher: cached")), events.join("\n"));
