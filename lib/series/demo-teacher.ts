@@ -6,7 +6,7 @@
  *   recipe.json           training settings, corpus key and sizes, the command, wall time, machine
  *   history.json          validation curve (loss, val mAP/AUC per period, steps)
  *   eval.json             eval-split scores against the TRUE labels and against the NOISY eval labels, per class
- * Regenerate: `npx psl demo-teacher` (about 40 min on 2 cores); the notebooks retrain it live with
+ * Regenerate: `npx psl demo-teacher` (about 60 min on 2 cores with nothing else running); the notebooks retrain it live with
  * `--set retrainTeacher=true`. A corpus whose key differs from the recipe's (other seed, sizes, sources or generator
  * version) cannot use the shipped teacher: the series says so and names both commands.
  */
