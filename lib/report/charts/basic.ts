@@ -173,8 +173,9 @@ export function trainingCurveChart(
         xaxis: { title: { text: "optimizer steps" }, range: [0, Math.max(options.maxSteps ?? 0, ...steps) * 1.02] },
         yaxis: { title: { text: "mean BCE loss" }, rangemode: "tozero" },
         yaxis2: { title: { text: "validation mAP" }, overlaying: "y", side: "right", range: [0, 1], automargin: true },
-        margin: { t: 48, r: 72, b: 48, l: 64 },
-        legend: { orientation: "h", y: -0.2 },
+        margin: { t: 48, r: 72, b: 72, l: 64 },
+        // Up to five entries wrap to two or three rows: kept clear of the x-axis title.
+        legend: { orientation: "h", y: -0.28 },
       },
     };
   }
