@@ -62,7 +62,7 @@ export const DEMO_TEACHER: TeacherRecipe & { learningRate: number } = {
 };
 
 // Width 0.25 (the shipped teacher's width), 450 steps, validation every 75 (six points). Chosen on VALIDATION mAP and
-// run time, never on eval (measured 2026-11-29, data-manifests/demo/curves/student-steps.json, 3 seeds 42-44): the best
+// run time, never on eval (measured 2026-11-29 with the 3,000-step teacher, data-manifests/demo/curves/student-steps-teacher3000.json, 3 seeds 42-44): the best
 // validation mAP within 400 steps at width 0.25 averaged weak 0.125 and PSL-2s 0.143, above width 0.1's within 600 steps
 // (weak 0.108, PSL-2s 0.119), while a step costs only 1.3x as much (README: the step is dominated by work that does not
 // shrink with the width; 32 x 10 s: 583 against 442 ms). 450 steps at width 0.25 cost about what 600 at width 0.1 did
