@@ -14,7 +14,7 @@ import { copyFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { copyCheckpointWithMeta } from "../model/checkpoint";
 import { canonicalJson } from "./cache";
-import { readLoopState, type LoopState } from "./loop";
+import { readLoopState, stoppedAtBudget, type LoopState } from "./loop";
 
 /** A finished run that a run folder can continue from. */
 export interface ShorterRun {
@@ -47,15 +47,9 @@ function samePrefix(a: Params, b: Params, steps: number): boolean {
   return prefixKey(a) === prefixKey(b);
 }
 
-/** Finished because it reached its budget of `steps` steps, every validation period complete. */
-function stoppedAtBudget(state: LoopState | undefined, steps: number, validateEverySteps: number): boolean {
-  return (
-    state !== undefined &&
-    state.finished &&
-    state.stopReason === `reached the budget of ${steps} steps` &&
-    state.globalStep === steps &&
-    state.epoch * validateEverySteps === steps
-  );
+/** Finished because it reached its budget of `steps` steps (./loop.ts' rule), every validation period complete. */
+function finishedAtBudget(state: LoopState | undefined, steps: number, validateEverySteps: number): boolean {
+  return state !== undefined && stoppedAtBudget(state) && state.globalStep === steps && state.epoch * validateEverySteps === steps;
 }
 
 /**
@@ -79,7 +73,7 @@ export function findShorterRun(dir: string): ShorterRun | undefined {
     if (found && candidateSteps <= found.steps) continue;
     if (!samePrefix(own, params, candidateSteps)) continue;
     if (!["best.safetensors", "last.safetensors", "history.json"].every((file) => existsSync(join(candidate, file)))) continue;
-    if (!stoppedAtBudget(readLoopState(candidate), candidateSteps, every)) continue;
+    if (!finishedAtBudget(readLoopState(candidate), candidateSteps, every)) continue;
     found = { dir: candidate, steps: candidateSteps };
   }
   return found;

@@ -130,6 +130,16 @@ function periodStepsOf(settings: TrainingSettings, numItems: number): number {
   return budget === null ? epochSteps : Math.max(1, Math.min(budget, settings.validateEverySteps ?? epochSteps));
 }
 
+/** The stop reason of a run that took its whole step budget (the only kind a larger budget may continue). */
+export function budgetStopReason(steps: number): string {
+  return `reached the budget of ${steps} steps`;
+}
+
+/** Finished because it took its whole step budget (not early-stopped, not an epoch-count run). */
+export function stoppedAtBudget(state: LoopState): boolean {
+  return state.finished && state.stopReason === budgetStopReason(state.globalStep);
+}
+
 /** Reads the loop state stored in a run folder's last checkpoint (undefined when there is none). */
 export function readLoopState(dir: string): LoopState | undefined {
   const path = join(dir, "last.safetensors");
@@ -160,7 +170,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
     // provided its validation periods line up with the new budget's (a last, shorter period would shift every later
     // validation, and with it best checkpoint and early stopping).
     const budget = settings.steps ?? null;
-    if (state.finished && budget !== null && state.globalStep < budget && state.stopReason?.startsWith("reached the budget")) {
+    if (budget !== null && state.globalStep < budget && stoppedAtBudget(state)) {
       if (state.globalStep === state.epoch * periodStepsOf(settings, options.numItems)) {
         state = { ...state, finished: false, stopReason: null };
       } else {
@@ -283,7 +293,7 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
         state.stopReason = `early stopping: no validation-mAP gain for ${settings.patience} epochs`;
       } else if (state.epoch >= periods) {
         state.finished = true;
-        state.stopReason = stepBudget === null ? `reached ${settings.epochs} epochs` : `reached the budget of ${stepBudget} steps`;
+        state.stopReason = stepBudget === null ? `reached ${settings.epochs} epochs` : budgetStopReason(stepBudget);
       }
       // Best first, then last: a kill between the two re-runs nothing but this epoch's validation on resume.
       if (improved) await save(bestPath, false);
