@@ -38,7 +38,7 @@ import { checkStepCurves, stepCurveRunKey, studentScores, widthKey, type SeedSco
 import { BASELINE_STUDENT, COMPARED_STUDENT, budgetComparison, pairedRuns } from "../lib/analysis/step-curve-groups";
 import { UserError } from "../lib/errors";
 import { initBackend } from "../lib/nn/backend";
-import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, type SeriesParameters } from "../lib/series";
+import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, shippedTeacherEval, type SeriesParameters } from "../lib/series";
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -160,9 +160,8 @@ async function main(): Promise<void> {
   // curve has one point per `every` steps. Validation does not change training (batches are a function of the step).
   config.student.validateEverySteps = every;
 
-  const teacherEvalPath = repoPath("data-manifests", "demo", "teacher", "eval.json");
-  const teacherEvalFile = existsSync(teacherEvalPath) ? (JSON.parse(readFileSync(teacherEvalPath, "utf8")) as { truth?: { mAP: number }; noisy?: { mAP: number } }) : {};
-  const teacherEval = { truthMAP: teacherEvalFile.truth?.mAP ?? null, noisyMAP: teacherEvalFile.noisy?.mAP ?? null };
+  const shippedEval = shippedTeacherEval();
+  const teacherEval = { truthMAP: shippedEval?.truth.mAP ?? null, noisyMAP: shippedEval?.noisy.mAP ?? null };
   const C = config.numClasses;
   const truthRows = series.data.eval;
   const noisyRows = noisyEvalRows(series, truthRows);
