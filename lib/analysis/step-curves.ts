@@ -346,7 +346,7 @@ export function readStepCurves(path = stepCurvesPath()): StepCurvesFile {
 }
 
 /** The point the training loop selects: the first step with the highest validation mAP (the loop's `>` rule). */
-export function selectedPoint<P extends { validationMAP: number }>(points: readonly P[]): P {
+export function selectedPoint(points: readonly StepCurvePoint[]): StepCurvePoint {
   if (points.length === 0) throw new UserError("selectedPoint: a curve without points");
   return points.reduce((best, p) => (p.validationMAP > best.validationMAP ? p : best));
 }

@@ -1,6 +1,5 @@
 import type { Chart, Series } from "./types";
 import { colorOf, round } from "./types";
-import { selectedPoint } from "../../analysis/step-curves";
 
 export interface AxisTitles {
   title?: string;
@@ -154,7 +153,7 @@ export function trainingCurveChart(
     const steps = history.map((h) => h.step!);
     const decay = options.learningRateDecay ?? null;
     // The checkpoint the loop keeps (best validation mAP, first of equals) — what a student learns from.
-    const selected = selectedPoint(history);
+    const selected = history.reduce((best, h) => (h.validationMAP > best.validationMAP ? h : best), history[0]);
     return {
       data: [
         { type: "scatter", mode: "lines+markers", name: "training loss", x: steps, y: history.map((h) => round(h.meanLoss, 5)), line: { color: colorOf(0) }, yaxis: "y" },
