@@ -1,4 +1,4 @@
-/** Analyses behind notebooks 05 (missing labels) and 06 (FSD generalization): pure functions returning tables. */
+/** Analyses behind notebooks 02 (AP by training recordings), 04, 05 (missing labels) and 06 (FSD generalization): pure functions returning tables. */
 export * from "./types";
 export * from "./chunk-scores";
 export * from "./threshold-counter";
@@ -15,3 +15,4 @@ export * from "./tidy";
 export * from "./seed-intervals";
 export * from "./step-curves";
 export * from "./step-curve-groups";
+export * from "./recordings-per-class";

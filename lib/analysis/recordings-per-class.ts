@@ -1,0 +1,144 @@
+/**
+ * Is a class's eval AP limited by how many distinct recordings of it the model was trained on (issue 13)?
+ *
+ * The demo's eval split is mixed from held-out recordings, so a class heard through one training recording can only be
+ * memorised, not generalised. These functions put each class's eval AP / AUC beside its number of training source
+ * recordings and average them by bins of that number (1, 2–3, 4–7, 8–15, ≥ 16 by default).
+ *
+ * The source list is taken as plain rows ({sourceId, classIndex, role}), so this layer does not depend on lib/demo:
+ * `trainingRecordingsPerClass(demo.readSourceList())` is the demo corpus' count.
+ */
+import { UserError } from "../errors";
+import type { ClassMetrics } from "../evaluation/metrics";
+import { ratio } from "./threshold-counter";
+
+/** One source recording of a corpus' source list (a `demo.DemoSource` fits). */
+export interface SourceRecording {
+  sourceId: string;
+  classIndex: number;
+  /** Split family the recording feeds; only "train" counts as a training recording. */
+  role: string;
+}
+
+/**
+ * Distinct training source recordings (role "train") per class index. Every row counts, whatever its usage: a music
+ * bed is a recording of its class too (the demo's Music class has only its 3 beds). Classes absent from the list are
+ * absent from the map; read them with `?? 0`.
+ */
+export function trainingRecordingsPerClass(sources: Iterable<SourceRecording>): Map<number, number> {
+  const ids = new Map<number, Set<string>>();
+  for (const source of sources) {
+    if (source.role !== "train") continue;
+    const set = ids.get(source.classIndex) ?? new Set<string>();
+    set.add(source.sourceId);
+    ids.set(source.classIndex, set);
+  }
+  return new Map([...ids].map(([classIndex, set]) => [classIndex, set.size]));
+}
+
+/** Per-class metrics as evaluateCheckpoint gives them (or a shipped eval.json's perClass, which lacks `positives`). */
+export type ClassScore = Pick<ClassMetrics, "index" | "name" | "ap" | "auc">;
+
+export interface RecordingsClassRow {
+  class: string;
+  classIndex: number;
+  trainingRecordings: number;
+  ap: number;
+  /** null when the class has no negative eval clip. */
+  auc: number | null;
+  /** The bin's label (e.g. "2–3"). */
+  bin: string;
+}
+
+export interface RecordingsGroupRow {
+  /** Bin label: "1", "2–3", "≥16"; classes below the first edge (e.g. none) form a leading "<1" bin when there are any. */
+  trainingRecordings: string;
+  classes: number;
+  /** Mean AP of the bin's classes (= the group's mAP). */
+  mAP: number;
+  /** Mean AUC over the bin's classes that have one (NaN when none). */
+  meanAUC: number;
+}
+
+export interface RecordingsSplit {
+  /** Classes with fewer than `below` training recordings vs the rest. */
+  below: number;
+  fewer: { classes: number; mAP: number; meanAUC: number };
+  atLeast: { classes: number; mAP: number; meanAUC: number };
+}
+
+export interface ApByTrainingRecordings {
+  /** Classes with an AP (≥ 1 positive eval clip), fewest training recordings first. */
+  perClass: RecordingsClassRow[];
+  /** One row per bin, in edge order; bins without classes are kept (classes 0, NaN means). */
+  bins: RecordingsGroupRow[];
+  split: RecordingsSplit;
+}
+
+/** Lower edges of the default bins: 1, 2–3, 4–7, 8–15, ≥ 16 training recordings. */
+export const DEFAULT_RECORDING_BIN_EDGES: readonly number[] = [1, 2, 4, 8, 16];
+
+function checkEdges(edges: readonly number[]): void {
+  if (edges.length === 0) throw new UserError("apByTrainingRecordings: bin edges must not be empty");
+  edges.forEach((edge, i) => {
+    if (!Number.isInteger(edge) || edge < 0) throw new UserError(`apByTrainingRecordings: bin edge ${edge} is not a non-negative integer`);
+    if (i > 0 && edge <= edges[i - 1]) throw new UserError(`apByTrainingRecordings: bin edges must increase (${edges.join(", ")})`);
+  });
+}
+
+/** Label of the bin [edges[i], edges[i + 1]) of integer counts: "1", "2–3", "≥16". */
+function binLabel(edges: readonly number[], i: number): string {
+  if (i === edges.length - 1) return `≥${edges[i]}`;
+  const last = edges[i + 1] - 1;
+  return last === edges[i] ? `${last}` : `${edges[i]}–${last}`;
+}
+
+function summary(rows: readonly RecordingsClassRow[]): { classes: number; mAP: number; meanAUC: number } {
+  const aucs = rows.flatMap((r) => (r.auc === null ? [] : [r.auc]));
+  return {
+    classes: rows.length,
+    mAP: ratio(rows.reduce((sum, r) => sum + r.ap, 0), rows.length),
+    meanAUC: ratio(aucs.reduce((sum, a) => sum + a, 0), aucs.length),
+  };
+}
+
+/**
+ * Each class's eval AP and AUC beside its training recordings, the bins' mAP and mean AUC, and the split at `below`
+ * (default 4) training recordings. Classes without an AP (no positive eval clip) are left out, as mAP leaves them out;
+ * a class missing from `recordings` has 0 training recordings.
+ */
+export function apByTrainingRecordings(
+  perClass: readonly ClassScore[],
+  recordings: ReadonlyMap<number, number>,
+  options: { edges?: readonly number[]; below?: number } = {},
+): ApByTrainingRecordings {
+  const edges = options.edges ?? DEFAULT_RECORDING_BIN_EDGES;
+  checkEdges(edges);
+  const below = options.below ?? 4;
+  const binOf = (count: number): number => {
+    let bin = -1;
+    edges.forEach((edge, i) => {
+      if (count >= edge) bin = i;
+    });
+    return bin;
+  };
+  const label = (bin: number) => (bin < 0 ? `<${edges[0]}` : binLabel(edges, bin));
+  const rows: RecordingsClassRow[] = perClass
+    .filter((c): c is ClassScore & { ap: number } => c.ap !== null && Number.isFinite(c.ap))
+    .map((c) => {
+      const trainingRecordings = recordings.get(c.index) ?? 0;
+      return { class: c.name, classIndex: c.index, trainingRecordings, ap: c.ap, auc: c.auc, bin: label(binOf(trainingRecordings)) };
+    })
+    .sort((a, b) => a.trainingRecordings - b.trainingRecordings || a.classIndex - b.classIndex);
+  const binIndices = rows.some((r) => binOf(r.trainingRecordings) < 0) ? [-1, ...edges.keys()] : [...edges.keys()];
+  const bins = binIndices.map((bin) => ({
+    trainingRecordings: label(bin),
+    ...summary(rows.filter((r) => binOf(r.trainingRecordings) === bin)),
+  }));
+  const split = {
+    below,
+    fewer: summary(rows.filter((r) => r.trainingRecordings < below)),
+    atLeast: summary(rows.filter((r) => r.trainingRecordings >= below)),
+  };
+  return { perClass: rows, bins, split };
+}

@@ -1,0 +1,95 @@
+/**
+ * Eval AP by training recordings per class (issue 13), on the committed demo source list and the shipped teacher's
+ * eval.json: the numbers data-manifests/demo/README.md quotes.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { apByTrainingRecordings, trainingRecordingsPerClass, type ClassScore } from "../../lib/analysis/recordings-per-class";
+import { readSourceList } from "../../lib/demo/sources";
+import { readJsonFile } from "../../lib/io/json-file";
+import { repoPath } from "../../lib/io/repo-root";
+
+const sources = readSourceList();
+const teacherEval = readJsonFile(repoPath("data-manifests", "demo", "teacher", "eval.json"), "shipped teacher eval") as {
+  truth: { mAP: number; meanAUC: number };
+  perClass: ClassScore[];
+};
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+test("trainingRecordingsPerClass: role-train recordings per class of the committed demo source list", () => {
+  const counts = trainingRecordingsPerClass(sources);
+  assert.equal(counts.get(0), 184); // Speech
+  assert.equal(counts.get(136), 1); // Whale vocalization
+  assert.equal(counts.get(74), 1); // Dog
+  assert.equal(counts.get(140), 52); // Guitar
+  assert.equal(counts.get(137), 3); // Music: its 3 bed tracks count (usage "bed")
+  assert.equal(counts.size, 45);
+  // Every train row counted once, no other role: 648 train rows in sources.csv (of 1,219).
+  assert.equal([...counts.values()].reduce((a, b) => a + b, 0), sources.filter((s) => s.role === "train").length);
+  assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 648);
+});
+
+test("trainingRecordingsPerClass: distinct recordings, other roles ignored", () => {
+  const counts = trainingRecordingsPerClass([
+    { sourceId: "a", classIndex: 5, role: "train" },
+    { sourceId: "a", classIndex: 5, role: "train" },
+    { sourceId: "b", classIndex: 5, role: "train" },
+    { sourceId: "c", classIndex: 5, role: "eval" },
+    { sourceId: "d", classIndex: 7, role: "val" },
+  ]);
+  assert.deepEqual([...counts], [[5, 2]]);
+});
+
+test("apByTrainingRecordings: the shipped teacher's eval mAP and AUC by its classes' training recordings (the README's table)", () => {
+  const result = apByTrainingRecordings(teacherEval.perClass, trainingRecordingsPerClass(sources));
+  assert.equal(result.perClass.length, 45);
+  const bins = result.bins.map((b) => [b.trainingRecordings, b.classes, round3(b.mAP), round3(b.meanAUC)]);
+  assert.deepEqual(bins, [
+    ["1", 10, 0.171, 0.604],
+    ["2–3", 9, 0.294, 0.691],
+    ["4–7", 7, 0.609, 0.919],
+    ["8–15", 4, 0.29, 0.827],
+    ["≥16", 15, 0.396, 0.852],
+  ]);
+  const { fewer, atLeast, below } = result.split;
+  assert.equal(below, 4);
+  assert.deepEqual([fewer.classes, round3(fewer.mAP), round3(fewer.meanAUC)], [19, 0.23, 0.645]);
+  assert.deepEqual([atLeast.classes, round3(atLeast.mAP), round3(atLeast.meanAUC)], [26, 0.437, 0.867]);
+  // The two groups average back to the teacher's eval mAP (eval.json rounds per-class AP to 4 decimals).
+  const overall = (fewer.mAP * fewer.classes + atLeast.mAP * atLeast.classes) / 45;
+  assert.ok(Math.abs(overall - teacherEval.truth.mAP) < 1e-3, `${overall} vs ${teacherEval.truth.mAP}`);
+  const whale = result.perClass.find((r) => r.class === "Whale vocalization");
+  assert.deepEqual(whale && [whale.trainingRecordings, whale.bin], [1, "1"]);
+  assert.equal(result.perClass.at(-1)?.class, "Speech"); // most training recordings last
+});
+
+test("apByTrainingRecordings: bin edges are inclusive below, exclusive above; classes without AP or AUC", () => {
+  const perClass: ClassScore[] = [
+    { index: 0, name: "none", ap: 0.1, auc: 0.5 },
+    { index: 1, name: "three", ap: 0.2, auc: 0.6 },
+    { index: 2, name: "four", ap: 0.6, auc: null },
+    { index: 3, name: "seven", ap: 0.4, auc: 0.8 },
+    { index: 4, name: "sixteen", ap: 0.9, auc: 0.95 },
+    { index: 5, name: "no positive", ap: null, auc: null },
+  ];
+  const recordings = new Map([[1, 3], [2, 4], [3, 7], [4, 16], [5, 20]]); // class 0: absent → 0 recordings
+  const result = apByTrainingRecordings(perClass, recordings);
+  assert.deepEqual(result.perClass.map((r) => [r.class, r.trainingRecordings, r.bin]), [
+    ["none", 0, "<1"], ["three", 3, "2–3"], ["four", 4, "4–7"], ["seven", 7, "4–7"], ["sixteen", 16, "≥16"],
+  ]);
+  const byBin = new Map(result.bins.map((b) => [b.trainingRecordings, b]));
+  assert.deepEqual(result.bins.map((b) => b.trainingRecordings), ["<1", "1", "2–3", "4–7", "8–15", "≥16"]);
+  assert.equal(byBin.get("4–7")!.classes, 2);
+  assert.equal(byBin.get("4–7")!.mAP, 0.5);
+  assert.equal(byBin.get("4–7")!.meanAUC, 0.8); // "four" has no AUC: averaged over the one that has
+  assert.equal(byBin.get("1")!.classes, 0);
+  assert.ok(Number.isNaN(byBin.get("1")!.mAP));
+  assert.deepEqual([result.split.fewer.classes, result.split.atLeast.classes], [2, 3]);
+  assert.ok(Math.abs(result.split.fewer.mAP - 0.15) < 1e-12);
+  // Other edges and split: [0, 5) and ≥ 5; split at 7 puts "seven" above.
+  const custom = apByTrainingRecordings(perClass, recordings, { edges: [0, 5], below: 7 });
+  assert.deepEqual(custom.bins.map((b) => [b.trainingRecordings, b.classes]), [["0–4", 3], ["≥5", 2]]);
+  assert.deepEqual([custom.split.fewer.classes, custom.split.atLeast.classes], [3, 2]);
+  assert.throws(() => apByTrainingRecordings(perClass, recordings, { edges: [4, 2] }), /must increase/);
+  assert.throws(() => apByTrainingRecordings(perClass, recordings, { edges: [] }), /must not be empty/);
+});
