@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { runExperiment } from "../psl/pipeline";
-import type { EpochRecord } from "../psl/loop";
+import type { EpochRecord, TrainerFactory } from "../psl/loop";
 import { readPslTable, type PslTable } from "../psl/table";
 import { scoreClipsAsync, clipTargets, type ClipRow } from "../psl/evaluate";
 import type { FeatureSource } from "../psl/features";
@@ -48,11 +48,19 @@ function readHistory(dir: string): EpochRecord[] {
   }
 }
 
+/** How the series trains: with a live curve, and (tests only) another trainer factory than the engine's. */
+export interface SeriesTrainingOptions {
+  live?: boolean;
+  /** Trainer factory (default: the engine's). Tests pass one that stops mid-run, as a kernel restart would. */
+  createTrainer?: TrainerFactory;
+}
+
 /**
  * Runs the pipeline up to `until` and follows the trained stage's history.json (written after every epoch) to
  * redraw a live training curve in place. The loop runs in this process, so the poll fires between training steps.
  */
-async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, until: "teacher" | "student", live: boolean): Promise<{ dir: string; checkpoint: string; cached: boolean; annotationTable?: string }> {
+async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, until: "teacher" | "student", options: SeriesTrainingOptions): Promise<{ dir: string; checkpoint: string; cached: boolean; annotationTable?: string }> {
+  const live = options.live ?? false;
   const series = await loadSeriesData(params);
   const config = seriesConfig(params, changes);
   const trained = until === "teacher" ? config.teacher : config.student;
@@ -74,6 +82,12 @@ async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, un
     const result = await runExperiment(config, {
       until,
       data: series.data,
+      // A training stopped by a kernel restart or a kill continues from its last checkpoint (the loop's resume ends with
+      // the weights of an uninterrupted run, bit for bit: lib/psl/loop.ts), and a larger `steps` / `teacherSteps`
+      // continues the finished shorter cached run (lib/psl/extend-run.ts). Finished runs are re-used as before, and
+      // other parameters name another cache folder, so nothing of a different run is ever continued.
+      resume: true,
+      createTrainer: options.createTrainer,
       onProgress(message) {
         const match = /^(teacher|student): training in (\S+)/.exec(message);
         if (match && match[1] === until) {
@@ -98,7 +112,7 @@ async function runWithCurve(params: SeriesParameters, changes: ConfigChanges, un
  * The series' teacher: the user's checkpoint (teacherCheckpoint), the shipped demo teacher, or one trained (once,
  * cached) with the profile's teacher recipe.
  */
-export async function trainTeacher(params: SeriesParameters, options: { live?: boolean } = {}): Promise<TrainedModel> {
+export async function trainTeacher(params: SeriesParameters, options: SeriesTrainingOptions = {}): Promise<TrainedModel> {
   const s = resolveSeries(params);
   if (s.teacherCheckpoint !== null) {
     // Nothing trained here, so no curve; the pipeline (runExperiment) checks the file itself when it is used.
@@ -109,7 +123,7 @@ export async function trainTeacher(params: SeriesParameters, options: { live?: b
     const dir = dirname(shipped.checkpoint);
     return { name: "teacher", checkpoint: shipped.checkpoint, dir, history: readHistory(dir), cached: true, seed: shipped.recipe.seed, origin: "shipped" };
   }
-  const run = await runWithCurve(params, { seed: s.teacher.seed }, "teacher", options.live ?? false);
+  const run = await runWithCurve(params, { seed: s.teacher.seed }, "teacher", options);
   return { name: "teacher", checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached, seed: s.teacher.seed, origin: "trained" };
 }
 
@@ -120,11 +134,11 @@ async function withTeacher(params: SeriesParameters, changes: ConfigChanges): Pr
 }
 
 /** Trains (or finds) one of the STUDENT_RECIPES ("weak", "psl-10s", "psl-5s", "psl-2s", "ts-2s") with one seed. */
-export async function trainStudent(params: SeriesParameters, name: string, options: { live?: boolean; seed?: number } = {}): Promise<TrainedModel> {
+export async function trainStudent(params: SeriesParameters, name: string, options: SeriesTrainingOptions & { seed?: number } = {}): Promise<TrainedModel> {
   const recipe = studentRecipe(name);
   const seed = options.seed ?? resolveSeries(params).seed;
   const changes = await withTeacher(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed });
-  const run = await runWithCurve(params, changes, "student", options.live ?? false);
+  const run = await runWithCurve(params, changes, "student", options);
   return { name, checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached, seed, origin: "trained" };
 }
 
