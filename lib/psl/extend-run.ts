@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { copyCheckpointWithMeta } from "../model/checkpoint";
 import { canonicalJson } from "./cache";
+import type { LearningRateDecay } from "./config";
 import { readLoopState, stoppedAtBudget, type LoopState } from "./loop";
 
 /** A finished run that a run folder can continue from. */
@@ -35,16 +36,38 @@ function readParams(dir: string): Params | undefined {
   }
 }
 
+/** A run's learning-rate decay (./learning-rate.ts); absent from a key = none. */
+function decayOf(params: Params): LearningRateDecay | null {
+  return (params.settings as { learningRateDecay?: LearningRateDecay | null } | undefined)?.learningRateDecay ?? null;
+}
+
 /**
  * Equal parameters for the first `steps` steps once `settings.steps` is set aside: a learning-rate decay that starts at
- * or after step `steps` (./learning-rate.ts) does not touch them, so it counts as none (absent from a key = none).
+ * or after step `steps` (./learning-rate.ts) does not touch them, so it counts as none.
  */
 function samePrefix(a: Params, b: Params, steps: number): boolean {
   const prefixKey = (params: Params) => {
-    const decay = (params.settings as { learningRateDecay?: { afterStep: number } | null } | undefined)?.learningRateDecay ?? null;
+    const decay = decayOf(params);
     return canonicalJson({ ...params, settings: { ...params.settings, steps: null, learningRateDecay: decay !== null && decay.afterStep < steps ? decay : null } });
   };
   return prefixKey(a) === prefixKey(b);
+}
+
+/**
+ * Why continuing the `shorterSteps`-step run `shorter` equals training `own` from the start, for the log: the same
+ * settings, or the same but for a learning-rate decay that the shorter run never reached (samePrefix lets only that
+ * differ), which the line names rather than claim equal settings.
+ */
+function equivalenceNote(own: Params, shorter: Params, shorterSteps: number): string {
+  const ownDecay = decayOf(own);
+  const shorterDecay = decayOf(shorter);
+  if (canonicalJson(ownDecay) === canonicalJson(shorterDecay)) return "same data, settings and seed";
+  const decay = (d: LearningRateDecay) => `to ${d.factor}× from step ${d.afterStep}`;
+  const but =
+    shorterDecay === null ? `a learning-rate decay ${decay(ownDecay!)} that the ${shorterSteps}-step run never reached`
+    : ownDecay === null ? `the ${shorterSteps}-step run's learning-rate decay ${decay(shorterDecay)}, which it never reached`
+    : `the learning-rate decay, here ${decay(ownDecay)}, in the ${shorterSteps}-step run ${decay(shorterDecay)}, which it never reached`;
+  return `same data and seed, settings equal but for ${but}`;
 }
 
 /** Finished because it reached its budget of `steps` steps (./loop.ts' rule), every validation period complete. */
@@ -100,8 +123,10 @@ export function continueShorterRun(dir: string, label: string, log: (message: st
   if (existsSync(join(dir, "last.safetensors"))) return undefined;
   const shorter = findShorterRun(dir);
   if (!shorter) return undefined;
-  const steps = readParams(dir)!.settings!.steps as number;
+  const own = readParams(dir)!;
+  const steps = own.settings!.steps as number;
+  const note = equivalenceNote(own, readParams(shorter.dir)!, shorter.steps);
   copyRunToContinue(shorter.dir, dir);
-  log(`${label}: continuing the ${shorter.steps}-step run ${shorter.dir} to ${steps} steps (same data, settings and seed: equals training ${steps} steps from the start)`);
+  log(`${label}: continuing the ${shorter.steps}-step run ${shorter.dir} to ${steps} steps (${note}: equals training ${steps} steps from the start)`);
   return shorter;
 }

@@ -76,11 +76,32 @@ test("teacher: 12 steps continue the cached 6-step run (not a sibling that diffe
   assert.equal(fresh.teacher!.key, twelve.teacher!.key);
   assertSameRun(fresh.teacher!.dir, twelveDir);
 
-  // A learning-rate decay from step 12 on leaves the first 12 steps as they were: the 12-step run without one continues.
+  // A learning-rate decay from step 12 on leaves the first 12 steps as they were: the 12-step run without one continues,
+  // and the line names the decay instead of claiming equal settings.
   events.length = 0;
   const decayed = await runExperiment(resolveConfig(base, ["teacher.steps=15", 'teacher.learningRateDecay={"afterStep":12,"factor":0.1}']), { data, until: "teacher", resume: true, onProgress });
-  assert.ok(events.includes(`teacher: continuing the 12-step run ${twelveDir} to 15 steps (same data, settings and seed: equals training 15 steps from the start)`), events.join("\n"));
+  assert.ok(
+    events.includes(
+      `teacher: continuing the 12-step run ${twelveDir} to 15 steps (same data and seed, settings equal but for a learning-rate decay to 0.1× from step 12 ` +
+        "that the 12-step run never reached: equals training 15 steps from the start)",
+    ),
+    events.join("\n"),
+  );
   assert.equal(readLoopState(decayed.teacher!.dir)!.globalStep, 15);
+  // The other way round: a 12-step run with a decay from step 12 (never reached) continued by one without any.
+  const nineDir = other.teacher!.dir;
+  const otherRate = "teacher.learningRate=0.002";
+  const decayedTwelve = await runExperiment(resolveConfig(base, [otherRate, "teacher.steps=12", 'teacher.learningRateDecay={"afterStep":12,"factor":0.5}']), { data, until: "teacher", resume: true, onProgress });
+  assert.ok(events.some((e) => e.startsWith(`teacher: continuing the 9-step run ${nineDir} to 12 steps (same data and seed, settings equal but for a learning-rate decay to 0.5× from step 12 that`)), events.join("\n"));
+  events.length = 0;
+  await runExperiment(resolveConfig(base, [otherRate, "teacher.steps=15"]), { data, until: "teacher", resume: true, onProgress });
+  assert.ok(
+    events.includes(
+      `teacher: continuing the 12-step run ${decayedTwelve.teacher!.dir} to 15 steps (same data and seed, settings equal but for the 12-step run's ` +
+        "learning-rate decay to 0.5× from step 12, which it never reached: equals training 15 steps from the start)",
+    ),
+    events.join("\n"),
+  );
 
   // Once finished, the 12-step run is a cached artefact like any other.
   events.length = 0;
