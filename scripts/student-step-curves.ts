@@ -151,6 +151,12 @@ async function main(): Promise<void> {
   const note = arg("note", "2-core machine; see the session note for its load");
   const params: SeriesParameters = { profile: "default", steps, seeds: 1, widthMult };
   const s = resolveSeries(params);
+  // scorePoint takes last.safetensors as the checkpoint of the newest validation point. The loop writes it at each
+  // validation and also every checkpointEverySteps steps INSIDE a period (lib/psl/loop.ts: only at a step count below the
+  // period's length), which would overwrite it before the poll scores it. With the series' students (checkpointEverySteps
+  // 200, DEFAULT_CONFIG; seriesConfig keeps it) and --every up to 200 that never happens; a larger --every is refused before any work.
+  const checkpointEverySteps = seriesConfig(params).student.checkpointEverySteps;
+  if (checkpointEverySteps > 0 && checkpointEverySteps < every) throw new UserError(`--every ${every}: the loop would also save last.safetensors every ${checkpointEverySteps} steps inside a validation period, before its point is scored; use --every ${checkpointEverySteps} or less`);
   const runKey = stepCurveRunKey(name, widthMult, seed);
   const series = await loadSeriesData(params);
   const teacher = await trainTeacher(params);
