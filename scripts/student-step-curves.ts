@@ -162,8 +162,10 @@ async function main(): Promise<void> {
   const teacher = await trainTeacher(params);
   const recipe = studentRecipe(name);
   const config = seriesConfig(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: teacher.checkpoint });
-  // The only change to the default profile's recipe: validate every `every` steps (the default profile: 50), so the
-  // curve has one point per `every` steps. Validation does not change training (batches are a function of the step).
+  // Changes to the default profile's recipe: validate every `every` steps (the default profile: 75), so the curve has one
+  // point per `every` steps (validation does not change training: batches are a function of the step); and the learning
+  // rate stays the reference's 1e-3 (seriesConfig's default), not the profile's per-student rate: the committed curves
+  // were measured at 1e-3, before those rates were chosen, and a re-run must measure the same runs.
   config.student.validateEverySteps = every;
 
   const shippedEval = shippedTeacherEval();

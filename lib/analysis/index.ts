@@ -16,3 +16,4 @@ export * from "./seed-intervals";
 export * from "./step-curves";
 export * from "./step-curve-groups";
 export * from "./recordings-per-class";
+export * from "./learning-rate-choice";

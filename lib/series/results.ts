@@ -11,7 +11,7 @@ import { pairedSeedDifference, seedInterval, type PairedSeedDifference, type See
 import type { FeatureSource } from "../psl/features";
 import { loadSeriesData, type SeriesData } from "./data";
 import { scoreCheckpoint, trainStudent, type TrainedModel } from "./run";
-import { STUDENT_RECIPES, resolveSeries, studentSeeds, type SeriesParameters } from "./settings";
+import { STUDENT_RECIPES, resolveSeries, studentLearningRate, studentSeeds, type SeriesParameters } from "./settings";
 
 export type EvalLabels = "truth" | "noisy";
 
@@ -22,6 +22,8 @@ export interface StudentResult {
   seeds: number[];
   /** Optimizer steps each run took. */
   steps: number;
+  /** Adam's learning rate of its runs (settings.ts: per recipe, chosen on validation). */
+  learningRate: number;
   truth: SeedInterval;
   /** Against the noisy eval labels (demo only; equals `truth` elsewhere). */
   noisy: SeedInterval;
@@ -103,6 +105,7 @@ export async function studentResults(params: SeriesParameters, options: StudentR
       runs,
       seeds: runs.map((r) => r.seed ?? s.seed),
       steps: last?.step ?? s.studentSteps,
+      learningRate: studentLearningRate(params, name),
       truth: seedInterval(truthTargets, matrices, C, { resamples, seed: 1 }),
       noisy: seedInterval(noisyTargets, matrices, C, { resamples, seed: 1 }),
     });

@@ -16,7 +16,7 @@ import { openModel } from "../model/open";
 import { evaluateScores, type EvalMetrics } from "../evaluation";
 import { writeFileAtomic } from "../io/atomic";
 import { liveChart, trainingCurveChart } from "../report/charts";
-import { resolveSeries, seriesConfig, studentRecipe, type SeriesParameters, type ConfigChanges } from "./settings";
+import { resolveSeries, seriesConfig, studentLearningRate, studentRecipe, type SeriesParameters, type ConfigChanges } from "./settings";
 import { demoCorpusKey } from "../demo";
 import { shippedTeacher } from "./demo-teacher";
 import { loadSeriesData, type SeriesData } from "./data";
@@ -137,7 +137,7 @@ async function withTeacher(params: SeriesParameters, changes: ConfigChanges): Pr
 export async function trainStudent(params: SeriesParameters, name: string, options: SeriesTrainingOptions & { seed?: number } = {}): Promise<TrainedModel> {
   const recipe = studentRecipe(name);
   const seed = options.seed ?? resolveSeries(params).seed;
-  const changes = await withTeacher(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed });
+  const changes = await withTeacher(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, learningRate: studentLearningRate(params, name) });
   const run = await runWithCurve(params, changes, "student", options);
   return { name, checkpoint: run.checkpoint, dir: run.dir, history: readHistory(run.dir), cached: run.cached, seed, origin: "trained" };
 }

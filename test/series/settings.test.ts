@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { seriesConfig, resolveSeries, SERIES_PROFILES, studentSeeds } from "../../lib/series/settings";
+import { seriesConfig, resolveSeries, SERIES_PROFILES, STUDENT_RECIPES, REFERENCE_LEARNING_RATE, studentLearningRate, studentRecipe, studentSeeds } from "../../lib/series/settings";
 import { trainTeacher } from "../../lib/series/run";
 import { loadSeriesData } from "../../lib/series/data";
 import { repoRoot } from "../../lib/io/repo-root";
@@ -66,4 +66,26 @@ test("teacherCheckpoint: a missing file or an empty path is refused before any w
   await assert.rejects(async () => loadSeriesData({ profile: "quick", teacherCheckpoint: missing }), named, "before the corpus or features are touched");
   assert.throws(() => resolveSeries({ profile: "quick", teacherCheckpoint: "" }), /parameter teacherCheckpoint: a checkpoint file path or null/);
   assert.throws(() => resolveSeries({ profile: "quick", teacherCheckpoint: "data-manifests/demo" }), /parameter teacherCheckpoint: .*data-manifests\/demo is not a file/);
+});
+
+test("student learning rates: per recipe from the profile (chosen on validation), the reference's 1e-3 otherwise", () => {
+  const quick = { profile: "quick" };
+  for (const r of STUDENT_RECIPES) assert.equal(studentLearningRate(quick, r.name), REFERENCE_LEARNING_RATE, `quick ${r.name}`);
+  for (const profile of ["default", "full"] as const) {
+    for (const r of STUDENT_RECIPES) {
+      const rate = studentLearningRate({ profile }, r.name);
+      assert.equal(rate, SERIES_PROFILES[profile].studentLearningRates[r.name] ?? REFERENCE_LEARNING_RATE);
+      const config = seriesConfig({ profile }, { name: r.name, alpha: r.alpha, chunkSeconds: r.chunkSeconds, learningRate: rate });
+      assert.equal(config.student.learningRate, rate, `${profile} ${r.name}: the config trains with it`);
+      assert.equal(config.teacher.learningRate, REFERENCE_LEARNING_RATE, "the teacher's rate is not the students'");
+    }
+  }
+  // The default profile's table names every recipe it changes, and only known recipes.
+  for (const name of Object.keys(SERIES_PROFILES.default.studentLearningRates)) assert.doesNotThrow(() => studentRecipe(name));
+  assert.ok(Object.values(SERIES_PROFILES.default.studentLearningRates).some((r) => r !== REFERENCE_LEARNING_RATE), "the default profile changes some rate");
+  // An explicit 1e-3 is the same config as none: caches keyed before per-student rates keep their keys.
+  const recipe = studentRecipe("psl-2s");
+  const changes = { name: recipe.name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds };
+  assert.deepEqual(seriesConfig(quick, { ...changes, learningRate: REFERENCE_LEARNING_RATE }), seriesConfig(quick, changes));
+  assert.throws(() => studentLearningRate(quick, "psl-1s"), /unknown student "psl-1s"/);
 });
