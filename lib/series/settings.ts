@@ -50,7 +50,7 @@ export interface ProfileSettings {
   otherSeeds: number;
   /** Default teacher threshold of notebooks 03/05: the tiny quick teacher is under-confident and says almost nothing at 0.5. */
   threshold: number;
-  /** Adam's learning rate per student recipe (a student not named: the reference's 1e-3). */
+  /** Adam's learning rate per student recipe on the demo corpus (a student not named, or another dataset: the reference's 1e-3). */
   studentLearningRates: Readonly<Record<string, number>>;
 }
 
@@ -213,10 +213,14 @@ export const STUDENT_RECIPES: readonly StudentRecipe[] = [
   { name: "ts-2s", label: "Teacher-student (α = 0.5), 2 s chunks", alpha: 0.5, chunkSeconds: 2 },
 ];
 
-/** A student's Adam learning rate under these parameters: the profile's for that recipe, else the reference's 1e-3. */
+/**
+ * A student's Adam learning rate under these parameters: on the demo corpus the profile's for that recipe (chosen on
+ * the demo's validation split), else — and on any other dataset, where that choice says nothing — the reference's 1e-3.
+ */
 export function studentLearningRate(params: SeriesParameters, name: string): number {
   studentRecipe(name);
-  return resolveSeries(params).studentLearningRates[name] ?? REFERENCE_LEARNING_RATE;
+  const s = resolveSeries(params);
+  return s.dataset === "demo" ? (s.studentLearningRates[name] ?? REFERENCE_LEARNING_RATE) : REFERENCE_LEARNING_RATE;
 }
 
 export function studentRecipe(name: string): StudentRecipe {
