@@ -14,16 +14,11 @@ import { runExperiment } from "../lib/psl/pipeline";
 import type { EpochRecord } from "../lib/psl/loop";
 import { writeJsonAtomic } from "../lib/io/atomic";
 import { readJsonFile } from "../lib/io/json-file";
+import { learningRateCheckPath } from "../lib/analysis/learning-rate-choice";
 import { repoPath } from "../lib/io/repo-root";
 import { UserError } from "../lib/errors";
+import { arg } from "./script-args";
 import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, type SeriesParameters } from "../lib/series";
-
-function arg(name: string, fallback?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
-  if (fallback === undefined) throw new UserError(`missing --${name}`);
-  return fallback;
-}
 
 const round = (v: number) => Number(v.toFixed(4));
 
@@ -32,15 +27,14 @@ async function main(): Promise<void> {
   const rates = arg("lr").split(",").map(Number);
   if (rates.some((r) => !(r > 0))) throw new UserError(`--lr: positive numbers separated by commas, got ${arg("lr")}`);
   const seed = Number(arg("seed", "42"));
-  const out = arg("out", repoPath("data-manifests", "demo", "curves", "student-learning-rate.json"));
+  const out = arg("out", learningRateCheckPath());
   const params: SeriesParameters = { profile: "default", seeds: 1 };
   const profile = resolveSeries(params);
   const series = await loadSeriesData(params);
   const teacher = await trainTeacher(params);
   const recipe = studentRecipe(name);
   for (const learningRate of rates) {
-    const config = seriesConfig(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: teacher.checkpoint });
-    config.student.learningRate = learningRate;
+    const config = seriesConfig(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: teacher.checkpoint, learningRate });
     const result = await runExperiment(config, { until: "student", data: series.data, onProgress: (m) => console.error(`[lr] ${m}`) });
     const dir = result.student?.dir;
     if (!dir || !existsSync(join(dir, "history.json"))) throw new Error(`${name} lr ${learningRate}: the run left no history.json`);

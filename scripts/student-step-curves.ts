@@ -34,18 +34,12 @@ import { readJsonFile } from "../lib/io/json-file";
 import { repoPath } from "../lib/io/repo-root";
 import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
 // The file's shape: lib/analysis/step-curves.ts reads and checks it (notebook 04 draws it).
-import { checkStepCurves, stepCurveRunKey, studentScores, widthKey, type SeedScores, type StepCurvePoint, type StepCurveRun, type StudentScores } from "../lib/analysis/step-curves";
+import { checkStepCurves, stepCurvesPath, stepCurveRunKey, studentScores, widthKey, type SeedScores, type StepCurvePoint, type StepCurveRun, type StudentScores } from "../lib/analysis/step-curves";
 import { BASELINE_STUDENT, COMPARED_STUDENT, budgetComparison, pairedRuns } from "../lib/analysis/step-curve-groups";
 import { UserError } from "../lib/errors";
+import { arg } from "./script-args";
 import { initBackend } from "../lib/nn/backend";
 import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, shippedTeacherEval, type SeriesParameters } from "../lib/series";
-
-function arg(name: string, fallback?: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i >= 0 && process.argv[i + 1] !== undefined) return process.argv[i + 1];
-  if (fallback === undefined) throw new Error(`missing --${name}`);
-  return fallback;
-}
 
 const round = (v: number) => Number(v.toFixed(4));
 
@@ -140,12 +134,12 @@ async function compare(out: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes("--compare")) return compare(arg("out", repoPath("data-manifests", "demo", "curves", "student-steps.json")));
+  if (process.argv.includes("--compare")) return compare(arg("out", stepCurvesPath()));
   const name = arg("student");
   const steps = Number(arg("steps"));
   const every = Number(arg("every", "100"));
   const seed = Number(arg("seed", "42"));
-  const out = arg("out", repoPath("data-manifests", "demo", "curves", "student-steps.json"));
+  const out = arg("out", stepCurvesPath());
   const profileWidth = resolveSeries({ profile: "default" }).widthMult;
   const widthMult = Number(arg("width", String(profileWidth)));
   const note = arg("note", "2-core machine; see the session note for its load");
