@@ -121,6 +121,12 @@ export interface SeriesParameters {
   seed?: number;
   /** Seeds of weak and psl-2s; null = the profile's. */
   seeds?: number | null;
+  /**
+   * Seeds of the other students (psl-10s, psl-5s, ts-2s); null = the profile's (at most `seeds`). The default
+   * profile trains them over one seed to stay within 40 minutes; `otherSeeds: 3` gives every student an interval over
+   * seeds at the default's budget (the seed-42 runs are the default's, found in the cache).
+   */
+  otherSeeds?: number | null;
   /** Teacher threshold for counting labels (notebooks 03, 05); null = the profile's. */
   threshold?: number | null;
 }
@@ -155,6 +161,8 @@ export function resolveSeries(params: SeriesParameters): ResolvedSeries {
   const dataset = params.dataset ?? "demo";
   const headlineSeeds = params.seeds ?? base.headlineSeeds;
   if (!Number.isInteger(headlineSeeds) || headlineSeeds < 1) throw new UserError(`parameter seeds: a positive integer, got ${JSON.stringify(params.seeds)}`);
+  const otherSeeds = params.otherSeeds ?? Math.min(base.otherSeeds, headlineSeeds);
+  if (!Number.isInteger(otherSeeds) || otherSeeds < 1) throw new UserError(`parameter otherSeeds: a positive integer, got ${JSON.stringify(params.otherSeeds)}`);
   const teacherCheckpoint = givenTeacher(params.teacherCheckpoint);
   const useShippedTeacher = teacherCheckpoint === null && dataset === "demo" && base.shippedTeacher && params.retrainTeacher !== true;
   return {
@@ -166,7 +174,7 @@ export function resolveSeries(params: SeriesParameters): ResolvedSeries {
     studentSteps: params.steps ?? base.studentSteps,
     teacher: { ...base.teacher, steps: params.teacherSteps ?? base.teacher.steps },
     headlineSeeds,
-    otherSeeds: Math.min(base.otherSeeds, headlineSeeds),
+    otherSeeds,
     threshold: params.threshold ?? base.threshold,
     useShippedTeacher,
     teacherCheckpoint,

@@ -29,6 +29,20 @@ test("every notebook gets the same teacher config for the same parameters; stude
   assert.deepEqual(studentSeeds({ profile: "default", seed: 42 }, "psl-2s"), [42, 43, 44]);
   assert.deepEqual(studentSeeds({ profile: "default", seed: 42 }, "psl-5s"), [42]);
   assert.deepEqual(studentSeeds({ profile: "full", seed: 42 }, "psl-5s"), [42, 43, 44]);
+  assert.deepEqual(studentSeeds({ profile: "default", seeds: 1 }, "psl-5s"), [42], "the profile's other seeds, at most `seeds`");
+});
+
+test("otherSeeds: every student over several seeds at the default's budget, the headline pair unchanged", () => {
+  const params = { profile: "default", seed: 42, otherSeeds: 3 };
+  for (const name of ["psl-10s", "psl-5s", "ts-2s"]) assert.deepEqual(studentSeeds(params, name), [42, 43, 44], name);
+  assert.deepEqual(studentSeeds(params, "weak"), [42, 43, 44]);
+  assert.deepEqual(studentSeeds({ ...params, seeds: 2 }, "psl-2s"), [42, 43]);
+  assert.equal(resolveSeries(params).studentSteps, SERIES_PROFILES.default.studentSteps, "same budget as the default");
+  // The seed-42 run of a student is the same config (so the same cached run) whichever otherSeeds asked for it.
+  const changes = { name: "psl-5s", chunkSeconds: 5 };
+  assert.deepEqual(seriesConfig(params, changes), seriesConfig({ profile: "default", seed: 42 }, changes));
+  assert.throws(() => resolveSeries({ ...params, otherSeeds: 0 }), /parameter otherSeeds: a positive integer, got 0/);
+  assert.throws(() => resolveSeries({ ...params, otherSeeds: 1.5 }), /parameter otherSeeds/);
 });
 
 test("teacherCheckpoint: a given teacher wins over the shipped and the live one; paths from the repository root", () => {
