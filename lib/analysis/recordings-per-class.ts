@@ -5,12 +5,15 @@
  * memorised, not generalised. These functions put each class's eval AP / AUC beside its number of training source
  * recordings and average them by bins of that number (1, 2–3, 4–7, 8–15, ≥ 16 by default).
  *
+ * addedLabelsByTrainingRecordings splits the teacher's added-label precision the same way (notebook 05 shows it).
+ *
  * The source list is taken as plain rows ({sourceId, classIndex, role}), so this layer does not depend on lib/demo:
  * `trainingRecordingsPerClass(demo.readSourceList())` is the demo corpus' count.
  */
 import { UserError } from "../errors";
 import type { ClassMetrics } from "../evaluation/metrics";
 import { ratio } from "./threshold-counter";
+import type { ClassRecovery } from "./missing-label-truth";
 
 /** One source recording of a corpus' source list (a `demo.DemoSource` fits). */
 export interface SourceRecording {
@@ -141,4 +144,46 @@ export function apByTrainingRecordings(
     atLeast: summary(rows.filter((r) => r.trainingRecordings >= below)),
   };
   return { perClass: rows, bins, split };
+}
+
+/** Added labels of a group of classes, pooled (the headline's precision pools the same way over all classes). */
+export interface AddedLabelGroup {
+  classes: number;
+  added: number;
+  correct: number;
+  trulyMissing: number;
+  /** correct / added; NaN when the group's classes add nothing. */
+  addedPrecision: number;
+  /** correct / trulyMissing; NaN when none of the group's labels was dropped. */
+  addedRecall: number;
+}
+
+export interface AddedLabelsByRecordings {
+  below: number;
+  fewer: AddedLabelGroup;
+  atLeast: AddedLabelGroup;
+}
+
+/**
+ * Is the teacher's added-label precision limited by the classes it learned from few recordings? The per-class
+ * recovery rows (perClassRecovery at one threshold) pooled into the classes with fewer than `below` (default 4)
+ * training recordings and the rest. Pooled, not averaged per class: the two groups' counts add up to the headline's
+ * (missingLabelsHeadline), so the headline precision lies between the groups' precisions. A class missing from
+ * `recordings` has 0 training recordings.
+ */
+export function addedLabelsByTrainingRecordings(
+  recovery: readonly Pick<ClassRecovery, "classIndex" | "added" | "correct" | "trulyMissing">[],
+  recordings: ReadonlyMap<number, number>,
+  options: { below?: number } = {},
+): AddedLabelsByRecordings {
+  const below = options.below ?? 4;
+  if (!Number.isInteger(below) || below < 1) throw new UserError(`addedLabelsByTrainingRecordings: below must be a positive integer, got ${below}`);
+  const pool = (rows: typeof recovery): AddedLabelGroup => {
+    const added = rows.reduce((sum, r) => sum + r.added, 0);
+    const correct = rows.reduce((sum, r) => sum + r.correct, 0);
+    const trulyMissing = rows.reduce((sum, r) => sum + r.trulyMissing, 0);
+    return { classes: rows.length, added, correct, trulyMissing, addedPrecision: ratio(correct, added), addedRecall: ratio(correct, trulyMissing) };
+  };
+  const count = (r: (typeof recovery)[number]) => recordings.get(r.classIndex) ?? 0;
+  return { below, fewer: pool(recovery.filter((r) => count(r) < below)), atLeast: pool(recovery.filter((r) => count(r) >= below)) };
 }

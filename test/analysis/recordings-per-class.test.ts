@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { apByTrainingRecordings, trainingRecordingsPerClass, type ClassScore } from "../../lib/analysis/recordings-per-class";
+import { addedLabelsByTrainingRecordings, apByTrainingRecordings, trainingRecordingsPerClass, type ClassScore } from "../../lib/analysis/recordings-per-class";
+import { addedLabelCurve, perClassRecovery } from "../../lib/analysis/missing-label-truth";
+import { TOY_NAMES, TOY_TRUTH, TOY_WEAK, toyChunks } from "./toy";
 import { readSourceList } from "../../lib/demo/sources";
 import { readJsonFile } from "../../lib/io/json-file";
 import { repoPath } from "../../lib/io/repo-root";
@@ -92,4 +94,27 @@ test("apByTrainingRecordings: bin edges are inclusive below, exclusive above; cl
   assert.deepEqual([custom.split.fewer.classes, custom.split.atLeast.classes], [3, 2]);
   assert.throws(() => apByTrainingRecordings(perClass, recordings, { edges: [4, 2] }), /must increase/);
   assert.throws(() => apByTrainingRecordings(perClass, recordings, { edges: [] }), /must not be empty/);
+});
+
+test("addedLabelsByTrainingRecordings: the toy's added labels pooled by its classes' training recordings, adding up to the headline", () => {
+  // Toy classes: Speech 0, Dog 1, Rain 2. Dog learned from 1 recording, the others from 6 and 4.
+  const recordings = new Map([[0, 6], [1, 1], [2, 4]]);
+  for (const threshold of [0.25, 0.5, 0.75]) {
+    const recovery = perClassRecovery(toyChunks(), TOY_WEAK, TOY_TRUTH, { threshold, classNames: TOY_NAMES });
+    const { fewer, atLeast } = addedLabelsByTrainingRecordings(recovery, recordings);
+    const [headline] = addedLabelCurve(toyChunks(), TOY_WEAK, TOY_TRUTH, { thresholds: [threshold] });
+    assert.equal(fewer.added + atLeast.added, headline.added, `added at ${threshold}`);
+    assert.equal(fewer.correct + atLeast.correct, headline.correct, `correct at ${threshold}`);
+    assert.equal(fewer.trulyMissing + atLeast.trulyMissing, headline.trulyMissing, `truly missing at ${threshold}`);
+  }
+  // At 0.5: Dog's one dropped label recovered (1 added, 1 correct); Speech 1 added, wrong; Rain 1 dropped, not found.
+  const at05 = addedLabelsByTrainingRecordings(perClassRecovery(toyChunks(), TOY_WEAK, TOY_TRUTH, { threshold: 0.5 }), recordings);
+  assert.deepEqual(at05.fewer, { classes: 1, added: 1, correct: 1, trulyMissing: 1, addedPrecision: 1, addedRecall: 1 });
+  assert.deepEqual(at05.atLeast, { classes: 2, added: 1, correct: 0, trulyMissing: 1, addedPrecision: 0, addedRecall: 0 });
+  // Split elsewhere: everything below 7 recordings is "fewer"; a class absent from the map has 0.
+  const all = addedLabelsByTrainingRecordings(perClassRecovery(toyChunks(), TOY_WEAK, TOY_TRUTH, { threshold: 0.5 }), new Map(), { below: 7 });
+  assert.equal(all.fewer.classes, 3);
+  assert.equal(all.atLeast.classes, 0);
+  assert.ok(Number.isNaN(all.atLeast.addedPrecision), "nothing added: precision undefined, not 0");
+  assert.throws(() => addedLabelsByTrainingRecordings([], recordings, { below: 0 }), /below must be a positive integer/);
 });
