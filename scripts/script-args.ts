@@ -8,3 +8,11 @@ export function arg(name: string, fallback?: string): string {
   if (fallback === undefined) throw new UserError(`missing --${name}`);
   return fallback;
 }
+
+/** Runs a script's main: a UserError (bad flag, wrong file) prints its message alone; anything else its stack. Exit 1. */
+export function runScript(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error instanceof UserError ? `error: ${error.message}` : error);
+    process.exit(1);
+  });
+}

@@ -17,7 +17,7 @@ import { readJsonFile } from "../lib/io/json-file";
 import { learningRateCheckPath } from "../lib/analysis/learning-rate-choice";
 import { repoPath } from "../lib/io/repo-root";
 import { UserError } from "../lib/errors";
-import { arg } from "./script-args";
+import { arg, runScript } from "./script-args";
 import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, type SeriesParameters } from "../lib/series";
 
 const round = (v: number) => Number(v.toFixed(4));
@@ -64,7 +64,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(main);

@@ -10,10 +10,13 @@
  *
  * Usage (one run per call: a student at a width and a seed; the runs of several calls accumulate in one JSON, one entry
  * per student × width × seed, keyed "weak/w0.25/seed42"; calls that run at once need different --out files, merged by hand):
- *   nice -n 10 npx tsx scripts/student-step-curves.ts --student weak   --steps 2000 [--every 100] [--seed 42] [--width W] [--out FILE] [--note TEXT]
+ *   nice -n 10 npx tsx scripts/student-step-curves.ts --student weak   --steps 2000 [--every 100] [--seed 42] [--width W] [--lr R] [--out FILE] [--note TEXT]
  *   nice -n 10 npx tsx scripts/student-step-curves.ts --student psl-2s --steps 2000
  *   nice -n 10 npx tsx scripts/student-step-curves.ts --compare [--out FILE]
  * --width: the student width (default: the default profile's); --note: how the machine was loaded, kept with the run.
+ * --lr: Adam's learning rate (default: the reference's 1e-3, the rate of the committed student-steps.json; the default
+ * profile's chosen rates are in lib/series/settings.ts). One file holds one rate: a run at another rate than the file's
+ * is refused, so curves at another rate go to their own --out file.
  * --compare: per width with weak and PSL-2s runs on the same seeds, scores the checkpoint each loop SELECTED (best
  * validation mAP) and its last one on eval, and writes the paired difference PSL-2s − weak with a 95 % interval over
  * seeds × eval clips (one seed: eval clips only), keyed by width; plus, where the runs went past the default profile's
@@ -37,9 +40,9 @@ import { pairedSeedDifference } from "../lib/analysis/seed-intervals";
 import { checkStepCurves, stepCurvesPath, stepCurveRunKey, studentScores, widthKey, type SeedScores, type StepCurvePoint, type StepCurveRun, type StudentScores } from "../lib/analysis/step-curves";
 import { BASELINE_STUDENT, COMPARED_STUDENT, budgetComparison, pairedRuns } from "../lib/analysis/step-curve-groups";
 import { UserError } from "../lib/errors";
-import { arg } from "./script-args";
+import { arg, runScript } from "./script-args";
 import { initBackend } from "../lib/nn/backend";
-import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, shippedTeacherEval, type SeriesParameters } from "../lib/series";
+import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, shippedTeacherEval, REFERENCE_LEARNING_RATE, type SeriesParameters } from "../lib/series";
 
 const round = (v: number) => Number(v.toFixed(4));
 
@@ -143,6 +146,10 @@ async function main(): Promise<void> {
   const profileWidth = resolveSeries({ profile: "default" }).widthMult;
   const widthMult = Number(arg("width", String(profileWidth)));
   const note = arg("note", "2-core machine; see the session note for its load");
+  const learningRate = Number(arg("lr", String(REFERENCE_LEARNING_RATE)));
+  if (!(learningRate > 0 && learningRate < 1)) throw new UserError(`--lr: a learning rate in (0, 1), got ${arg("lr")}`);
+  const fileRate = existsSync(out) ? ((readJsonFile(out, "step curves") as { recipe?: { learningRate?: number } }).recipe?.learningRate ?? null) : null;
+  if (fileRate !== null && fileRate !== learningRate) throw new UserError(`${out} holds curves at learning rate ${fileRate}, not --lr ${learningRate}: give another --out`);
   const params: SeriesParameters = { profile: "default", steps, seeds: 1, widthMult };
   const s = resolveSeries(params);
   // scorePoint takes last.safetensors as the checkpoint of the newest validation point. The loop writes it at each
@@ -155,11 +162,11 @@ async function main(): Promise<void> {
   const series = await loadSeriesData(params);
   const teacher = await trainTeacher(params);
   const recipe = studentRecipe(name);
-  const config = seriesConfig(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: teacher.checkpoint });
+  const config = seriesConfig(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: teacher.checkpoint, learningRate });
   // Changes to the default profile's recipe: validate every `every` steps (the default profile: 75), so the curve has one
   // point per `every` steps (validation does not change training: batches are a function of the step); and the learning
-  // rate stays the reference's 1e-3 (seriesConfig's default), not the profile's per-student rate: the committed curves
-  // were measured at 1e-3, before those rates were chosen, and a re-run must measure the same runs.
+  // rate is --lr, by default the reference's 1e-3, not the profile's per-student rate: the committed curves were
+  // measured at 1e-3, before those rates were chosen, and a re-run without --lr must measure the same runs.
   config.student.validateEverySteps = every;
 
   const shippedEval = shippedTeacherEval();
@@ -210,7 +217,8 @@ async function main(): Promise<void> {
       runDir: trainingDir?.replace(repoPath() + "/", ""),
       secondsPerStep: secondsPerStep === null ? null : round(secondsPerStep),
       machine: { cores: cpus().length, loadAverage1mAtEnd: round(loadavg()[0]), note },
-      command: `npx tsx scripts/student-step-curves.ts --student ${name} --steps ${steps} --every ${every} --seed ${seed} --width ${widthMult}`,
+      command: `npx tsx scripts/student-step-curves.ts --student ${name} --steps ${steps} --every ${every} --seed ${seed} --width ${widthMult}` +
+        (learningRate === REFERENCE_LEARNING_RATE ? "" : ` --lr ${learningRate} --out ${out.replace(repoPath() + "/", "")}`),
       points,
     };
     writeJsonAtomic(out, {
@@ -270,7 +278,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(main);
