@@ -1,7 +1,7 @@
 /** The embedded demo corpus: curated offline sources, seeded clip generator, AudioSet-like weak labels. */
 export * from "./corpus";
 export { demoDataset } from "./dataset";
-export { eventRecordings } from "./events";
+export { eventRecordings, sourcesOfSplit } from "./events";
 export * from "./sources";
 export * from "./profiles";
 export * from "./weak-labels";

@@ -12,7 +12,7 @@ import { readClassLabels } from "../../lib/data/classes";
 import { mapToAudioSet, readFsd50kGroundTruth, readFsd50kVocabulary } from "../../lib/data/fsd";
 import { readManifest, type ManifestRow } from "../../lib/data/manifest";
 import { wavFileDuration } from "../../lib/audio/probe";
-import { clearPreparedSources, ensureDemoCorpus, readSourceList, sourceAvailable, SPLITS, type DemoCorpus, type DemoSource } from "../../lib/demo";
+import { clearPreparedSources, ensureDemoCorpus, readSourceList, sourceAvailable, sourcesOfSplit, SPLITS, type DemoCorpus, type DemoSource } from "../../lib/demo";
 import { UserError } from "../../lib/errors";
 import { repoRoot } from "../../lib/io/repo-root";
 
@@ -175,6 +175,17 @@ test("source recordings are never shared between training, validation and eval /
   for (const id of evalSources) assert.equal(roleOf.get(id), "eval", id);
   for (const id of domain2) assert.equal(roleOf.get(id), "domain2", id);
   for (const id of train) assert.ok(!evalSources.has(id) && !domain2.has(id), id);
+});
+
+test("sourcesOfSplit: the source rows a split's events use, in source-list order", () => {
+  const drawn = sourcesOfSplit(corpusA.splits.balanced.events, sources);
+  const ids = new Set(tsv(corpusA.splits.balanced.events).map((r) => r[4]));
+  assert.deepEqual(drawn.map((s) => s.sourceId), sources.filter((s) => ids.has(s.sourceId)).map((s) => s.sourceId));
+  assert.equal(new Set(drawn.map((s) => s.sourceId)).size, ids.size, "every recording of the events is a row of the list");
+  assert.ok(drawn.every((s) => s.role === "train"));
+  // The eval split's rows are other recordings: none of them is among the balanced split's.
+  const evalRows = sourcesOfSplit(corpusA.splits.eval.events, sources);
+  assert.ok(evalRows.length > 0 && evalRows.every((s) => s.role === "eval" && !ids.has(s.sourceId)));
 });
 
 test("second domain: FSD50K-form vocabulary maps onto AudioSet mids; eval.csv agrees with the kit manifest", () => {
