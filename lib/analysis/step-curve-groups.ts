@@ -38,6 +38,8 @@ export interface StepCurveGroup {
   key: string;
   student: string;
   widthMult: number;
+  /** Adam's learning rate of the file's runs (its recipe). */
+  learningRate: number;
   label: string;
   /** Ascending; `runs[i]` is seed `seeds[i]`. */
   seeds: number[];
@@ -80,6 +82,7 @@ export function stepCurveGroups(file: StepCurvesFile): StepCurveGroup[] {
       key,
       student: runs[0].student,
       widthMult: runs[0].widthMult,
+      learningRate: file.recipe.learningRate,
       label: runs[0].label,
       seeds: runs.map((r) => r.seed),
       runs,

@@ -141,6 +141,15 @@ export function stepCurvesPath(): string {
   return repoPath("data-manifests", "demo", "curves", "student-steps.json");
 }
 
+/**
+ * The same measurement at the default profile's chosen learning rate of weak and PSL-2s (4e-3, lib/series/settings.ts;
+ * stepCurvesPath() holds the curves at the reference's 1e-3, measured before the rates were chosen). A test checks the
+ * file's rate against the settings (this layer cannot read them).
+ */
+export function chosenRateStepCurvesPath(): string {
+  return repoPath("data-manifests", "demo", "curves", "student-steps-lr4e-3.json");
+}
+
 /** The first measurement (one seed, width 0.1, the 1,200-step teacher), kept as history (only its description gained the note on seconds). */
 export function stepCurvesHistoryPath(): string {
   return repoPath("data-manifests", "demo", "curves", "student-steps-teacher1200.json");

@@ -26,6 +26,7 @@ test("groups: student × width in file order, seeds ascending, per step the mean
   const groups = stepCurveGroups(curves);
   assert.deepEqual(groups.map((g) => [g.key, g.seeds, g.stepBudgets]), [["weak/w0.25", [42, 43], [300]], ["psl-2s/w0.25", [42, 43], [300]], ["psl-2s/w0.1", [42], [200]]]);
   const [weak, psl, narrow] = groups;
+  assert.deepEqual(groups.map((g) => g.learningRate), [curves.recipe.learningRate, curves.recipe.learningRate, curves.recipe.learningRate], "the file's rate");
   assert.deepEqual(weak.steps, [100, 200, 300]);
   close(weak.bands.evalMAPTruth.mean, [0.09, 0.115, 0.14], "weak eval mAP mean");
   close(weak.bands.evalMAPTruth.min, [0.08, 0.11, 0.13], "weak eval mAP min");

@@ -83,3 +83,15 @@ test("seed groups: per group the mean eval curve with seed-range bars and per-se
   assert.deepEqual([traces[4].x, traces[4].y], [[200, 100], [0.12, 0.1]]);
   assert.equal((chart.layout.yaxis as { title: { text: string } }).title.text, "mAP");
 });
+
+test("seed groups measured at different learning rates: the rate is in the legend when a group has one", () => {
+  const band = (mean: number[]) => ({ mean, min: mean, max: mean });
+  const group = (learningRate?: number) => ({ student: "weak", widthMult: 0.25, seeds: [42], steps: [100], ...(learningRate === undefined ? {} : { learningRate }),
+    bands: { evalMAPTruth: band([0.1]), validationMAP: band([0.12]) }, selected: [{ step: 100, evalMAP: { truth: 0.1 } }] });
+  const names = (seedGroupStepChart([group(0.001), group(0.004), group()]).data as unknown as Trace[]).map((t) => t.name);
+  assert.deepEqual(names.slice(0, 6), [
+    "weak w0.25, lr 0.001 (eval, true labels; seed 42)", "weak w0.25, lr 0.001 (validation; seed 42)",
+    "weak w0.25, lr 0.004 (eval, true labels; seed 42)", "weak w0.25, lr 0.004 (validation; seed 42)",
+    "weak w0.25 (eval, true labels; seed 42)", "weak w0.25 (validation; seed 42)",
+  ]);
+});

@@ -82,6 +82,8 @@ interface Band {
 export interface SeedGroupCurves {
   student: string;
   widthMult: number;
+  /** Named in the legend when given (groups of files measured at different rates in one chart). */
+  learningRate?: number;
   seeds: number[];
   steps: number[];
   bands: { evalMAPTruth: Band; validationMAP: Band };
@@ -97,7 +99,7 @@ export interface SeedGroupCurves {
 export function seedGroupStepChart(groups: readonly SeedGroupCurves[], options: StepCurveOptions = {}): Chart {
   const curves = groups.flatMap((g, i): StepCurve[] => {
     const seeds = g.seeds.length === 1 ? `seed ${g.seeds[0]}` : `mean of ${g.seeds.length} seeds`;
-    const name = `${g.student} w${g.widthMult}`;
+    const name = `${g.student} w${g.widthMult}${g.learningRate === undefined ? "" : `, lr ${g.learningRate}`}`;
     const band = g.bands.evalMAPTruth;
     return [
       {
