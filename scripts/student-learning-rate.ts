@@ -30,6 +30,13 @@ async function main(): Promise<void> {
   const out = arg("out", learningRateCheckPath());
   const params: SeriesParameters = { profile: "default", seeds: 1 };
   const profile = resolveSeries(params);
+  // One file holds runs of one recipe: runs of another (the profile's width, steps or schedule changed since) are refused
+  // before any training, so the file never mixes them under a recipe that describes only some.
+  const fileRecipe = { widthMult: profile.widthMult, steps: profile.studentSteps, validateEverySteps: profile.validateEverySteps, batchSize: profile.batchSize };
+  const existing = existsSync(out) ? (readJsonFile(out, "learning-rate check") as { recipe?: unknown }).recipe : undefined;
+  if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(fileRecipe)) {
+    throw new UserError(`${out} holds runs of recipe ${JSON.stringify(existing)}, not this profile's ${JSON.stringify(fileRecipe)}: give another --out`);
+  }
   const series = await loadSeriesData(params);
   const teacher = await trainTeacher(params);
   const recipe = studentRecipe(name);
@@ -51,12 +58,13 @@ async function main(): Promise<void> {
       machine: { cores: cpus().length, loadAverage1mAtEnd: round(loadavg()[0]) },
       command: `npx tsx scripts/student-learning-rate.ts --student ${name} --lr ${learningRate} --seed ${seed}`,
     };
+    // The file's other keys are kept; its description, recipe (checked above) and chance level are this script's.
     writeJsonAtomic(out, {
+      ...file,
       description: "Student learning rate on the default profile (width, steps, batch, validation schedule unchanged), scored on the " +
         "VALIDATION split only (held-out validation recordings; the loop's own validation mAP). No eval score is computed here.",
-      recipe: { widthMult: profile.widthMult, steps: profile.studentSteps, validateEverySteps: profile.validateEverySteps, batchSize: profile.batchSize },
+      recipe: fileRecipe,
       chanceValidationMAP: round(chanceMAP(series.data.validation, config.numClasses)),
-      ...file,
       runs,
     });
     console.error(`[lr] ${name} lr ${learningRate} seed ${seed}: best validation mAP ${best.validationMAP.toFixed(4)} at step ${best.step}; ` +
