@@ -8,6 +8,11 @@
 //   MuseScore_General_Lite, TimGM6mb → train;  sf_GMbank (csound) → val;  FluidR3Mono → eval (and domain2, as before).
 // So a model is always scored on instruments rendered from samples it never heard.
 // Speech from tuxpaint: the role follows the language (one speaker per language); hedgewars: the voice pack.
+// Thin classes (< 4 training recordings): real recordings extracted from 0ad-data, supertuxkart-data and
+// wesnoth-1.16-data by scripts/setup-demo-sources.sh, and lomiri-sounds; each measured and its spectrogram looked at, and
+// checked against the class's other sources for the same recording (survey: team note thin-class-sources.md, summary in
+// data-manifests/demo/README.md). Several cuts of ONE recording session are one FAMILY: source ids
+// "<family>#<cut>", always one role (tested), counted as one training recording.
 //
 // Deterministic (seeded PRNG, sorted file lists): the same packages give the same CSV. Run:
 //   npx tsx scripts/build-demo-sources.ts            (rewrites the CSV; prints counts per class and role)
@@ -17,7 +22,7 @@ import { mulberry32 } from "../lib/data/random";
 
 const REPO = join(__dirname, "..");
 const CSV = join(REPO, "data-manifests", "demo", "sources.csv");
-const GENERATED = /^(gm|tuxspeech|hwvoice):/;
+const GENERATED = /^(gm|tuxspeech|hwvoice|0ad|stk|wesnoth|lomiri):/;
 
 const FONTS = {
   msg: { path: "/usr/share/sounds/sf3/MuseScore_General_Lite.sf3", pkg: "musescore-general-soundfont-small", licence: "MIT", role: "train", perProgram: 4 },
@@ -101,18 +106,22 @@ const classesCsv = readFileSync(join(REPO, "data-manifests", "audioset", "class_
 for (const [index, mid, name] of classesCsv) if (!classOf.has(Number(index))) classOf.set(Number(index), { mid, name });
 
 // Curated rows: TimGM6mb renders follow the font rule (train); every 4th curated training recording of a class with
-// at least 4 becomes a validation recording (the class keeps 3 of 4 for training).
-const perClassTrain = new Map<string, string[][]>();
+// at least 4 becomes a validation recording (the class keeps 3 of 4 for training). A recording is a family: the cuts
+// "<family>#<cut>" of one session move together (each other curated row is its own recording).
+const familyOf = (id: string): string => id.split("#")[0];
+const perClassTrain = new Map<string, Map<string, string[][]>>();
 for (const r of curated) {
   if (r[0].startsWith("timgm6mb:")) r[8] = "train";
   // (val counts as train here, so re-running the script on its own output changes nothing)
   if ((r[8] !== "train" && r[8] !== "val") || r[9] !== "event" || r[3] !== "") continue;
   r[8] = "train";
-  const list = perClassTrain.get(r[4]) ?? [];
-  list.push(r);
-  perClassTrain.set(r[4], list);
+  const families = perClassTrain.get(r[4]) ?? new Map<string, string[][]>();
+  families.set(familyOf(r[0]), [...(families.get(familyOf(r[0])) ?? []), r]);
+  perClassTrain.set(r[4], families);
 }
-for (const list of perClassTrain.values()) if (list.length >= 4) list.forEach((r, i) => i % 4 === 3 && (r[8] = "val"));
+for (const families of perClassTrain.values()) {
+  if (families.size >= 4) [...families.values()].forEach((cuts, i) => i % 4 === 3 && cuts.forEach((r) => (r[8] = "val")));
+}
 
 const rows: string[][] = [];
 const add = (id: string, pkg: string, path: string, render: string, index: number, licence: string, role: string): void => {
@@ -199,6 +208,74 @@ for (const [pack, role] of Object.entries(VOICE_PACKS)) {
     if (added >= MORE_WORDS_PER_PACK || curatedIds.has(`hedgewars:voices/${pack}/${word}`) || !existsSync(path)) continue;
     add(`hwvoice:${pack}/${word}`, "hedgewars-data", path, "", 0, "GFDL-1.3", role);
     added++;
+  }
+}
+
+// Thin classes: real recordings from packages whose members the setup script extracts (0ad-data, supertuxkart-data,
+// wesnoth-1.16-data → /usr/share/psl-lab-demo/<package>/<member>) or that it installs (lomiri-sounds). One entry per
+// recording FAMILY (all its cuts take its role). Roles: more training recordings first; eval keeps at least one
+// recording training never heard (a new one where eval had only a render); val only for Music (9 training tracks).
+// Duration / RMS below are of the file as shipped (sox, 16 kHz mono).
+const EXTRACTED = "/usr/share/psl-lab-demo";
+interface ThinFamily {
+  family: string;
+  pkg: "0ad-data" | "supertuxkart-data" | "wesnoth-1.16-data" | "lomiri-sounds";
+  files: string[];
+  index: number;
+  licence: string;
+  role: "train" | "val" | "eval";
+  usage?: "event" | "bed";
+}
+const PACKAGE_ROOT: Record<ThinFamily["pkg"], string> = {
+  "0ad-data": `${EXTRACTED}/0ad-data`, // members of public.zip
+  "supertuxkart-data": `${EXTRACTED}/supertuxkart-data`, // below /usr/share/games/supertuxkart/data
+  "wesnoth-1.16-data": `${EXTRACTED}/wesnoth-1.16-data`, // below /usr/share/games/wesnoth/1.16/data/core/sounds
+  "lomiri-sounds": "/usr/share/sounds/lomiri",
+};
+const OAD = "CC-BY-SA-3.0"; // Wildfire Games (audio/LICENSE.txt of 0ad-data)
+const FAUNA = "audio/actor/fauna/animal";
+const THIN_FAMILIES: ThinFamily[] = [
+  // Dog: one bark, 1.0 s, RMS 0.029 (civ_dog_move, 0.4 s, is a yelp of the same session: left out).
+  { family: "0ad:dog-bark", pkg: "0ad-data", files: ["audio/voice/global/civ_dog_bark.ogg"], index: 74, licence: OAD, role: "train" },
+  // Cattle: cattle_01..07 are moos of ONE session (same noise floor, band limit, mastering): one family, 3 cuts
+  // (2.1–2.7 s, RMS 0.06–0.12). supertuxkart's black_forest/cow.ogg is tuxpaint's cow_white (eval), rejected.
+  { family: "0ad:cattle-session", pkg: "0ad-data", files: [`${FAUNA}/cattle_02.ogg`, `${FAUNA}/cattle_05.ogg`, `${FAUNA}/cattle_06.ogg`], index: 90, licence: OAD, role: "train" },
+  // Pig: grunts (pig_10 = pig_12 sample for sample; 1.3 s) and a squeal (pig_death 1.7 s; pig_squeal_move is a cut of it).
+  { family: "0ad:pig-grunt", pkg: "0ad-data", files: [`${FAUNA}/pig_10.ogg`], index: 93, licence: OAD, role: "train" },
+  { family: "0ad:pig-squeal", pkg: "0ad-data", files: [`${FAUNA}/pig_death.ogg`], index: 93, licence: OAD, role: "eval" },
+  // Sheep: one bleat, 1.1 s (sheep_11 is the same bleat pitch-shifted); supertuxkart's field recording, 18 s, 5 bleats.
+  { family: "0ad:sheep-bleat", pkg: "0ad-data", files: [`${FAUNA}/sheep_10.ogg`], index: 97, licence: OAD, role: "train" },
+  { family: "stk:sheep", pkg: "supertuxkart-data", files: ["tracks/scotland/sheep.ogg"], index: 97, licence: "GPL-3+", role: "train" },
+  // Chicken: clucking series of one session (chicken_10 is near silent, RMS 0.004: left out).
+  { family: "0ad:hen-session", pkg: "0ad-data", files: [`${FAUNA}/chicken_11.ogg`, `${FAUNA}/chicken_13.ogg`], index: 99, licence: OAD, role: "train" },
+  // Roaring cats: lion growls/roars (lion_attack2 is an edit of the same material).
+  { family: "0ad:lion-session", pkg: "0ad-data", files: [`${FAUNA}/lion_attack1.ogg`, `${FAUNA}/lion_select1.ogg`], index: 109, licence: OAD, role: "train" },
+  // Thunder: 0ad's two storm recordings (12–13 s, quiet: RMS 0.02) as one family; supertuxkart's strike (2.4 s, CC-BY-3.0
+  // Mike Koenig); wesnoth's lightning spell, a thunder clap (3.5 s).
+  { family: "0ad:thunder-session", pkg: "0ad-data", files: ["audio/ambient/weather/thunder_10.ogg", "audio/ambient/weather/thunder_11.ogg"], index: 287, licence: OAD, role: "train" },
+  { family: "stk:thunder", pkg: "supertuxkart-data", files: ["sfx/thunder.ogg"], index: 287, licence: "CC-BY-3.0", role: "train" },
+  { family: "wesnoth:lightning", pkg: "wesnoth-1.16-data", files: ["lightning.ogg"], index: 287, licence: "GPL-2+", role: "train" },
+  // Camera: shutter clicks, 0.3 s (camera_focus is a synthetic focus beep: left out).
+  { family: "lomiri:camera-click", pkg: "lomiri-sounds", files: ["camera/click/camera_click.ogg"], index: 416, licence: "CC0-1.0", role: "train" },
+  // Explosion: eval had only a GS render; supertuxkart's (CC0) becomes its real eval recording, wesnoth's trains.
+  { family: "wesnoth:explosion", pkg: "wesnoth-1.16-data", files: ["explosion.ogg"], index: 426, licence: "GPL-2+", role: "train" },
+  { family: "stk:explosion", pkg: "supertuxkart-data", files: ["sfx/explosion.ogg"], index: 426, licence: "CC0", role: "eval" },
+  // Splash: replaces hedgewars planewater (a 1.8-s drone) and rubberduck_water (two rubber-duck squeaks), which were no
+  // splashes. supertuxkart's splash (CC-BY-SA-4.0) is the eval recording; wesnoth's water blast trains (label doubtful).
+  { family: "wesnoth:water-blast", pkg: "wesnoth-1.16-data", files: ["water-blast.wav"], index: 445, licence: "GPL-2+", role: "train" },
+  { family: "stk:splash", pkg: "supertuxkart-data", files: ["sfx/splash.ogg"], index: 445, licence: "CC-BY-SA-4.0", role: "eval" },
+  // Music beds: 8 of 0ad's 62 tracks, 54–106 s (each its own recording; Taiko_1 left out: drums only).
+  ...["0_8Bit_Bonus_Track", "Alba_Longa_Burns", "Dried_Tears", "From_Every_Corner", "Karmic_Confluence", "The_Governor"].map(
+    (track): ThinFamily => ({ family: `0ad:music/${track}`, pkg: "0ad-data", files: [`audio/music/${track}.ogg`], index: 137, licence: OAD, role: "train", usage: "bed" }),
+  ),
+  { family: "0ad:music/Harvest_Moon", pkg: "0ad-data", files: ["audio/music/Harvest_Moon.ogg"], index: 137, licence: OAD, role: "val", usage: "bed" },
+  { family: "0ad:music/Roman_Ingenuity", pkg: "0ad-data", files: ["audio/music/Roman_Ingenuity.ogg"], index: 137, licence: OAD, role: "eval", usage: "bed" },
+];
+for (const f of THIN_FAMILIES) {
+  for (const file of f.files) {
+    const id = f.files.length > 1 ? `${f.family}#${basename(file).replace(/\.[a-z]+$/, "")}` : f.family;
+    const c = classOf.get(f.index)!;
+    rows.push([id, f.pkg, `${PACKAGE_ROOT[f.pkg]}/${file}`, "", String(f.index), c.mid, c.name, f.licence, f.role, f.usage ?? "event"]);
   }
 }
 

@@ -24,16 +24,24 @@ export interface SourceRecording {
 }
 
 /**
- * Distinct training source recordings (role "train") per class index. Every row counts, whatever its usage: a music
- * bed is a recording of its class too (the demo's Music class has only its 3 beds). Classes absent from the list are
- * absent from the map; read them with `?? 0`.
+ * The recording a source row comes from: several cuts of one recording session are listed as `family#cut`
+ * (the demo's source list), and count as one recording.
+ */
+export function recordingOf(sourceId: string): string {
+  return sourceId.split("#")[0];
+}
+
+/**
+ * Distinct training source recordings (role "train") per class index; the cuts `family#cut` of one recording count
+ * once. Every row counts, whatever its usage: a music bed is a recording of its class too. Classes absent from the list
+ * are absent from the map; read them with `?? 0`.
  */
 export function trainingRecordingsPerClass(sources: Iterable<SourceRecording>): Map<number, number> {
   const ids = new Map<number, Set<string>>();
   for (const source of sources) {
     if (source.role !== "train") continue;
     const set = ids.get(source.classIndex) ?? new Set<string>();
-    set.add(source.sourceId);
+    set.add(recordingOf(source.sourceId));
     ids.set(source.classIndex, set);
   }
   return new Map([...ids].map(([classIndex, set]) => [classIndex, set.size]));

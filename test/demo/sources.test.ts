@@ -3,7 +3,8 @@
  * no recording listed twice (which would leak a recording between training and evaluation).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readClassLabels } from "../../lib/data/classes";
@@ -47,6 +48,45 @@ test("no recording (file or render recipe) is listed twice, so no recording can 
     const prior = seen.get(identity);
     assert.equal(prior, undefined, `${s.sourceId} repeats ${prior?.sourceId}`);
     seen.set(identity, s);
+  }
+});
+
+test("the cuts of one recording (source ids family#cut) share one role, so a session never feeds two split families", () => {
+  const roles = new Map<string, Set<string>>();
+  for (const s of sources) {
+    if (!s.sourceId.includes("#")) continue;
+    const family = s.sourceId.split("#")[0];
+    roles.set(family, (roles.get(family) ?? new Set()).add(s.role));
+  }
+  assert.ok(roles.size >= 5, `families: ${roles.size}`);
+  for (const [family, set] of roles) assert.equal(set.size, 1, `${family}: roles ${[...set].join(", ")}`);
+});
+
+test("byte-identical files (one recording under two names) are never listed in two roles", (t) => {
+  const present = sources.filter((s) => s.render === null && existsSync(s.path));
+  if (present.length === 0) return t.skip("no source package installed (scripts/setup-demo-sources.sh)");
+  const byHash = new Map<string, DemoSource>();
+  for (const s of present) {
+    const hash = createHash("sha1").update(readFileSync(s.path)).digest("hex");
+    const prior = byHash.get(hash);
+    if (prior) assert.equal(s.role, prior.role, `${s.sourceId} (${s.role}) is byte for byte ${prior.sourceId} (${prior.role})`);
+    else byHash.set(hash, s);
+  }
+});
+
+test("every file extracted by scripts/setup-demo-sources.sh comes from a package that script knows how to extract", () => {
+  const script = readFileSync(join(repo, "scripts/setup-demo-sources.sh"), "utf8");
+  const archives = /^ARCHIVES="([^"]*)"/m.exec(script)?.[1].split(" ").map((entry) => entry.split("=")[0]) ?? [];
+  const extracted = sources.filter((s) => s.path.startsWith("/usr/share/psl-lab-demo/"));
+  assert.ok(extracted.length >= 20, `extracted files: ${extracted.length}`);
+  for (const s of extracted) {
+    const pkg = s.path.split("/")[4];
+    assert.equal(s.package, pkg, `${s.sourceId}: path under ${pkg}, package ${s.package}`);
+    assert.ok(archives.includes(pkg), `${s.sourceId}: ${pkg} is not in the script's ARCHIVES (${archives.join(", ")})`);
+  }
+  const installed = /^PACKAGES="([^"]*)"/m.exec(script)?.[1].split(" ") ?? [];
+  for (const s of sources.filter((s) => s.render === null && !s.path.startsWith("/usr/share/psl-lab-demo/"))) {
+    assert.ok(installed.includes(s.package), `${s.sourceId}: package ${s.package} is not in the script's PACKAGES`);
   }
 });
 
