@@ -5,7 +5,7 @@
  * memorised, not generalised. These functions put each class's eval AP / AUC beside its number of training source
  * recordings and average them by bins of that number (1, 2–3, 4–7, 8–15, ≥ 16 by default).
  *
- * addedLabelsByTrainingRecordings splits the teacher's added-label precision the same way (notebook 05 shows it).
+ * addedLabelsByClassCount splits the teacher's added-label precision the same way (notebook 05 shows it).
  *
  * The source list is taken as plain rows ({sourceId, classIndex, role}), so this layer does not depend on lib/demo:
  * `trainingRecordingsPerClass(demo.readSourceList())` is the demo corpus' count.
@@ -166,32 +166,43 @@ export interface AddedLabelGroup {
   addedRecall: number;
 }
 
-export interface AddedLabelsByRecordings {
+export interface AddedLabelsByCount {
   below: number;
   fewer: AddedLabelGroup;
   atLeast: AddedLabelGroup;
 }
 
 /**
- * Is the teacher's added-label precision limited by the classes it learned from few recordings? The per-class
- * recovery rows (perClassRecovery at one threshold) pooled into the classes with fewer than `below` (default 4)
- * training recordings and the rest. Pooled, not averaged per class: the two groups' counts add up to the headline's
- * (missingLabelsHeadline), so the headline precision lies between the groups' precisions. A class missing from
- * `recordings` has 0 training recordings.
+ * Which classes hold the teacher's added-label precision down? The per-class recovery rows (perClassRecovery at one
+ * threshold) pooled into the classes whose count is below `below` and the rest — the count being what the caller asks
+ * about: the class's training recordings (trainingRecordingsPerClass; `below` 4 by default), or its labels in the
+ * teacher's training split (labelsPerClass). Pooled, not averaged per class: the two groups' counts add up to the
+ * headline's (missingLabelsHeadline), so the headline precision lies between the groups'. A class missing from
+ * `counts` has 0.
  */
-export function addedLabelsByTrainingRecordings(
+export function addedLabelsByClassCount(
   recovery: readonly Pick<ClassRecovery, "classIndex" | "added" | "correct" | "trulyMissing">[],
-  recordings: ReadonlyMap<number, number>,
+  counts: ReadonlyMap<number, number>,
   options: { below?: number } = {},
-): AddedLabelsByRecordings {
+): AddedLabelsByCount {
   const below = options.below ?? 4;
-  if (!Number.isInteger(below) || below < 1) throw new UserError(`addedLabelsByTrainingRecordings: below must be a positive integer, got ${below}`);
+  if (!Number.isInteger(below) || below < 1) throw new UserError(`addedLabelsByClassCount: below must be a positive integer, got ${below}`);
   const pool = (rows: typeof recovery): AddedLabelGroup => {
     const added = rows.reduce((sum, r) => sum + r.added, 0);
     const correct = rows.reduce((sum, r) => sum + r.correct, 0);
     const trulyMissing = rows.reduce((sum, r) => sum + r.trulyMissing, 0);
     return { classes: rows.length, added, correct, trulyMissing, addedPrecision: ratio(correct, added), addedRecall: ratio(correct, trulyMissing) };
   };
-  const count = (r: (typeof recovery)[number]) => recordings.get(r.classIndex) ?? 0;
+  const count = (r: (typeof recovery)[number]) => counts.get(r.classIndex) ?? 0;
   return { below, fewer: pool(recovery.filter((r) => count(r) < below)), atLeast: pool(recovery.filter((r) => count(r) >= below)) };
+}
+
+/**
+ * How often each class is labelled in manifest rows (e.g. the true labels of the teacher's training split): a class's
+ * frequency there is the prior a teacher learns for it. Classes never labelled are absent; read them with `?? 0`.
+ */
+export function labelsPerClass(rows: Iterable<{ labels: readonly number[] }>): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const row of rows) for (const label of new Set(row.labels)) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts;
 }

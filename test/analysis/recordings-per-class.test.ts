@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addedLabelsByTrainingRecordings, apByTrainingRecordings, recordingOf, trainingRecordingsPerClass, type ClassScore } from "../../lib/analysis/recordings-per-class";
+import { addedLabelsByClassCount, apByTrainingRecordings, labelsPerClass, recordingOf, trainingRecordingsPerClass, type ClassScore } from "../../lib/analysis/recordings-per-class";
 import { addedLabelCurve, perClassRecovery } from "../../lib/analysis/missing-label-truth";
 import { TOY_NAMES, TOY_TRUTH, TOY_WEAK, toyChunks } from "./toy";
 import { readSourceList } from "../../lib/demo/sources";
@@ -117,25 +117,30 @@ test("apByTrainingRecordings: bin edges are inclusive below, exclusive above; cl
   assert.throws(() => apByTrainingRecordings(perClass, recordings, { edges: [] }), /must not be empty/);
 });
 
-test("addedLabelsByTrainingRecordings: the toy's added labels pooled by its classes' training recordings, adding up to the headline", () => {
+test("addedLabelsByClassCount: the toy's added labels pooled by its classes' training recordings, adding up to the headline", () => {
   // Toy classes: Speech 0, Dog 1, Rain 2. Dog learned from 1 recording, the others from 6 and 4.
   const recordings = new Map([[0, 6], [1, 1], [2, 4]]);
   for (const threshold of [0.25, 0.5, 0.75]) {
     const recovery = perClassRecovery(toyChunks(), TOY_WEAK, TOY_TRUTH, { threshold, classNames: TOY_NAMES });
-    const { fewer, atLeast } = addedLabelsByTrainingRecordings(recovery, recordings);
+    const { fewer, atLeast } = addedLabelsByClassCount(recovery, recordings);
     const [headline] = addedLabelCurve(toyChunks(), TOY_WEAK, TOY_TRUTH, { thresholds: [threshold] });
     assert.equal(fewer.added + atLeast.added, headline.added, `added at ${threshold}`);
     assert.equal(fewer.correct + atLeast.correct, headline.correct, `correct at ${threshold}`);
     assert.equal(fewer.trulyMissing + atLeast.trulyMissing, headline.trulyMissing, `truly missing at ${threshold}`);
   }
   // At 0.5: Dog's one dropped label recovered (1 added, 1 correct); Speech 1 added, wrong; Rain 1 dropped, not found.
-  const at05 = addedLabelsByTrainingRecordings(perClassRecovery(toyChunks(), TOY_WEAK, TOY_TRUTH, { threshold: 0.5 }), recordings);
+  const at05 = addedLabelsByClassCount(perClassRecovery(toyChunks(), TOY_WEAK, TOY_TRUTH, { threshold: 0.5 }), recordings);
   assert.deepEqual(at05.fewer, { classes: 1, added: 1, correct: 1, trulyMissing: 1, addedPrecision: 1, addedRecall: 1 });
   assert.deepEqual(at05.atLeast, { classes: 2, added: 1, correct: 0, trulyMissing: 1, addedPrecision: 0, addedRecall: 0 });
   // Split elsewhere: everything below 7 recordings is "fewer"; a class absent from the map has 0.
-  const all = addedLabelsByTrainingRecordings(perClassRecovery(toyChunks(), TOY_WEAK, TOY_TRUTH, { threshold: 0.5 }), new Map(), { below: 7 });
+  const all = addedLabelsByClassCount(perClassRecovery(toyChunks(), TOY_WEAK, TOY_TRUTH, { threshold: 0.5 }), new Map(), { below: 7 });
   assert.equal(all.fewer.classes, 3);
   assert.equal(all.atLeast.classes, 0);
   assert.ok(Number.isNaN(all.atLeast.addedPrecision), "nothing added: precision undefined, not 0");
-  assert.throws(() => addedLabelsByTrainingRecordings([], recordings, { below: 0 }), /below must be a positive integer/);
+  assert.throws(() => addedLabelsByClassCount([], recordings, { below: 0 }), /below must be a positive integer/);
+});
+
+test("labelsPerClass: clips per class, a label repeated in one row counted once", () => {
+  const counts = labelsPerClass([{ labels: [0, 2] }, { labels: [2, 2] }, { labels: [] }, { labels: [5] }]);
+  assert.deepEqual([...counts].sort((a, b) => a[0] - b[0]), [[0, 1], [2, 2], [5, 1]]);
 });

@@ -10,9 +10,9 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { repoPath, repoRoot } from "../../lib/io/repo-root";
-import { readStepCurves, selectedPoint, stepCurvesHistoryPath, stepCurvesPath, type StepCurvesFile } from "../../lib/analysis/step-curves";
+import { chosenRateStepCurvesPath, readStepCurves, selectedPoint, stepCurvesHistoryPath, stepCurvesPath, type StepCurvesFile } from "../../lib/analysis/step-curves";
 import { pairedRuns, pointComparison } from "../../lib/analysis/step-curve-groups";
-import { studentRecipe } from "../../lib/series/settings";
+import { REFERENCE_LEARNING_RATE, studentLearningRate, studentRecipe } from "../../lib/series/settings";
 
 const folder = repoPath("data-manifests", "demo", "curves");
 const files = readdirSync(folder).filter((name) => /^student-steps.*\.json$/.test(name)).map((name) => join(folder, name));
@@ -89,4 +89,14 @@ test("a --compare block agrees with the curve points and with its own means", ()
       }
     }
   }
+});
+
+test("two rates, one file each: the reference's 1e-3 in student-steps.json, the default's chosen rate of weak and PSL-2s in its own", () => {
+  assert.equal(read.get(stepCurvesPath())?.recipe.learningRate, REFERENCE_LEARNING_RATE);
+  const chosen = read.get(chosenRateStepCurvesPath());
+  assert.ok(chosen, `${chosenRateStepCurvesPath()} is committed`);
+  for (const name of ["weak", "psl-2s"]) assert.equal(chosen.recipe.learningRate, studentLearningRate({ profile: "default" }, name), `${name}'s rate`);
+  const runs = Object.values(chosen.students);
+  assert.deepEqual([...new Set(runs.map((r) => r.student))].sort(), ["psl-2s", "weak"]);
+  for (const run of runs) assert.match(run.command, new RegExp(`--lr ${chosen.recipe.learningRate} --out data-manifests/demo/curves/student-steps-lr4e-3\\.json$`), run.command);
 });
