@@ -4,6 +4,7 @@ export * from "./chunk-scores";
 export * from "./threshold-counter";
 export * from "./missing-labels";
 export * from "./missing-label-truth";
+export * from "./prior-shift";
 export * from "./ap-by-missing-rate";
 export * from "./strong-labels";
 export * from "./fsd-generalization";
