@@ -19,6 +19,7 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, basename } from "node:path";
 import { mulberry32 } from "../lib/data/random";
+import { recordingOf } from "../lib/analysis/recordings-per-class";
 
 const REPO = join(__dirname, "..");
 const CSV = join(REPO, "data-manifests", "demo", "sources.csv");
@@ -108,7 +109,6 @@ for (const [index, mid, name] of classesCsv) if (!classOf.has(Number(index))) cl
 // Curated rows: TimGM6mb renders follow the font rule (train); every 4th curated training recording of a class with
 // at least 4 becomes a validation recording (the class keeps 3 of 4 for training). A recording is a family: the cuts
 // "<family>#<cut>" of one session move together (each other curated row is its own recording).
-const familyOf = (id: string): string => id.split("#")[0];
 const perClassTrain = new Map<string, Map<string, string[][]>>();
 for (const r of curated) {
   if (r[0].startsWith("timgm6mb:")) r[8] = "train";
@@ -116,7 +116,7 @@ for (const r of curated) {
   if ((r[8] !== "train" && r[8] !== "val") || r[9] !== "event" || r[3] !== "") continue;
   r[8] = "train";
   const families = perClassTrain.get(r[4]) ?? new Map<string, string[][]>();
-  families.set(familyOf(r[0]), [...(families.get(familyOf(r[0])) ?? []), r]);
+  families.set(recordingOf(r[0]), [...(families.get(recordingOf(r[0])) ?? []), r]);
   perClassTrain.set(r[4], families);
 }
 for (const families of perClassTrain.values()) {

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { recordingOf } from "../../lib/analysis/recordings-per-class";
 import { readClassLabels } from "../../lib/data/classes";
 import { parseSourceList, readSourceList, recipeToMidi, type DemoSource } from "../../lib/demo";
 import { UserError } from "../../lib/errors";
@@ -55,7 +56,7 @@ test("the cuts of one recording (source ids family#cut) share one role, so a ses
   const roles = new Map<string, Set<string>>();
   for (const s of sources) {
     if (!s.sourceId.includes("#")) continue;
-    const family = s.sourceId.split("#")[0];
+    const family = recordingOf(s.sourceId);
     roles.set(family, (roles.get(family) ?? new Set()).add(s.role));
   }
   assert.ok(roles.size >= 5, `families: ${roles.size}`);
