@@ -1,4 +1,4 @@
-/** Data: AudioSet/FSD metadata, the kit's manifests, chunking, samplers, seeded RNG, the feature cache. */
+/** Data: AudioSet/FSD metadata, the kit's manifests, chunking, samplers, seeded RNG, the feature cache, batch augmentation. */
 export * from "./random";
 export * from "./csv";
 export * from "./classes";
@@ -12,3 +12,4 @@ export * from "./sampler";
 export * from "./feature-cache";
 export * from "./reference-hdf5";
 export * from "./named-dataset";
+export * from "./augment";

@@ -11,6 +11,7 @@ import { UserError } from "../errors";
 import { readJsonFile } from "../io/json-file";
 import { BACKEND_NAMES } from "../nn/backend";
 import { DEFAULT_MAX_CLIP_SECONDS } from "../audio/decode";
+import { checkAugmentation, NO_AUGMENTATION, type AugmentationSettings } from "../data/augment";
 
 export type SamplerKind = "random" | "balanced";
 export type AnnotationMode = "offline" | "online";
@@ -49,6 +50,11 @@ export interface TrainingSettings {
   sampler: SamplerKind;
   /** Save a resumable checkpoint every this many steps inside an epoch (also at every epoch end); 0 = epoch ends only. */
   checkpointEverySteps: number;
+  /**
+   * Mixup and SpecAugment masks on the training batches (lib/data/augment.ts); null = none, what the reference's
+   * configs do. Fields left out of a given object are off (`--set teacher.augmentation.mixupAlpha=0.5` sets mixup only).
+   */
+  augmentation: AugmentationSettings | null;
 }
 
 export interface LearningRateDecay {
@@ -172,6 +178,7 @@ const TRAINING_DEFAULTS: TrainingSettings = {
   maxGradNorm: null,
   sampler: "random",
   checkpointEverySteps: 200,
+  augmentation: null,
 };
 
 export const DEFAULT_CONFIG: ExperimentConfig = {
@@ -212,6 +219,9 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** Config fields holding augmentation settings (merged field by field over NO_AUGMENTATION). */
+const AUGMENTATION_FIELDS = new Set(["teacher.augmentation", "student.augmentation"]);
+
 /**
  * Deep-merges `patch` over `base`. Keys must be the base's own fields (typos are errors; so are names such as
  * "constructor" or "__proto__", which `in` would find on every object's prototype), except inside free-form maps
@@ -225,6 +235,8 @@ function merge(base: Record<string, unknown>, patch: Record<string, unknown>, pa
     if (!Object.hasOwn(base, key)) throw new UserError(`${source}: unknown config field "${field}"`);
     const current = base[key];
     if (field === "annotation.threshold") setOwn(out, key, isPlainObject(value) ? Object.fromEntries(Object.entries(value)) : value);
+    // An augmentation object merges over "everything off" (its default is null): the fields it leaves out are off.
+    else if (AUGMENTATION_FIELDS.has(field) && isPlainObject(value)) setOwn(out, key, merge({ ...NO_AUGMENTATION, ...(isPlainObject(current) ? current : {}) }, value, field, source));
     else if (isPlainObject(current) && isPlainObject(value)) setOwn(out, key, merge(current, value, field, source));
     else if (isPlainObject(current)) throw new UserError(`${source}: config field "${field}" must be an object`);
     else setOwn(out, key, value);
@@ -326,6 +338,17 @@ function checkTraining(t: TrainingSettings, prefix: string, source: string): voi
   need(t.maxGradNorm === null || isPositive(t.maxGradNorm), `${prefix}.maxGradNorm`, `must be a positive number or null, got ${show(t.maxGradNorm)}`, source);
   need(t.sampler === "random" || t.sampler === "balanced", `${prefix}.sampler`, `must be "random" or "balanced", got ${show(t.sampler)}`, source);
   need(isInteger(t.checkpointEverySteps, 0), `${prefix}.checkpointEverySteps`, `must be an integer ≥ 0, got ${show(t.checkpointEverySteps)}`, source);
+  const augmentation = t.augmentation as unknown;
+  need(augmentation === null || isPlainObject(augmentation), `${prefix}.augmentation`, `must be null or an object with ${Object.keys(NO_AUGMENTATION).join(", ")}, got ${show(augmentation)}`, source);
+  if (isPlainObject(augmentation)) {
+    const unknown = Object.keys(augmentation).filter((k) => !Object.hasOwn(NO_AUGMENTATION, k));
+    need(unknown.length === 0, `${prefix}.augmentation`, `has unknown field(s) ${unknown.join(", ")} (known: ${Object.keys(NO_AUGMENTATION).join(", ")})`, source);
+    try {
+      checkAugmentation(augmentation as unknown as AugmentationSettings, `${prefix}.augmentation`);
+    } catch (error) {
+      throw new UserError(`${source}: ${(error as Error).message}`);
+    }
+  }
 }
 
 function checkProbability(value: unknown, field: string, source: string): void {

@@ -14,6 +14,9 @@ import { join } from "node:path";
 import { UserError } from "../errors";
 import { writeJsonAtomic } from "../io/atomic";
 import { createBalancedSampler, createShuffleSampler } from "../data/sampler";
+import { augmentBatch } from "../data/augment";
+import { createRng } from "../data/random";
+import { N_MELS } from "../audio/frontend";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint";
 import type { MobileNetV2 } from "../model/mobilenetv2";
 import type { EvalMetrics } from "../evaluation";
@@ -117,6 +120,11 @@ export function epochOrder(kind: SamplerKind, numItems: number, seed: number, ep
   if (!itemLabels) throw new UserError('sampler "balanced" needs item labels');
   const labels = Array.from({ length: numItems }, (_, i) => itemLabels(i));
   return createBalancedSampler(labels, { seed: seed * 1_000_003 + epoch }).take(numItems);
+}
+
+/** The seed of one step's augmentation draws: its own stream, apart from the batch order's. */
+export function augmentationSeed(seed: number, globalStep: number): number {
+  return (seed + 0.5) * 1_000_003 + globalStep;
 }
 
 function freshState(): LoopState {
@@ -240,7 +248,9 @@ export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopRe
       if (state.stepInEpoch > 0) progress.tick(state.stepInEpoch);
       while (state.stepInEpoch < stepsPerEpoch) {
         const indices = stepBudget === null ? order.slice(state.stepInEpoch * batchSize, (state.stepInEpoch + 1) * batchSize) : streamBatch(state.globalStep);
-        const batch = await options.makeBatch(indices);
+        const raw = await options.makeBatch(indices);
+        // Augmentation draws from (seed, global step) alone, so a resumed or continued run replays the same batches.
+        const batch = settings.augmentation ? augmentBatch(raw, settings.augmentation, N_MELS, createRng(augmentationSeed(options.seed, state.globalStep))) : raw;
         if (settings.learningRateDecay) trainer.setLearningRate(learningRateAt(settings, state.globalStep));
         const { loss } = await trainer.step({ input: batch.input, batchSize: indices.length, frames: batch.frames, targets: batch.targets });
         if (!Number.isFinite(loss)) {

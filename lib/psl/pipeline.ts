@@ -302,6 +302,8 @@ function trainingKey(settings: TrainingSettings): Record<string, unknown> {
   delete rest.selfDistillation;
   // Only a set decay is part of the key: runs cached before the option existed keep their keys.
   if (rest.learningRateDecay === null) delete (rest as Partial<TrainingSettings>).learningRateDecay;
+  // Likewise augmentation: only a set one is part of the key.
+  if (rest.augmentation === null || rest.augmentation === undefined) delete (rest as Partial<TrainingSettings>).augmentation;
   return rest;
 }
 

@@ -21,6 +21,7 @@ import { demoDataset } from "../demo/dataset";
 import { loadModel } from "../model/checkpoint";
 import { evaluateModelAsync } from "../psl/evaluate";
 import type { TeacherSettings } from "../psl/config";
+import type { AugmentationSettings } from "../data/augment";
 import { resolveData, runExperiment } from "../psl/pipeline";
 import { DEMO_TEACHER, demoTeacherDir, seriesConfig } from "./settings";
 
@@ -80,6 +81,8 @@ export interface TrainDemoTeacherOptions {
   outDir?: string;
   steps?: number;
   widthMult?: number;
+  /** Mixup / SpecAugment on the teacher's batches instead of the recipe's (null = none); absent = the recipe's. */
+  augmentation?: AugmentationSettings | null;
   command?: string;
   /**
    * The demo corpus size. The shipped teacher is trained on "default"; "quick" (a tiny corpus) exists so that a test can
@@ -98,6 +101,7 @@ export async function trainDemoTeacher(options: TrainDemoTeacherOptions = {}): P
   // The same config the notebook series builds for a live retrain (retrainTeacher: true), so both give one teacher.
   const config = seriesConfig({ profile, retrainTeacher: true, teacherSteps: recipe.steps }, { name: "demo-teacher", seed: recipe.seed });
   if (options.widthMult !== undefined) config.teacher.widthMult = options.widthMult;
+  if (options.augmentation !== undefined) config.teacher.augmentation = options.augmentation;
   const teacher = config.teacher;
   // The demo corpus is a named dataset: it brings the teacher's training split (`full`).
   // resume: an interrupted training (Ctrl-C, kill) continues from its last checkpoint instead of starting over.

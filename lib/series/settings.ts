@@ -18,6 +18,7 @@ import { join, resolve } from "node:path";
 import { UserError } from "../errors";
 import { repoRoot } from "../io/repo-root";
 import { resolveConfig, type ExperimentConfig, type LearningRateDecay } from "../psl/config";
+import type { AugmentationSettings } from "../data/augment";
 
 export type SeriesProfile = "quick" | "default" | "full";
 
@@ -30,6 +31,8 @@ export interface TeacherRecipe {
   batchSize: number;
   /** Step decay of the learning rate (lib/psl/learning-rate.ts); null = constant. */
   learningRateDecay: LearningRateDecay | null;
+  /** Mixup / SpecAugment masks on its training batches (lib/data/augment.ts); absent or null = none. */
+  augmentation?: AugmentationSettings | null;
 }
 
 export interface ProfileSettings {
@@ -287,6 +290,7 @@ export function seriesConfig(params: SeriesParameters, changes: ConfigChanges = 
     teacher: {
       widthMult: s.teacher.widthMult, steps: s.teacher.steps, validateEverySteps: s.teacher.validateEverySteps, batchSize: s.teacher.batchSize,
       learningRateDecay: s.teacher.learningRateDecay,
+      augmentation: s.teacher.augmentation ?? null,
       patience: 1000,
       // A given or the shipped teacher needs no teacher-training split (the demo's is then never rendered); a live one
       // trains here.

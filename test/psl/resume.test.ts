@@ -27,13 +27,15 @@ const settings: TeacherSettings = {
 
 // With workers (3 here: shards of 2+1+1, and a last batch of 2 that leaves one worker idle) the checkpoint's one set
 // of BatchNorm running statistics is every replica's (whole-batch statistics), so resume is exact there too.
-for (const workers of [0, 3]) test(`killed mid-epoch and resumed = uninterrupted, bit for bit (workers: ${workers})`, async () => {
+// With augmentation (mixup and masks drawn from seed and global step) the resumed run replays the same batches.
+const AUGMENTED = { mixupAlpha: 0.5, timeMasks: 1, timeMaskFrames: 20, freqMasks: 1, freqMaskBins: 8 };
+for (const [workers, augmentation] of [[0, null], [3, null], [0, AUGMENTED]] as const) test(`killed mid-epoch and resumed = uninterrupted, bit for bit (workers: ${workers}${augmentation ? ", mixup and masks" : ""})`, async () => {
   await initBackend({ preferred: "wasm", quiet: true });
   const train = tinyCorpus(10, 1, "train");
   const val = tinyCorpus(4, 2, "val");
   const features = tinyFeatures(train, val);
   const base = mkdtempSync(join(tmpdir(), "psl-resume-"));
-  const common = { settings, numClasses: 3, seed: 7, train: train.rows, validation: val.rows, features, createTrainer, workers };
+  const common = { settings: { ...settings, augmentation }, numClasses: 3, seed: 7, train: train.rows, validation: val.rows, features, createTrainer, workers };
 
   const full = await trainTeacher({ ...common, dir: join(base, "full"), resume: false });
   assert.equal(full.state.epoch, 2);
@@ -56,6 +58,12 @@ for (const workers of [0, 3]) test(`killed mid-epoch and resumed = uninterrupted
   // A resume of a finished run does nothing.
   const again = await trainTeacher({ ...common, dir, resume: true });
   assert.equal(again.state.globalStep, 6);
+  if (augmentation) {
+    // The augmentation is really applied: the same run without it ends with other weights.
+    const plain = await trainTeacher({ ...common, settings, dir: join(base, "plain"), resume: false });
+    const c = loadCheckpoint(plain.lastCheckpoint);
+    assert.ok([...a.tensors.keys()].some((key) => !c.tensors.get(key)!.every((v, i) => v === a.tensors.get(key)![i])), "augmented and plain runs end equal");
+  }
 });
 
 test("a loss that becomes NaN stops training with a clear error; the checkpoints on disk stay finite", async () => {

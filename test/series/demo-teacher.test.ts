@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { ensureDemoCorpus } from "../../lib/demo";
 import { shippedTeacher, trainDemoTeacher, type DemoTeacherRecipeFile } from "../../lib/series";
 import { initBackend } from "../../lib/nn/backend";
+import { demoTeacherCommand } from "../../lib/cli/commands/demo-teacher";
 
 test("demo-teacher on the quick corpus: checkpoint, recipe, curve and eval of one run", async () => {
   await initBackend();
@@ -45,4 +46,30 @@ test("demo-teacher on the quick corpus: checkpoint, recipe, curve and eval of on
     rmSync(outDir, { recursive: true, force: true });
     if (trainingDir) rmSync(trainingDir, { recursive: true, force: true });
   }
+});
+
+test("demo-teacher --augmentation: the recipe records it, the run gets its own cache folder; bad values are named", async () => {
+  await initBackend();
+  const augmentation = { mixupAlpha: 1, timeMasks: 2, timeMaskFrames: 64, freqMasks: 2, freqMaskBins: 8 };
+  const plainDir = mkdtempSync(join(tmpdir(), "psl-demo-teacher-plain-"));
+  const augmentedDir = mkdtempSync(join(tmpdir(), "psl-demo-teacher-aug-"));
+  const trainingDirs: string[] = [];
+  try {
+    const plain = await trainDemoTeacher({ profile: "quick", steps: 10, outDir: plainDir, command: "test" });
+    const augmented = await trainDemoTeacher({ profile: "quick", steps: 10, outDir: augmentedDir, command: "test", augmentation });
+    trainingDirs.push(plain.trainingDir, augmented.trainingDir);
+    assert.notEqual(augmented.trainingDir, plain.trainingDir, "augmentation is part of the teacher's cache key");
+    const recipeOf = (dir: string) => JSON.parse(readFileSync(join(dir, "recipe.json"), "utf8")) as DemoTeacherRecipeFile;
+    assert.deepEqual(recipeOf(augmentedDir).teacher.augmentation, augmentation);
+    assert.equal(recipeOf(plainDir).teacher.augmentation, null);
+    const curve = (dir: string) => (JSON.parse(readFileSync(join(dir, "history.json"), "utf8")) as { meanLoss: number }[]).map((h) => h.meanLoss);
+    assert.notDeepEqual(curve(augmentedDir), curve(plainDir), "the augmented run trained on other batches");
+  } finally {
+    for (const dir of [plainDir, augmentedDir, ...trainingDirs]) rmSync(dir, { recursive: true, force: true });
+  }
+  const run = (value: string) => demoTeacherCommand.run(["--augmentation", value, "--out", join(tmpdir(), "never-written")]);
+  await assert.rejects(run("{mixup"), /--augmentation must be "none" or a JSON object/);
+  await assert.rejects(run('{"mixup":1}'), /--augmentation: unknown field\(s\) mixup/);
+  await assert.rejects(run('{"mixupAlpha":-0.5}'), /--augmentation\.mixupAlpha must be a number ≥ 0/);
+  await assert.rejects(run('{"timeMasks":2.5}'), /--augmentation\.timeMasks must be an integer ≥ 0/);
 });

@@ -4,8 +4,9 @@ import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { DEMO_TEACHER_RECIPE, trainDemoTeacher } from "../../series/demo-teacher";
 import { demoTeacherDir } from "../../series/settings";
+import { checkAugmentation, NO_AUGMENTATION, type AugmentationSettings } from "../../data/augment";
 
-const usage = `usage: psl demo-teacher [--out DIR] [--steps N] [--width W]
+const usage = `usage: psl demo-teacher [--out DIR] [--steps N] [--width W] [--augmentation JSON|none]
 
 Trains the demo corpus' teacher with the kit's own pipeline (MobileNetV2 width ${DEMO_TEACHER_RECIPE.widthMult}, ${DEMO_TEACHER_RECIPE.steps} Adam
 steps of ${DEMO_TEACHER_RECIPE.batchSize} clips on the default corpus' full split, validation every ${DEMO_TEACHER_RECIPE.validateEverySteps} steps on the
@@ -14,14 +15,34 @@ eval.json (eval split, true and noisy labels) to DIR (default ${demoTeacherDir()
 This is the command that produced the committed teacher; the notebooks use it unless --set retrainTeacher=true.
   --steps   optimizer steps (default ${DEMO_TEACHER_RECIPE.steps}); --steps N larger than a cached run continues it
             (an interrupted run continues from its last checkpoint too)
-  --width   MobileNetV2 width multiplier (default ${DEMO_TEACHER_RECIPE.widthMult})`;
+  --width   MobileNetV2 width multiplier (default ${DEMO_TEACHER_RECIPE.widthMult})
+  --augmentation  mixup / SpecAugment masks on the training batches, e.g.
+            '{"mixupAlpha":0.5,"timeMasks":2,"timeMaskFrames":50,"freqMasks":2,"freqMaskBins":8}' (fields left out are
+            off), or none (default: ${DEMO_TEACHER_RECIPE.augmentation ? JSON.stringify(DEMO_TEACHER_RECIPE.augmentation) : "none"})`;
+
+/** --augmentation's value: "none", or a JSON object over "everything off", checked field by field. */
+function parseAugmentation(text: string): AugmentationSettings | null {
+  if (text === "none") return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`--augmentation must be "none" or a JSON object, got ${text}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UserError(`--augmentation must be "none" or a JSON object, got ${text}`);
+  const unknown = Object.keys(parsed).filter((k) => !Object.hasOwn(NO_AUGMENTATION, k));
+  if (unknown.length) throw new UserError(`--augmentation: unknown field(s) ${unknown.join(", ")} (known: ${Object.keys(NO_AUGMENTATION).join(", ")})`);
+  const settings = { ...NO_AUGMENTATION, ...(parsed as Partial<AugmentationSettings>) };
+  checkAugmentation(settings, "--augmentation");
+  return settings;
+}
 
 export const demoTeacherCommand: Command = {
   name: "demo-teacher",
   summary: "train the shipped demo teacher (checkpoint + recipe + curve + eval)",
   usage,
   async run(args) {
-    const values = parseCommandArgs({ args, options: { out: { type: "string" }, steps: { type: "string" }, width: { type: "string" } }, strict: true }, usage).values as Record<string, string | undefined>;
+    const values = parseCommandArgs({ args, options: { out: { type: "string" }, steps: { type: "string" }, width: { type: "string" }, augmentation: { type: "string" } }, strict: true }, usage).values as Record<string, string | undefined>;
     let widthMult: number | undefined;
     if (values.width !== undefined) {
       widthMult = Number(values.width);
@@ -29,7 +50,8 @@ export const demoTeacherCommand: Command = {
     }
     const steps = values.steps === undefined ? undefined : integerFlag("steps", values.steps, 0, 1);
     const command = ["npx psl demo-teacher", ...args].join(" ");
-    const result = await trainDemoTeacher({ outDir: values.out, steps, widthMult, command });
+    const augmentation = values.augmentation === undefined ? undefined : parseAugmentation(values.augmentation);
+    const result = await trainDemoTeacher({ outDir: values.out, steps, widthMult, augmentation, command });
     console.log(`demo teacher: ${result.dir} (eval mAP against the true labels ${(100 * result.evalTruthMAP).toFixed(2)} %)`);
     return 0;
   },
