@@ -85,6 +85,16 @@ export function checkAugmentation(settings: AugmentationSettings, field: string)
   }
 }
 
+/** One line for tables: "none", or what is on ("mixup α 1; 2 time masks ≤ 64 frames; 2 frequency masks ≤ 8 bins"). */
+export function describeAugmentation(settings: AugmentationSettings | null | undefined): string {
+  if (!settings) return "none";
+  const parts: string[] = [];
+  if (settings.mixupAlpha > 0) parts.push(`mixup α ${settings.mixupAlpha}`);
+  if (settings.timeMasks > 0 && settings.timeMaskFrames > 0) parts.push(`${settings.timeMasks} time mask${settings.timeMasks === 1 ? "" : "s"} ≤ ${settings.timeMaskFrames} frames`);
+  if (settings.freqMasks > 0 && settings.freqMaskBins > 0) parts.push(`${settings.freqMasks} frequency mask${settings.freqMasks === 1 ? "" : "s"} ≤ ${settings.freqMaskBins} bins`);
+  return parts.length ? parts.join("; ") : "none";
+}
+
 /** Sets a band of one item to `value`: frames [t0, t1) × bins [f0, f1). */
 function fillBand(input: Float32Array, offset: number, bins: number, t0: number, t1: number, f0: number, f1: number, value: number): void {
   for (let t = t0; t < t1; t += 1) input.fill(value, offset + t * bins + f0, offset + t * bins + f1);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { readNpy } from "../../lib/io/npy";
 import { logMel } from "../../lib/audio/melspec";
 import { N_MELS } from "../../lib/audio/frontend";
-import { augmentBatch, betaSymmetric, NO_AUGMENTATION } from "../../lib/data/augment";
+import { augmentBatch, betaSymmetric, describeAugmentation, NO_AUGMENTATION } from "../../lib/data/augment";
 import { createRng } from "../../lib/data/random";
 import { resolveConfig } from "../../lib/psl/config";
 
@@ -114,4 +114,14 @@ test("config: augmentation is off by default; a partial object switches the rest
   assert.throws(() => resolveConfig({}, ["student.augmentation.timeMasks=1.5"]), /student\.augmentation\.timeMasks must be an integer ≥ 0/);
   assert.throws(() => resolveConfig({}, ["teacher.augmentation.specMasks=2"]), /unknown config field "teacher\.augmentation\.specMasks"/);
   assert.throws(() => resolveConfig({}, ["teacher.augmentation=3"]), /teacher\.augmentation must be null or an object/);
+});
+
+test("describeAugmentation names what is on, for notebook 02's recipe table", () => {
+  assert.equal(describeAugmentation(null), "none");
+  assert.equal(describeAugmentation(NO_AUGMENTATION), "none");
+  assert.equal(describeAugmentation({ ...NO_AUGMENTATION, timeMasks: 2 }), "none", "masks of width 0 do nothing");
+  assert.equal(
+    describeAugmentation({ mixupAlpha: 1, timeMasks: 2, timeMaskFrames: 64, freqMasks: 1, freqMaskBins: 8 }),
+    "mixup α 1; 2 time masks ≤ 64 frames; 1 frequency mask ≤ 8 bins",
+  );
 });
