@@ -19,6 +19,7 @@ import datetime as dt
 import html
 import json
 import os
+import platform
 import re
 import secrets
 import shutil
@@ -485,6 +486,17 @@ def usable_cores():
         return os.cpu_count()
 
 
+def cpu_model():
+    """The CPU's model name from /proc/cpuinfo (Linux), else platform.processor(); None when neither says."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.lower().startswith("model name") and ":" in line:
+                return line.split(":", 1)[1].strip() or None
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
 def caches_at_start(cache_root: Path, corpus_dir: Path, profile) -> dict:
     """What a run finds cached before it starts: complete demo corpora (a folder with corpus.json) and the series cache
     of its profile (.cache/psl/series-demo-<profile>, or .cache/psl/series for other datasets), when not empty."""
@@ -771,6 +783,7 @@ def main(argv=None) -> int:
                 break
     # Read before the first notebook: the run-time target's evidence says on what machine and caches it was measured.
     cores = usable_cores()
+    cpu = cpu_model()
     load_at_start = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
     corpus_dir = Path(os.environ["PSL_DEMO_CORPUS_DIR"]) if os.environ.get("PSL_DEMO_CORPUS_DIR") else REPO / ".cache" / "demo-corpus"
     caches = caches_at_start(REPO / ".cache" / "psl", corpus_dir, profile)
@@ -845,13 +858,14 @@ def main(argv=None) -> int:
         "parameters": overrides,
         "command": args.command,
         "cores": cores,
+        "cpuModel": cpu,
         "loadAverageAtStart": load_at_start,
         "cachesAtStart": caches,
     }
     command_seconds, wall_from = command_wall(os.environ, run_start_wall, time.time())
     run_facts = {
         "profile": profile if isinstance(profile, str) else None, "status": run["status"], "wholeRun": full_run,
-        "wallSeconds": command_seconds, "wallFrom": wall_from, "cores": cores, "loadAverageAtStart": load_at_start,
+        "wallSeconds": command_seconds, "wallFrom": wall_from, "cores": cores, "cpuModel": cpu, "loadAverageAtStart": load_at_start,
         "cachesAtStart": caches,
     }
     targets = issue_targets(results, run_facts)

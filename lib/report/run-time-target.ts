@@ -20,6 +20,11 @@ export interface RunFacts {
   wallFrom: "command" | "notebooks";
   /** CPU cores the runner could use (its affinity), null when unknown. */
   cores: number | null;
+  /**
+   * The CPU's model name (/proc/cpuinfo), null or absent when unknown. One machine kind came with CPUs of about twice
+   * each other's training speed (README "Benchmarks"), so a wall time means little without it.
+   */
+  cpuModel?: string | null;
   /** The 1-minute load average when the run started: other work on the machine slows the run down. */
   loadAverageAtStart: number | null;
   /**
@@ -68,7 +73,7 @@ export function runTimeTarget(run: RunFacts): TargetResult | null {
   const measured = Number((run.wallSeconds / 60).toFixed(2));
   const span = run.wallFrom === "command" ? "from the command's start (setup, lib build and every notebook)" : "from the first notebook's start (setup and lib build not included)";
   const machine = [
-    run.cores === null ? "cores unknown" : `${run.cores} core${run.cores === 1 ? "" : "s"}`,
+    (run.cores === null ? "cores unknown" : `${run.cores} core${run.cores === 1 ? "" : "s"}`) + (run.cpuModel ? ` (${run.cpuModel})` : ""),
     ...(run.loadAverageAtStart === null ? [] : [`load average ${run.loadAverageAtStart.toFixed(1)} at the start`]),
   ].join(", ");
   const caches = cacheState(run.cachesAtStart);

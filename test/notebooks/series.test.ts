@@ -89,6 +89,7 @@ test("summary.json holds teacher, students, missingLabels, fsd and the issue-13 
   assert.ok(runTime.measured! * 60 >= summary.wallSeconds - 1 && runTime.measured! * 60 <= seconds + 1, `run-time ${runTime.measured} min, notebooks ${summary.wallSeconds} s, test ${seconds} s`);
   assert.match(runTime.evidence, /from the command's start .* on \d+ cores?/);
   assert.ok(summary.cores >= 1 && typeof summary.cachesAtStart.demoCorpora === "number", "summary.json says on what machine and caches the run started");
+  assert.ok(summary.cpuModel === null || (typeof summary.cpuModel === "string" && summary.cpuModel.length > 0), "summary.json names the CPU model when the machine says it");
   const index = readFileSync(join(run.outDir, "index.html"), "utf8");
   assert.match(index, /<h2>Issue 13 targets<\/h2>.*this run's profile is <code>quick<\/code>.*its run-time target is its own/s);
   assert.match(index, /<td>wall time of npm run reproduce -- --quick \(minutes\)<\/td><td class='num'>≤ 5<\/td>/);

@@ -44,7 +44,9 @@ test("warm caches are said in the evidence, unknown facts are not invented", () 
   const warm = runTimeTarget(facts({ cachesAtStart: { demoCorpora: 2, seriesCaches: ["series-demo-quick"] } }))!;
   assert.equal(warm.met, true);
   assert.match(warm.evidence, /caches WARM at the start \(2 demo corpora, \.cache\/psl\/series-demo-quick\): a fresh clone also generates them/);
-  const unknown = runTimeTarget(facts({ cores: null, loadAverageAtStart: null, cachesAtStart: null }))!;
+  const named = runTimeTarget(facts({ cpuModel: "Intel(R) Xeon(R) Processor" }))!;
+  assert.match(named.evidence, /on 2 cores \(Intel\(R\) Xeon\(R\) Processor\), load average 2\.0/, "the CPU model is named when known");
+  const unknown = runTimeTarget(facts({ cores: null, cpuModel: null, loadAverageAtStart: null, cachesAtStart: null }))!;
   assert.match(unknown.evidence, /on cores unknown \(the issue/);
   assert.doesNotMatch(unknown.evidence, /caches|load/);
 });
