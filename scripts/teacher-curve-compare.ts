@@ -5,7 +5,8 @@
  * steps both runs reached are compared; validation, never eval, is what it reads.
  *
  * Usage: npx tsx scripts/teacher-curve-compare.ts --base data-manifests/demo/teacher/history.json
- *          --other data-manifests/demo/curves/teacher-augmented-history.json [--window 500] [--names shipped,augmented]
+ *          --other data-manifests/demo/curves/teacher-augmentation.json [--window 500] [--names shipped,augmented]
+ * Either file is a run's history.json or a measurement file with the history under "history".
  */
 import { UserError } from "../lib/errors";
 import { readJsonFile } from "../lib/io/json-file";
@@ -17,9 +18,11 @@ interface Point {
   validationAUC: number;
 }
 
+/** A run's history.json (an array of validation points), or a measurement file holding one as `history`. */
 function readCurve(path: string): Point[] {
-  const history = readJsonFile(path, "training history");
-  if (!Array.isArray(history)) throw new UserError(`${path}: a history.json is an array of validation points`);
+  const file = readJsonFile(path, "training history") as unknown;
+  const history = Array.isArray(file) ? file : (file as { history?: unknown } | null)?.history;
+  if (!Array.isArray(history)) throw new UserError(`${path}: neither a history.json (an array of validation points) nor an object with a "history" array`);
   return history.map((point: Partial<Point>, i) => {
     for (const key of ["step", "validationMAP", "validationAUC"] as const) {
       if (typeof point[key] !== "number") throw new UserError(`${path}: point ${i} has no number "${key}"`);
