@@ -73,3 +73,12 @@ test("demo-teacher --augmentation: the recipe records it, the run gets its own c
   await assert.rejects(run('{"mixupAlpha":-0.5}'), /--augmentation\.mixupAlpha must be a number ≥ 0/);
   await assert.rejects(run('{"timeMasks":2.5}'), /--augmentation\.timeMasks must be an integer ≥ 0/);
 });
+
+test("the command recorded in recipe.json reads back in a shell as the arguments given", async () => {
+  const { shellWord } = await import("../../lib/cli/commands/demo-teacher");
+  const { spawnSync } = await import("node:child_process");
+  const words = ["--out", ".cache/teacher-aug", "--augmentation", '{"mixupAlpha":1,"timeMasks":2}', "it's", ""];
+  assert.equal(shellWord("--steps"), "--steps", "plain words stay as they are");
+  const echoed = spawnSync("sh", ["-c", `printf '%s\\n' ${words.map(shellWord).join(" ")}`], { encoding: "utf8" });
+  assert.deepEqual(echoed.stdout.split("\n").slice(0, -1), words);
+});

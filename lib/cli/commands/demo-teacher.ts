@@ -17,8 +17,13 @@ This is the command that produced the committed teacher; the notebooks use it un
             (an interrupted run continues from its last checkpoint too)
   --width   MobileNetV2 width multiplier (default ${DEMO_TEACHER_RECIPE.widthMult})
   --augmentation  mixup / SpecAugment masks on the training batches, e.g.
-            '{"mixupAlpha":0.5,"timeMasks":2,"timeMaskFrames":50,"freqMasks":2,"freqMaskBins":8}' (fields left out are
+            '{"mixupAlpha":1,"timeMasks":2,"timeMaskFrames":64,"freqMasks":2,"freqMaskBins":8}' (fields left out are
             off), or none (default: ${DEMO_TEACHER_RECIPE.augmentation ? JSON.stringify(DEMO_TEACHER_RECIPE.augmentation) : "none"})`;
+
+/** A word a POSIX shell reads back as itself: as it is when plain, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
 
 /** --augmentation's value: "none", or a JSON object over "everything off", checked field by field. */
 function parseAugmentation(text: string): AugmentationSettings | null {
@@ -49,7 +54,8 @@ export const demoTeacherCommand: Command = {
       if (!(widthMult > 0 && widthMult <= 2)) throw new UserError(`--width must be a number in (0, 2], got "${values.width}"`);
     }
     const steps = values.steps === undefined ? undefined : integerFlag("steps", values.steps, 0, 1);
-    const command = ["npx psl demo-teacher", ...args].join(" ");
+    // Recorded in recipe.json as a command to paste: arguments with shell characters (the --augmentation JSON) quoted.
+    const command = ["npx psl demo-teacher", ...args.map(shellWord)].join(" ");
     const augmentation = values.augmentation === undefined ? undefined : parseAugmentation(values.augmentation);
     const result = await trainDemoTeacher({ outDir: values.out, steps, widthMult, augmentation, command });
     console.log(`demo teacher: ${result.dir} (eval mAP against the true labels ${(100 * result.evalTruthMAP).toFixed(2)} %)`);
