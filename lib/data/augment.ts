@@ -85,6 +85,22 @@ export function checkAugmentation(settings: AugmentationSettings, field: string)
   }
 }
 
+/**
+ * An augmentation value as read from JSON (a config field, `psl demo-teacher --augmentation`): null (none), or an object
+ * whose fields are checked and whose missing fields are off. The one place that reads such a value, so the config and the
+ * CLI accept the same things and name a bad field the same way (`field` is how the caller names the value).
+ */
+export function resolveAugmentation(value: unknown, field: string): AugmentationSettings | null {
+  if (value === null) return null;
+  const known = Object.keys(NO_AUGMENTATION).join(", ");
+  if (typeof value !== "object" || Array.isArray(value)) throw new UserError(`${field} must be null or an object with ${known}, got ${JSON.stringify(value)}`);
+  const unknown = Object.keys(value).filter((key) => !Object.hasOwn(NO_AUGMENTATION, key));
+  if (unknown.length) throw new UserError(`${field} has unknown field(s) ${unknown.join(", ")} (known: ${known})`);
+  const settings = { ...NO_AUGMENTATION, ...(value as Partial<AugmentationSettings>) };
+  checkAugmentation(settings, field);
+  return settings;
+}
+
 /** One line for tables: "none", or what is on ("mixup α 1; 2 time masks ≤ 64 frames; 2 frequency masks ≤ 8 bins"). */
 export function describeAugmentation(settings: AugmentationSettings | null | undefined): string {
   if (!settings) return "none";

@@ -11,7 +11,7 @@ import { UserError } from "../errors";
 import { readJsonFile } from "../io/json-file";
 import { BACKEND_NAMES } from "../nn/backend";
 import { DEFAULT_MAX_CLIP_SECONDS } from "../audio/decode";
-import { checkAugmentation, NO_AUGMENTATION, type AugmentationSettings } from "../data/augment";
+import { NO_AUGMENTATION, resolveAugmentation, type AugmentationSettings } from "../data/augment";
 
 export type SamplerKind = "random" | "balanced";
 export type AnnotationMode = "offline" | "online";
@@ -338,16 +338,10 @@ function checkTraining(t: TrainingSettings, prefix: string, source: string): voi
   need(t.maxGradNorm === null || isPositive(t.maxGradNorm), `${prefix}.maxGradNorm`, `must be a positive number or null, got ${show(t.maxGradNorm)}`, source);
   need(t.sampler === "random" || t.sampler === "balanced", `${prefix}.sampler`, `must be "random" or "balanced", got ${show(t.sampler)}`, source);
   need(isInteger(t.checkpointEverySteps, 0), `${prefix}.checkpointEverySteps`, `must be an integer ≥ 0, got ${show(t.checkpointEverySteps)}`, source);
-  const augmentation = t.augmentation as unknown;
-  need(augmentation === null || isPlainObject(augmentation), `${prefix}.augmentation`, `must be null or an object with ${Object.keys(NO_AUGMENTATION).join(", ")}, got ${show(augmentation)}`, source);
-  if (isPlainObject(augmentation)) {
-    const unknown = Object.keys(augmentation).filter((k) => !Object.hasOwn(NO_AUGMENTATION, k));
-    need(unknown.length === 0, `${prefix}.augmentation`, `has unknown field(s) ${unknown.join(", ")} (known: ${Object.keys(NO_AUGMENTATION).join(", ")})`, source);
-    try {
-      checkAugmentation(augmentation as unknown as AugmentationSettings, `${prefix}.augmentation`);
-    } catch (error) {
-      throw new UserError(`${source}: ${(error as Error).message}`);
-    }
+  try {
+    resolveAugmentation(t.augmentation as unknown, `${prefix}.augmentation`);
+  } catch (error) {
+    throw new UserError(`${source}: ${(error as Error).message}`);
   }
 }
 

@@ -69,7 +69,8 @@ test("demo-teacher --augmentation: the recipe records it, the run gets its own c
   }
   const run = (value: string) => demoTeacherCommand.run(["--augmentation", value, "--out", join(tmpdir(), "never-written")]);
   await assert.rejects(run("{mixup"), /--augmentation must be "none" or a JSON object/);
-  await assert.rejects(run('{"mixup":1}'), /--augmentation: unknown field\(s\) mixup/);
+  await assert.rejects(run('{"mixup":1}'), /--augmentation has unknown field\(s\) mixup/);
+  await assert.rejects(run("[1]"), /--augmentation must be null or an object with mixupAlpha/);
   await assert.rejects(run('{"mixupAlpha":-0.5}'), /--augmentation\.mixupAlpha must be a number ≥ 0/);
   await assert.rejects(run('{"timeMasks":2.5}'), /--augmentation\.timeMasks must be an integer ≥ 0/);
 });

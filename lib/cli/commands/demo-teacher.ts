@@ -4,7 +4,7 @@ import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { DEMO_TEACHER_RECIPE, trainDemoTeacher } from "../../series/demo-teacher";
 import { demoTeacherDir } from "../../series/settings";
-import { checkAugmentation, NO_AUGMENTATION, type AugmentationSettings } from "../../data/augment";
+import { resolveAugmentation, type AugmentationSettings } from "../../data/augment";
 
 const usage = `usage: psl demo-teacher [--out DIR] [--steps N] [--width W] [--augmentation JSON|none]
 
@@ -25,7 +25,7 @@ export function shellWord(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** --augmentation's value: "none", or a JSON object over "everything off", checked field by field. */
+/** --augmentation's value: "none", or a JSON object over "everything off" (lib/data/augment.ts checks it). */
 function parseAugmentation(text: string): AugmentationSettings | null {
   if (text === "none") return null;
   let parsed: unknown;
@@ -34,12 +34,8 @@ function parseAugmentation(text: string): AugmentationSettings | null {
   } catch {
     throw new UserError(`--augmentation must be "none" or a JSON object, got ${text}`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UserError(`--augmentation must be "none" or a JSON object, got ${text}`);
-  const unknown = Object.keys(parsed).filter((k) => !Object.hasOwn(NO_AUGMENTATION, k));
-  if (unknown.length) throw new UserError(`--augmentation: unknown field(s) ${unknown.join(", ")} (known: ${Object.keys(NO_AUGMENTATION).join(", ")})`);
-  const settings = { ...NO_AUGMENTATION, ...(parsed as Partial<AugmentationSettings>) };
-  checkAugmentation(settings, "--augmentation");
-  return settings;
+  if (parsed === null) throw new UserError(`--augmentation must be "none" or a JSON object, got ${text}`);
+  return resolveAugmentation(parsed, "--augmentation");
 }
 
 export const demoTeacherCommand: Command = {
