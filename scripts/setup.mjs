@@ -25,7 +25,9 @@ export const CHROMIUM = "/usr/bin/chromium";
 
 // Debian packages per need. python3-ipykernel: nbclient's kernel manager imports parts of it on some setups.
 const JUPYTER_PACKAGES = ["jupyter-nbconvert", "jupyter-client", "python3-nbclient", "python3-ipykernel"];
-const TEST_PACKAGES = { chromium: CHROMIUM, sox: "/usr/bin/sox" };
+// python3-numpy: test/io/npy.test.ts checks that NumPy reads the kit's .npy files (it skips without numpy, so a machine
+// without it would never run that check).
+const TEST_PACKAGES = { chromium: CHROMIUM, sox: "/usr/bin/sox", "python3-numpy": "/usr/lib/python3/dist-packages/numpy/__init__.py" };
 // The classic notebook server (Debian 12: 6.4.12) for `npm run jupyter` and the live-Jupyter browser tests.
 export const NOTEBOOK_SERVER = "/usr/bin/jupyter-notebook";
 const NOTEBOOK_PACKAGES = ["jupyter-notebook"];
@@ -154,7 +156,7 @@ export function installPlotlyNbextension() {
   return target;
 }
 
-/** Test tools (chromium for the report test, sox for audio tests). */
+/** Test tools (chromium for the report test, sox for audio tests, numpy for the .npy check). */
 export function ensureTestTools({ install = true } = {}) {
   const missing = Object.entries(TEST_PACKAGES).filter(([, bin]) => !existsSync(bin)).map(([pkg]) => pkg);
   if (missing.length === 0) return;
