@@ -101,6 +101,19 @@ export function resolveAugmentation(value: unknown, field: string): Augmentation
   return settings;
 }
 
+/** A command-line value (`--augmentation`): "none", or a JSON object read by resolveAugmentation; `flag` names it. */
+export function augmentationFromText(text: string, flag: string): AugmentationSettings | null {
+  if (text === "none") return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`${flag} must be "none" or a JSON object, got ${text}`);
+  }
+  if (parsed === null) throw new UserError(`${flag} must be "none" or a JSON object, got ${text}`);
+  return resolveAugmentation(parsed, flag);
+}
+
 /** One line for tables: "none", or what is on ("mixup α 1; 2 time masks ≤ 64 frames; 2 frequency masks ≤ 8 bins"). */
 export function describeAugmentation(settings: AugmentationSettings | null | undefined): string {
   if (!settings) return "none";

@@ -4,7 +4,7 @@ import type { Command } from "../command";
 import { UserError } from "../../errors";
 import { DEMO_TEACHER_RECIPE, trainDemoTeacher } from "../../series/demo-teacher";
 import { demoTeacherDir } from "../../series/settings";
-import { resolveAugmentation, type AugmentationSettings } from "../../data/augment";
+import { augmentationFromText } from "../../data/augment";
 
 const usage = `usage: psl demo-teacher [--out DIR] [--steps N] [--width W] [--augmentation JSON|none]
 
@@ -25,19 +25,6 @@ export function shellWord(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/** --augmentation's value: "none", or a JSON object over "everything off" (lib/data/augment.ts checks it). */
-function parseAugmentation(text: string): AugmentationSettings | null {
-  if (text === "none") return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UserError(`--augmentation must be "none" or a JSON object, got ${text}`);
-  }
-  if (parsed === null) throw new UserError(`--augmentation must be "none" or a JSON object, got ${text}`);
-  return resolveAugmentation(parsed, "--augmentation");
-}
-
 export const demoTeacherCommand: Command = {
   name: "demo-teacher",
   summary: "train the shipped demo teacher (checkpoint + recipe + curve + eval)",
@@ -52,7 +39,7 @@ export const demoTeacherCommand: Command = {
     const steps = values.steps === undefined ? undefined : integerFlag("steps", values.steps, 0, 1);
     // Recorded in recipe.json as a command to paste: arguments with shell characters (the --augmentation JSON) quoted.
     const command = ["npx psl demo-teacher", ...args.map(shellWord)].join(" ");
-    const augmentation = values.augmentation === undefined ? undefined : parseAugmentation(values.augmentation);
+    const augmentation = values.augmentation === undefined ? undefined : augmentationFromText(values.augmentation, "--augmentation");
     const result = await trainDemoTeacher({ outDir: values.out, steps, widthMult, augmentation, command });
     console.log(`demo teacher: ${result.dir} (eval mAP against the true labels ${(100 * result.evalTruthMAP).toFixed(2)} %)`);
     return 0;
