@@ -61,9 +61,10 @@ export interface ProfileSettings {
 export const REFERENCE_LEARNING_RATE = 1e-3;
 
 /** The shipped teacher's recipe (lib/series/demo-teacher.ts trains with it; kept here so settings need no import cycle). */
-// Adam at 1e-3 (the reference's rate) until its validation curve had been flat for ~2,000 steps (0.30-0.34 from step
-// ~3,000 to 5,200 while the training loss kept falling: data-manifests/demo/teacher/history.json), then 1,000 steps at
-// 1e-4. Chosen on the VALIDATION curve, never on eval. The first 5,200 steps are the same whether trained in one go or
+// Adam at 1e-3 (the reference's rate) until the validation curve of the run without augmentation had been flat for
+// ~2,000 steps (0.30-0.34 from step ~3,000 to 5,200 while the training loss kept falling:
+// data-manifests/demo/teacher-no-augmentation/history.json), then 1,000 steps at 1e-4. Chosen on the VALIDATION curve,
+// never on eval. The first 5,200 steps are the same whether trained in one go or
 // continued from a shorter run (lib/psl/loop.ts): the batch stream and the schedule are pure functions of the step.
 // Mixup and SpecAugment with PANNs' published settings for a 64-mel / 10-ms front-end, nothing tuned: without them the
 // teacher memorised its noisy labels (training loss 0.005, validation flat from step ~3,000); with them its validation
