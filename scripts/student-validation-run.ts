@@ -29,12 +29,16 @@ export interface ValidationRunRequest {
   learningRate: number;
   /** Student augmentation (null = none, the profile's default). */
   augmentation: AugmentationSettings | null;
+  /** A teacher checkpoint instead of the shipped one (path from the repository root). */
+  teacherCheckpoint?: string;
   log: (message: string) => void;
 }
 
 /** The run's validation curve and its best point, as the measurement files record them. */
-export async function trainOnValidation(request: ValidationRunRequest): Promise<{ entry: Record<string, unknown>; chanceValidationMAP: number; curve: string }> {
-  const params: SeriesParameters = { profile: "default", seeds: 1 };
+export async function trainOnValidation(
+  request: ValidationRunRequest,
+): Promise<{ entry: Record<string, unknown>; chanceValidationMAP: number; curve: string; pslTable: string | null }> {
+  const params: SeriesParameters = { profile: "default", seeds: 1, ...(request.teacherCheckpoint ? { teacherCheckpoint: request.teacherCheckpoint } : {}) };
   const series = await loadSeriesData(params);
   const teacher = await trainTeacher(params);
   const recipe = studentRecipe(request.student);
@@ -58,5 +62,6 @@ export async function trainOnValidation(request: ValidationRunRequest): Promise<
     },
     chanceValidationMAP: round(chanceMAP(series.data.validation, config.numClasses)),
     curve: history.map((r) => r.validationMAP.toFixed(3)).join(" "),
+    pslTable: result.annotation?.table ?? null,
   };
 }
