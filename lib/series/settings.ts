@@ -61,18 +61,12 @@ export interface ProfileSettings {
 export const REFERENCE_LEARNING_RATE = 1e-3;
 
 /** The shipped teacher's recipe (lib/series/demo-teacher.ts trains with it; kept here so settings need no import cycle). */
-// Adam at 1e-3 (the reference's rate) until the validation curve of the run without augmentation had been flat for
-// ~2,000 steps (0.30-0.34 from step ~3,000 to 5,200 while the training loss kept falling:
-// data-manifests/demo/teacher-no-augmentation/history.json), then 1,000 steps at 1e-4. Chosen on the VALIDATION curve,
-// never on eval. The first 5,200 steps are the same whether trained in one go or
+// Adam at 1e-3 (the reference's rate) until its validation curve had been flat for ~2,000 steps (0.30-0.34 from step
+// ~3,000 to 5,200 while the training loss kept falling: data-manifests/demo/teacher/history.json), then 1,000 steps at
+// 1e-4. Chosen on the VALIDATION curve, never on eval. The first 5,200 steps are the same whether trained in one go or
 // continued from a shorter run (lib/psl/loop.ts): the batch stream and the schedule are pure functions of the step.
-// Mixup and SpecAugment with PANNs' published settings for a 64-mel / 10-ms front-end, nothing tuned: without them the
-// teacher memorised its noisy labels (training loss 0.005, validation flat from step ~3,000); with them its validation
-// mAP over the 1e-4 phase rose from 0.372 to 0.437 (one run each, seed 0; rule fixed before the run; curves and figures
-// in data-manifests/demo/README.md, the run without them in data-manifests/demo/teacher-no-augmentation/).
 export const DEMO_TEACHER: TeacherRecipe & { learningRate: number } = {
   widthMult: 0.25, steps: 6200, validateEverySteps: 100, batchSize: 32, learningRate: 1e-3, learningRateDecay: { afterStep: 5200, factor: 0.1 }, seed: 0,
-  augmentation: { mixupAlpha: 1, timeMasks: 2, timeMaskFrames: 64, freqMasks: 2, freqMaskBins: 8 },
 };
 
 // Width 0.25 (the shipped teacher's width), 450 steps, validation every 75 (six points). Chosen on VALIDATION mAP and
