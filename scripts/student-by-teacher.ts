@@ -6,7 +6,7 @@
  * clip's weak labels and on the other classes, the soft-label mass per chunk (sum over classes) and the share of
  * probabilities ≥ 0.5. No eval score is computed.
  *   nice -n 10 npx tsx scripts/student-by-teacher.ts --students psl-2s,psl-10s --seeds 42
- *     --teachers data-manifests/demo/teacher-no-augmentation/teacher.safetensors,data-manifests/demo/teacher/teacher.safetensors
+ *     --teachers data-manifests/demo/teacher/teacher.safetensors,data-manifests/demo/teacher-augmented/teacher.safetensors
  * Default out: data-manifests/demo/curves/student-by-teacher.json (entries merged by teacher × student × seed).
  */
 import { existsSync } from "node:fs";
