@@ -20,7 +20,7 @@ import { arg, runScript } from "./script-args";
 import { defaultStudentRecipe, round, trainOnValidation } from "./student-validation-run";
 
 /** What the teacher hands the students: its probabilities on their training chunks, split by the clip's weak labels. */
-function teacherOutputs(table: PslTable): Record<string, number> {
+export function teacherOutputs(table: PslTable): Record<string, number> {
   const rows = table.filenames.length;
   const C = table.numClasses;
   let onWeak = 0, weakCount = 0, offWeak = 0, offCount = 0, mass = 0, atLeastHalf = 0, maxOnWeak = 0;
@@ -47,6 +47,8 @@ function teacherOutputs(table: PslTable): Record<string, number> {
     meanProbabilityOnWeakLabels: round(onWeak / weakCount),
     meanMaxProbabilityOnWeakLabelsPerChunk: round(maxOnWeak / rows),
     meanProbabilityOffWeakLabels: round(offWeak / offCount),
+    massOnWeakLabelsPerChunk: round(onWeak / rows),
+    massOffWeakLabelsPerChunk: round(offWeak / rows),
     softLabelMassPerChunk: round(mass / rows),
     probabilitiesAtLeastHalfPerChunk: round(atLeastHalf / rows),
   };
@@ -86,4 +88,5 @@ async function main(): Promise<void> {
   }
 }
 
-runScript(main);
+// Run only as a script: importing it (for teacherOutputs) runs nothing.
+if (process.argv[1]?.endsWith("student-by-teacher.ts")) runScript(main);
