@@ -10,22 +10,13 @@
  * into what the file holds); the summary per student × augmentation (mean best validation mAP over the seeds) is
  * rewritten from all entries each time.
  */
-import { existsSync } from "node:fs";
-import { writeJsonAtomic } from "../lib/io/atomic";
-import { readJsonFile } from "../lib/io/json-file";
 import { repoPath } from "../lib/io/repo-root";
 import { UserError } from "../lib/errors";
 import { augmentationFromText, describeAugmentation } from "../lib/data/augment";
-import { resolveSeries } from "../lib/series";
 import { arg, runScript } from "./script-args";
-import { defaultStudentRecipe, round, trainOnValidation } from "./student-validation-run";
+import { checkFileRecipe, defaultLearningRate, recordRun, round, trainOnValidation, validationContext, type ValidationRunEntry } from "./student-validation-run";
 
-interface Entry {
-  student: string;
-  augmentation: unknown;
-  seed: number;
-  bestValidationMAP: number;
-}
+const WHAT = "student augmentation check";
 
 async function main(): Promise<void> {
   const students = arg("students").split(",");
@@ -33,35 +24,24 @@ async function main(): Promise<void> {
   if (seeds.some((s) => !Number.isSafeInteger(s))) throw new UserError(`--seeds: integers separated by commas, got ${arg("seeds")}`);
   const augmentation = augmentationFromText(arg("augmentation"), "--augmentation");
   const out = arg("out", repoPath("data-manifests", "demo", "curves", "student-augmentation.json"));
-  const fileRecipe = defaultStudentRecipe();
-  const existing = existsSync(out) ? (readJsonFile(out, "student augmentation check") as { recipe?: unknown }).recipe : undefined;
-  if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(fileRecipe)) {
-    throw new UserError(`${out} holds runs of recipe ${JSON.stringify(existing)}, not this profile's ${JSON.stringify(fileRecipe)}: give another --out`);
-  }
-  const rates = resolveSeries({ profile: "default" }).studentLearningRates as Record<string, number | undefined>;
+  checkFileRecipe(out, WHAT);
+  const learningRates = new Map(students.map((student) => [student, defaultLearningRate(student)]));
+  const context = await validationContext();
   for (const seed of seeds) {
     for (const student of students) {
-      const learningRate = rates[student];
-      if (learningRate === undefined) throw new UserError(`--students: no default learning rate for "${student}" (known: ${Object.keys(rates).join(", ")})`);
       // Each student with and without the augmentation, so the file always holds the pair it compares.
       for (const setting of [null, augmentation]) {
         const label = describeAugmentation(setting);
-        const run = await trainOnValidation({ student, seed, learningRate, augmentation: setting, log: (m) => console.error(`[aug] ${m}`) });
-        const file = existsSync(out) ? (readJsonFile(out, "student augmentation check") as Record<string, unknown>) : {};
-        const runs = (file.runs ?? {}) as Record<string, Entry>;
-        runs[`${student}/${label}/seed${seed}`] = {
-          ...(run.entry as unknown as Entry),
-          command: `npx tsx scripts/student-augmentation.ts --students ${student} --seeds ${seed} --augmentation '${JSON.stringify(augmentation)}'`,
-        } as Entry;
-        writeJsonAtomic(out, {
-          ...file,
-          description: "Student augmentation on the default profile (width, steps, batch, validation schedule and learning rates unchanged), " +
+        const run = await trainOnValidation(context, { student, seed, learningRate: learningRates.get(student)!, augmentation: setting, log: (m) => console.error(`[aug] ${m}`) });
+        recordRun(out, WHAT,
+          "Student augmentation on the default profile (width, steps, batch, validation schedule and learning rates unchanged), " +
             "scored on the VALIDATION split only (held-out validation recordings). No eval score is computed here.",
-          recipe: fileRecipe,
-          chanceValidationMAP: run.chanceValidationMAP,
-          runs,
-          summary: summarise(Object.values(runs)),
-        });
+          {
+            key: `${student}/${label}/seed${seed}`,
+            entry: { ...run.entry, command: `npx tsx scripts/student-augmentation.ts --students ${student} --seeds ${seed} --augmentation '${JSON.stringify(augmentation)}'` },
+            chanceValidationMAP: run.chanceValidationMAP,
+          },
+          (runs) => ({ summary: summarise(Object.values(runs) as ValidationRunEntry[]) }));
         console.error(`[aug] ${student} (${label}) seed ${seed}: best validation mAP ${run.entry.bestValidationMAP} at step ${run.entry.bestStep}; curve ${run.curve}`);
       }
     }
@@ -69,10 +49,10 @@ async function main(): Promise<void> {
 }
 
 /** Mean best validation mAP per student × augmentation over the seeds run. */
-function summarise(runs: readonly Entry[]): Record<string, { seeds: number[]; meanBestValidationMAP: number }> {
-  const groups = new Map<string, Entry[]>();
+function summarise(runs: readonly ValidationRunEntry[]): Record<string, { seeds: number[]; meanBestValidationMAP: number }> {
+  const groups = new Map<string, ValidationRunEntry[]>();
   for (const run of runs) {
-    const key = `${run.student}/${describeAugmentation(run.augmentation as Parameters<typeof describeAugmentation>[0])}`;
+    const key = `${run.student}/${describeAugmentation(run.augmentation)}`;
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
   return Object.fromEntries([...groups].map(([key, group]) => [key, {

@@ -10,27 +10,25 @@
  * Default out: data-manifests/demo/curves/student-by-teacher.json (entries merged by teacher × student × seed).
  */
 import { existsSync } from "node:fs";
-import { writeJsonAtomic } from "../lib/io/atomic";
-import { readJsonFile } from "../lib/io/json-file";
 import { repoPath } from "../lib/io/repo-root";
 import { UserError } from "../lib/errors";
 import { readPslTable, type PslTable } from "../lib/psl/table";
-import { resolveSeries } from "../lib/series";
+import { labelsPerChunkCurve } from "../lib/analysis/chunk-scores";
 import { arg, runScript } from "./script-args";
-import { defaultStudentRecipe, round, trainOnValidation } from "./student-validation-run";
+import { checkFileRecipe, defaultLearningRate, recordRun, round, trainOnValidation, validationContext } from "./student-validation-run";
+
+const WHAT = "student-by-teacher check";
 
 /** What the teacher hands the students: its probabilities on their training chunks, split by the clip's weak labels. */
-export function teacherOutputs(table: PslTable): Record<string, number> {
+function teacherOutputs(table: PslTable): Record<string, number> {
   const rows = table.filenames.length;
   const C = table.numClasses;
-  let onWeak = 0, weakCount = 0, offWeak = 0, offCount = 0, mass = 0, atLeastHalf = 0, maxOnWeak = 0;
+  let onWeak = 0, weakCount = 0, offWeak = 0, offCount = 0, maxOnWeak = 0;
   for (let r = 0; r < rows; r++) {
     const weak = new Set(table.weak[r]);
     let rowMax = 0;
     for (let c = 0; c < C; c++) {
       const p = table.probs[r * C + c];
-      mass += p;
-      if (p >= 0.5) atLeastHalf++;
       if (weak.has(c)) {
         onWeak += p;
         weakCount++;
@@ -49,8 +47,9 @@ export function teacherOutputs(table: PslTable): Record<string, number> {
     meanProbabilityOffWeakLabels: round(offWeak / offCount),
     massOnWeakLabelsPerChunk: round(onWeak / rows),
     massOffWeakLabelsPerChunk: round(offWeak / rows),
-    softLabelMassPerChunk: round(mass / rows),
-    probabilitiesAtLeastHalfPerChunk: round(atLeastHalf / rows),
+    softLabelMassPerChunk: round((onWeak + offWeak) / rows),
+    // What a hard target at 0.5 would hold: the analyses' own count (lib/analysis/chunk-scores.ts).
+    probabilitiesAtLeastHalfPerChunk: round(labelsPerChunkCurve(table, [0.5])[0].labelsPerChunk),
   };
 }
 
@@ -60,33 +59,32 @@ async function main(): Promise<void> {
   const teachers = arg("teachers").split(",");
   for (const teacher of teachers) if (!existsSync(repoPath(teacher))) throw new UserError(`--teachers: no file ${teacher}`);
   const out = arg("out", repoPath("data-manifests", "demo", "curves", "student-by-teacher.json"));
-  const rates = resolveSeries({ profile: "default" }).studentLearningRates as Record<string, number | undefined>;
+  checkFileRecipe(out, WHAT);
+  const learningRates = new Map(students.map((student) => [student, defaultLearningRate(student)]));
+  const contexts = new Map<string, Awaited<ReturnType<typeof validationContext>>>();
+  for (const teacher of teachers) contexts.set(teacher, await validationContext(teacher));
   for (const seed of seeds) {
     for (const student of students) {
-      const learningRate = rates[student];
-      if (learningRate === undefined) throw new UserError(`--students: no default learning rate for "${student}" (known: ${Object.keys(rates).join(", ")})`);
       for (const teacher of teachers) {
-        const run = await trainOnValidation({ student, seed, learningRate, augmentation: null, teacherCheckpoint: teacher, log: (m) => console.error(`[by-teacher] ${m}`) });
-        const file = existsSync(out) ? (readJsonFile(out, "student-by-teacher check") as Record<string, unknown>) : {};
-        const runs = (file.runs ?? {}) as Record<string, unknown>;
-        runs[`${teacher}/${student}/seed${seed}`] = {
-          teacher, ...run.entry,
-          teacherOutputsOnTrainingChunks: run.pslTable ? teacherOutputs(readPslTable(run.pslTable)) : null,
-          command: `npx tsx scripts/student-by-teacher.ts --students ${student} --seeds ${seed} --teachers ${teacher}`,
-        };
-        writeJsonAtomic(out, {
-          ...file,
-          description: "The default profile's students trained from each teacher, scored on the VALIDATION split only; the teacher's " +
-            "probabilities on the students' training chunks (the PSL table the student learns from). No eval score is computed here.",
-          recipe: defaultStudentRecipe(),
-          chanceValidationMAP: run.chanceValidationMAP,
-          runs,
+        const run = await trainOnValidation(contexts.get(teacher)!, {
+          student, seed, learningRate: learningRates.get(student)!, augmentation: null, log: (m) => console.error(`[by-teacher] ${m}`),
         });
+        recordRun(out, WHAT,
+          "The default profile's students trained from each teacher, scored on the VALIDATION split only; the teacher's " +
+            "probabilities on the students' training chunks (the PSL table the student learns from). No eval score is computed here.",
+          {
+            key: `${teacher}/${student}/seed${seed}`,
+            entry: {
+              teacher, ...run.entry,
+              teacherOutputsOnTrainingChunks: run.pslTable ? teacherOutputs(readPslTable(run.pslTable)) : null,
+              command: `npx tsx scripts/student-by-teacher.ts --students ${student} --seeds ${seed} --teachers ${teacher}`,
+            },
+            chanceValidationMAP: run.chanceValidationMAP,
+          });
         console.error(`[by-teacher] ${teacher} → ${student} seed ${seed}: best validation mAP ${run.entry.bestValidationMAP} at step ${run.entry.bestStep}; curve ${run.curve}`);
       }
     }
   }
 }
 
-// Run only as a script: importing it (for teacherOutputs) runs nothing.
-if (process.argv[1]?.endsWith("student-by-teacher.ts")) runScript(main);
+runScript(main);

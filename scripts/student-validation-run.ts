@@ -1,8 +1,9 @@
 /**
- * One student of the default profile trained and scored on the VALIDATION split only, for the measurement scripts that
- * choose a student setting (scripts/student-learning-rate.ts, scripts/student-augmentation.ts). Nothing here computes an
- * eval score, so a choice made from what it returns cannot be tuned on eval. Cached corpus, features, PSL tables and
- * finished runs are reused (the run's directory is keyed by its whole config).
+ * Students of the default profile trained and scored on the VALIDATION split only, for the measurement scripts that
+ * choose a student setting or a teacher (scripts/student-learning-rate.ts, student-augmentation.ts, student-by-teacher.ts),
+ * and the measurement file they share: one recipe per file, entries merged by key. Nothing here computes an eval score,
+ * so a choice made from these files cannot be tuned on eval. Cached corpus, features, PSL tables and finished runs are
+ * reused (a run's directory is keyed by its whole config).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -11,16 +12,61 @@ import { runExperiment } from "../lib/psl/pipeline";
 import type { EpochRecord } from "../lib/psl/loop";
 import { validateConfig } from "../lib/psl/config";
 import type { AugmentationSettings } from "../lib/data/augment";
+import { writeJsonAtomic } from "../lib/io/atomic";
 import { readJsonFile } from "../lib/io/json-file";
 import { repoPath } from "../lib/io/repo-root";
-import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, type SeriesParameters } from "../lib/series";
+import { UserError } from "../lib/errors";
+import {
+  loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, type SeriesParameters, type TrainedModel,
+} from "../lib/series";
 
 export const round = (v: number) => Number(v.toFixed(4));
 
-/** The default profile's student recipe that such a file's runs share (a file never mixes recipes). */
-export function defaultStudentRecipe(): { widthMult: number; steps: number; validateEverySteps: number; batchSize: number } {
+export interface StudentRecipe {
+  widthMult: number;
+  steps: number;
+  validateEverySteps: number;
+  batchSize: number;
+}
+
+/** The default profile's student recipe that a measurement file's runs share (a file never mixes recipes). */
+export function defaultStudentRecipe(): StudentRecipe {
   const profile = resolveSeries({ profile: "default", seeds: 1 });
   return { widthMult: profile.widthMult, steps: profile.studentSteps, validateEverySteps: profile.validateEverySteps, batchSize: profile.batchSize };
+}
+
+/** The default profile's learning rate for `student` (chosen on validation, lib/series/settings.ts). */
+export function defaultLearningRate(student: string): number {
+  const rates = resolveSeries({ profile: "default" }).studentLearningRates as Record<string, number | undefined>;
+  const rate = rates[student];
+  if (rate === undefined) throw new UserError(`--students: no default learning rate for "${student}" (known: ${Object.keys(rates).join(", ")})`);
+  return rate;
+}
+
+/**
+ * Refuses, before any training, a measurement file that holds runs of another recipe (the profile's width, steps or
+ * schedule changed since), so a file never mixes them under a recipe that describes only some. Returns the recipe.
+ */
+export function checkFileRecipe(out: string, what: string): StudentRecipe {
+  const recipe = defaultStudentRecipe();
+  const existing = existsSync(out) ? (readJsonFile(out, what) as { recipe?: unknown }).recipe : undefined;
+  if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(recipe)) {
+    throw new UserError(`${out} holds runs of recipe ${JSON.stringify(existing)}, not this profile's ${JSON.stringify(recipe)}: give another --out`);
+  }
+  return recipe;
+}
+
+/** The series data and teacher the runs share: loaded once, not per run. */
+export interface ValidationContext {
+  params: SeriesParameters;
+  series: Awaited<ReturnType<typeof loadSeriesData>>;
+  teacher: TrainedModel;
+}
+
+/** The default profile's data with the shipped teacher, or with `teacherCheckpoint` (a path from the repository root). */
+export async function validationContext(teacherCheckpoint?: string): Promise<ValidationContext> {
+  const params: SeriesParameters = { profile: "default", seeds: 1, ...(teacherCheckpoint ? { teacherCheckpoint } : {}) };
+  return { params, series: await loadSeriesData(params), teacher: await trainTeacher(params) };
 }
 
 export interface ValidationRunRequest {
@@ -29,24 +75,37 @@ export interface ValidationRunRequest {
   learningRate: number;
   /** Student augmentation (null = none, the profile's default). */
   augmentation: AugmentationSettings | null;
-  /** A teacher checkpoint instead of the shipped one (path from the repository root). */
-  teacherCheckpoint?: string;
   log: (message: string) => void;
 }
 
-/** The run's validation curve and its best point, as the measurement files record them. */
+/** One run as the measurement files record it. */
+export interface ValidationRunEntry {
+  student: string;
+  learningRate: number;
+  augmentation: AugmentationSettings | null;
+  seed: number;
+  /** The step budget (null: the config trains by epochs). */
+  steps: number | null;
+  runDir: string;
+  bestValidationMAP: number;
+  bestValidationAUC: number;
+  bestStep: number | undefined;
+  trainingSeconds: number;
+  validation: { step: number | undefined; meanLoss: number; validationMAP: number; validationAUC: number }[];
+  machine: { cores: number; loadAverage1mAtEnd: number };
+}
+
+/** Trains (or finds cached) one student and returns its validation curve and best point. */
 export async function trainOnValidation(
+  context: ValidationContext,
   request: ValidationRunRequest,
-): Promise<{ entry: Record<string, unknown>; chanceValidationMAP: number; curve: string; pslTable: string | null }> {
-  const params: SeriesParameters = { profile: "default", seeds: 1, ...(request.teacherCheckpoint ? { teacherCheckpoint: request.teacherCheckpoint } : {}) };
-  const series = await loadSeriesData(params);
-  const teacher = await trainTeacher(params);
+): Promise<{ entry: ValidationRunEntry; chanceValidationMAP: number; curve: string; pslTable: string | null }> {
   const recipe = studentRecipe(request.student);
-  const base = seriesConfig(params, {
-    name: request.student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed: request.seed, teacherCheckpoint: teacher.checkpoint, learningRate: request.learningRate,
+  const base = seriesConfig(context.params, {
+    name: request.student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed: request.seed, teacherCheckpoint: context.teacher.checkpoint, learningRate: request.learningRate,
   });
   const config = validateConfig({ ...base, student: { ...base.student, augmentation: request.augmentation } }, "student settings");
-  const result = await runExperiment(config, { until: "student", data: series.data, onProgress: request.log });
+  const result = await runExperiment(config, { until: "student", data: context.series.data, onProgress: request.log });
   const dir = result.student?.dir;
   if (!dir || !existsSync(join(dir, "history.json"))) throw new Error(`${request.student} seed ${request.seed}: the run left no history.json`);
   const history = readJsonFile(join(dir, "history.json"), "training history") as EpochRecord[];
@@ -60,8 +119,31 @@ export async function trainOnValidation(
       validation: history.map((r) => ({ step: r.step, meanLoss: round(r.meanLoss), validationMAP: round(r.validationMAP), validationAUC: round(r.validationAUC) })),
       machine: { cores: cpus().length, loadAverage1mAtEnd: round(loadavg()[0]) },
     },
-    chanceValidationMAP: round(chanceMAP(series.data.validation, config.numClasses)),
+    chanceValidationMAP: round(chanceMAP(context.series.data.validation, config.numClasses)),
     curve: history.map((r) => r.validationMAP.toFixed(3)).join(" "),
     pslTable: result.annotation?.table ?? null,
   };
+}
+
+export interface RecordedRun {
+  key: string;
+  entry: Record<string, unknown>;
+  chanceValidationMAP: number;
+}
+
+/**
+ * Merges one run into the measurement file `out` under `run.key` and rewrites it (its other keys kept; description,
+ * recipe and chance level are the script's). `derived` adds fields computed from all runs (a summary). Returns the runs.
+ */
+export function recordRun(
+  out: string,
+  what: string,
+  description: string,
+  run: RecordedRun,
+  derived: (runs: Record<string, unknown>) => Record<string, unknown> = () => ({}),
+): Record<string, unknown> {
+  const file = existsSync(out) ? (readJsonFile(out, what) as Record<string, unknown>) : {};
+  const runs = { ...((file.runs ?? {}) as Record<string, unknown>), [run.key]: run.entry };
+  writeJsonAtomic(out, { ...file, description, recipe: defaultStudentRecipe(), chanceValidationMAP: run.chanceValidationMAP, runs, ...derived(runs) });
+  return runs;
 }
