@@ -7,7 +7,7 @@
  * probabilities ≥ 0.5. No eval score is computed.
  *   nice -n 10 npx tsx scripts/student-by-teacher.ts --students psl-2s,psl-10s --seeds 42
  *     --teachers data-manifests/demo/teacher/teacher.safetensors,data-manifests/demo/teacher-augmented/teacher.safetensors
- * Default out: data-manifests/demo/curves/student-by-teacher.json (entries merged by teacher × student × seed).
+ * Default out: data-manifests/demo/curves/student-by-teacher.json (entries merged by teacher × student × targets × seed).
  */
 import { existsSync } from "node:fs";
 import { repoPath } from "../lib/io/repo-root";
@@ -57,6 +57,13 @@ async function main(): Promise<void> {
   const students = arg("students").split(",");
   const seeds = arg("seeds", "42").split(",").map(Number);
   const teachers = arg("teachers").split(",");
+  const target = arg("target", "soft");
+  if (target !== "soft" && target !== "hard") throw new UserError(`--target: "soft" or "hard", got "${target}"`);
+  const threshold = Number(arg("threshold", "0.5"));
+  if (!(threshold > 0 && threshold < 1)) throw new UserError(`--threshold: a probability in (0, 1), got "${arg("threshold", "0.5")}"`);
+  // Soft runs keep the keys they had before hard targets could be asked for.
+  const targetsKey = target === "soft" ? "" : `/hard${threshold}`;
+  const targetsArgs = target === "soft" ? "" : ` --target hard --threshold ${threshold}`;
   for (const teacher of teachers) if (!existsSync(repoPath(teacher))) throw new UserError(`--teachers: no file ${teacher}`);
   const out = arg("out", repoPath("data-manifests", "demo", "curves", "student-by-teacher.json"));
   checkFileRecipe(out, WHAT);
@@ -67,21 +74,22 @@ async function main(): Promise<void> {
     for (const student of students) {
       for (const teacher of teachers) {
         const run = await trainOnValidation(contexts.get(teacher)!, {
-          student, seed, learningRate: learningRates.get(student)!, augmentation: null, log: (m) => console.error(`[by-teacher] ${m}`),
+          student, seed, learningRate: learningRates.get(student)!, augmentation: null,
+          targets: { target, threshold }, log: (m) => console.error(`[by-teacher] ${m}`),
         });
         recordRun(out, WHAT,
           "The default profile's students trained from each teacher, scored on the VALIDATION split only; the teacher's " +
             "probabilities on the students' training chunks (the PSL table the student learns from). No eval score is computed here.",
           {
-            key: `${teacher}/${student}/seed${seed}`,
+            key: `${teacher}/${student}${targetsKey}/seed${seed}`,
             entry: {
               teacher, ...run.entry,
               teacherOutputsOnTrainingChunks: run.pslTable ? teacherOutputs(readPslTable(run.pslTable)) : null,
-              command: `npx tsx scripts/student-by-teacher.ts --students ${student} --seeds ${seed} --teachers ${teacher}`,
+              command: `npx tsx scripts/student-by-teacher.ts --students ${student} --seeds ${seed} --teachers ${teacher}${targetsArgs}`,
             },
             chanceValidationMAP: run.chanceValidationMAP,
           });
-        console.error(`[by-teacher] ${teacher} → ${student} seed ${seed}: best validation mAP ${run.entry.bestValidationMAP} at step ${run.entry.bestStep}; curve ${run.curve}`);
+        console.error(`[by-teacher] ${teacher} → ${student} (${target}) seed ${seed}: best validation mAP ${run.entry.bestValidationMAP} at step ${run.entry.bestStep}; curve ${run.curve}`);
       }
     }
   }

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { runExperiment } from "../lib/psl/pipeline";
 import type { EpochRecord } from "../lib/psl/loop";
-import { validateConfig } from "../lib/psl/config";
+import { validateConfig, type AnnotationSettings } from "../lib/psl/config";
 import type { AugmentationSettings } from "../lib/data/augment";
 import { writeJsonAtomic } from "../lib/io/atomic";
 import { readJsonFile } from "../lib/io/json-file";
@@ -75,6 +75,8 @@ export interface ValidationRunRequest {
   learningRate: number;
   /** Student augmentation (null = none, the profile's default). */
   augmentation: AugmentationSettings | null;
+  /** The teacher's targets (absent: the profile's, soft probabilities as the paper). */
+  targets?: Pick<AnnotationSettings, "target" | "threshold">;
   log: (message: string) => void;
 }
 
@@ -83,6 +85,8 @@ export interface ValidationRunEntry {
   student: string;
   learningRate: number;
   augmentation: AugmentationSettings | null;
+  /** The teacher's targets the student learned (the annotation's `target` and `threshold`). */
+  targets: Pick<AnnotationSettings, "target" | "threshold">;
   seed: number;
   /** The step budget (null: the config trains by epochs). */
   steps: number | null;
@@ -104,7 +108,10 @@ export async function trainOnValidation(
   const base = seriesConfig(context.params, {
     name: request.student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed: request.seed, teacherCheckpoint: context.teacher.checkpoint, learningRate: request.learningRate,
   });
-  const config = validateConfig({ ...base, student: { ...base.student, augmentation: request.augmentation } }, "student settings");
+  const config = validateConfig(
+    { ...base, student: { ...base.student, augmentation: request.augmentation }, annotation: { ...base.annotation, ...request.targets } },
+    "student settings",
+  );
   const result = await runExperiment(config, { until: "student", data: context.series.data, onProgress: request.log });
   const dir = result.student?.dir;
   if (!dir || !existsSync(join(dir, "history.json"))) throw new Error(`${request.student} seed ${request.seed}: the run left no history.json`);
@@ -112,7 +119,8 @@ export async function trainOnValidation(
   const best = history.reduce((a, r) => (r.validationMAP > a.validationMAP ? r : a), history[0]);
   return {
     entry: {
-      student: request.student, learningRate: request.learningRate, augmentation: request.augmentation, seed: request.seed, steps: config.student.steps,
+      student: request.student, learningRate: request.learningRate, augmentation: request.augmentation,
+      targets: { target: config.annotation.target, threshold: config.annotation.threshold }, seed: request.seed, steps: config.student.steps,
       runDir: dir.replace(repoPath() + "/", ""),
       bestValidationMAP: round(best.validationMAP), bestValidationAUC: round(best.validationAUC), bestStep: best.step,
       trainingSeconds: round(history.reduce((a, r) => a + r.seconds, 0)),

@@ -18,3 +18,4 @@ export * from "./step-curves";
 export * from "./step-curve-groups";
 export * from "./recordings-per-class";
 export * from "./learning-rate-choice";
+export * from "./teacher-choice";

@@ -80,7 +80,7 @@ test("summary.json holds teacher, students, missingLabels, fsd and the issue-13 
   checkTriple("fsd.psl-2s", results.fsd["psl-2s"]);
   for (const name of NOTEBOOKS) assert.equal(summary.notebooks[name]?.status, "ok", `${name} in summary.json`);
   // Issue 13's targets, computed by the runner from the results above: every input recorded, none met by a quick run.
-  const targets = results.targets as { id: string; measured: number | null; met: boolean; evidence: string }[];
+  const targets = results.targets as { id: string; measured: number | null; met: boolean; evidence: string; whyNotMet: string | null }[];
   assert.deepEqual(targets.map((t) => t.id), ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision", "run-time"]);
   for (const t of targets) assert.ok(typeof t.measured === "number" && t.evidence.length > 0, `targets.${t.id}: ${JSON.stringify(t)}`);
   assert.equal(targets.find((t) => t.id === "teacher-mAP")!.measured, results.teacher.mAP);
@@ -93,6 +93,12 @@ test("summary.json holds teacher, students, missingLabels, fsd and the issue-13 
   const index = readFileSync(join(run.outDir, "index.html"), "utf8");
   assert.match(index, /<h2>Issue 13 targets<\/h2>.*this run's profile is <code>quick<\/code>.*its run-time target is its own/s);
   assert.match(index, /<td>wall time of npm run reproduce -- --quick \(minutes\)<\/td><td class='num'>≤ 5<\/td>/);
+  // The teacher target is missed by a quick run's tiny teacher: summary.json points to the default run's measurement of
+  // why, and the quick index leaves it out (the reasons are the default profile's, not this run's).
+  const teacherTarget = targets.find((t) => t.id === "teacher-mAP")!;
+  assert.equal(teacherTarget.met, false);
+  assert.match(teacherTarget.whyNotMet ?? "", /^02 · /);
+  assert.doesNotMatch(index, /Why, measured/);
   // The quick profile's 30 eval clips bias mAP upwards: 04 records the caveat, the index and the reports say it.
   assert.match(results.evalNote, /^Quick profile: these mAPs are measured on \d+ eval clips, and AP on so few clips is biased upwards/);
   assert.match(index, /<b>Small eval split\.<\/b> Quick profile:/);

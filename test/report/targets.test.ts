@@ -43,11 +43,19 @@ test("every target met: one entry per issue-13 target, in the issue's order, wit
   assert.equal(byId(issueTargets(recorded({ precision: 1 / 31 })))["added-label-precision"].measured, 0.0323, "measured values rounded to 4 decimals");
   for (const x of targets) assert.ok(x.what && x.target && x.evidence, `${x.id}: what, target and evidence are stated`);
   assert.match(t["added-label-precision"].evidence, /2 s chunks, threshold 0\.5 \(the default\)/);
+  assert.ok(targets.every((x) => x.whyNotMet === null), "a met target needs no reason");
 });
 
 test("targets missed — today's default-run figures — are not met, and boundaries follow the issue's wording", () => {
   const t = byId(issueTargets(recorded({ teacher: 0.236, weakAUC: 0.65, maps: { weak: 0.16, "psl-2s": 0.19, "psl-5s": 0.2, "psl-10s": 0.17 }, ci: [-0.01, 0.05], precision: 0.106 })));
   for (const id of IDS) assert.equal(t[id].met, false, id);
+  // Every missed target but the paired interval (missed by this run alone, nothing committed explains it) points to the
+  // report section whose measurement says why.
+  assert.deepEqual(IDS.filter((id) => t[id].whyNotMet !== null), IDS.filter((id) => id !== "paired-difference-CI"));
+  assert.match(t["teacher-mAP"].whyNotMet!, /^02 · .*student-by-teacher\.json/);
+  assert.match(t["weak-AUC"].whyNotMet!, /^04 · /);
+  assert.match(t["added-label-precision"].whyNotMet!, /^05 · /);
+  assert.deepEqual(targetRows(issueTargets(recorded({ teacher: 0.3 }))).map((r) => r.whyNotMet === ""), [false, true, true, true, true, true]);
   assert.equal(t["psl2s-over-weak"].measured, 1.1875);
   assert.equal(t["chunk-ordering"].measured, -0.01, "PSL-5s above PSL-2s breaks the ordering");
   assert.equal(t["paired-difference-CI"].measured, -0.01);
@@ -58,7 +66,7 @@ test("targets missed — today's default-run figures — are not met, and bounda
 
 test("inputs not recorded give measured null and met false, naming what is missing", () => {
   const none = issueTargets({});
-  assert.deepEqual(none.map((t) => [t.measured, t.met]), IDS.map(() => [null, false]));
+  assert.deepEqual(none.map((t) => [t.measured, t.met, t.whyNotMet]), IDS.map(() => [null, false, null]), "nothing measured, nothing to explain");
   assert.ok(none.every((t) => /not recorded/.test(t.evidence)), "the evidence says the value was not recorded");
   // Only 04 ran (no teacher, no missing labels), and only the headline pair: no ordering either.
   const partial = recorded();
