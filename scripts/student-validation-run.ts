@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
-import { runExperiment } from "../lib/psl/pipeline";
+import { runExperiment, type ExperimentData } from "../lib/psl/pipeline";
 import type { EpochRecord } from "../lib/psl/loop";
 import { validateConfig, type AnnotationSettings } from "../lib/psl/config";
 import type { AugmentationSettings } from "../lib/data/augment";
@@ -77,6 +77,11 @@ export interface ValidationRunRequest {
   augmentation: AugmentationSettings | null;
   /** The teacher's targets (absent: the profile's, soft probabilities as the paper). */
   targets?: Pick<AnnotationSettings, "target" | "threshold">;
+  /**
+   * The students' training rows in place of the series' (e.g. the same clips with their TRUE labels). The pipeline keys
+   * its caches by the rows' fingerprint, so such a run never reuses one trained on the series' rows.
+   */
+  studentTrain?: ExperimentData["studentTrain"];
   log: (message: string) => void;
 }
 
@@ -112,7 +117,8 @@ export async function trainOnValidation(
     { ...base, student: { ...base.student, augmentation: request.augmentation }, annotation: { ...base.annotation, ...request.targets } },
     "student settings",
   );
-  const result = await runExperiment(config, { until: "student", data: context.series.data, onProgress: request.log });
+  const data = request.studentTrain ? { ...context.series.data, studentTrain: request.studentTrain } : context.series.data;
+  const result = await runExperiment(config, { until: "student", data, onProgress: request.log });
   const dir = result.student?.dir;
   if (!dir || !existsSync(join(dir, "history.json"))) throw new Error(`${request.student} seed ${request.seed}: the run left no history.json`);
   const history = readJsonFile(join(dir, "history.json"), "training history") as EpochRecord[];
