@@ -19,4 +19,4 @@ export * from "./step-curve-groups";
 export * from "./recordings-per-class";
 export * from "./learning-rate-choice";
 export * from "./teacher-choice";
-export * from "./weak-on-true-labels";
+export * from "./training-targets-check";
