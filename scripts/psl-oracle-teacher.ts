@@ -6,8 +6,10 @@
  * default profile's PSL-2s student (recipe, learning rate, seeds) is trained on that table and, beside it, on the
  * shipped teacher's (the series' runs, cached); each kept checkpoint is selected on validation as always and then
  * scored on the eval split against the true labels. Those eval scores explain a missed target; nothing is chosen from
- * them.
- *   nice -n 10 npx tsx scripts/psl-oracle-teacher.ts --seeds 42,43,44
+ * them. `--annotator coverage` gives the perfect annotator soft targets instead: the share of the chunk that events of
+ * the class cover (lib/analysis/ideal-teacher.ts), so a 1-s event scores 0.5 in a 2-s chunk, as a mean-pooled
+ * perfect frame detector would (is it the hard 0/1 that costs, or the truth itself?).
+ *   nice -n 10 npx tsx scripts/psl-oracle-teacher.ts --seeds 42,43,44 [--annotator truth|coverage]
  * Default out: data-manifests/demo/curves/psl-oracle-teacher.json (entries merged by annotator × seed).
  */
 import { createHash } from "node:crypto";
@@ -21,6 +23,7 @@ import { readLoopState } from "../lib/psl/loop";
 import { createTrainer } from "../lib/engine/trainer";
 import { hopSecondsOf, minChunkSecondsOf, validateConfig } from "../lib/psl/config";
 import { chunkTruth } from "../lib/analysis/missing-label-truth";
+import { coverageScores } from "../lib/analysis/ideal-teacher";
 import { evaluateCheckpoint, headline, seriesConfig, studentRecipe } from "../lib/series";
 import { readJsonFile } from "../lib/io/json-file";
 import type { EpochRecord } from "../lib/psl/loop";
@@ -29,16 +32,26 @@ import { checkFileRecipe, defaultLearningRate, recordRun, round, trainOnValidati
 
 const WHAT = "PSL-2s from a perfect annotator";
 
-/** The table's chunks with the chunk truth as targets: 1 where a true event of the class overlaps the chunk. */
-function oracleTable(table: PslTable, strong: Parameters<typeof chunkTruth>[1]): PslTable {
-  const C = table.numClasses;
-  const probs = new Float32Array(table.filenames.length * C);
-  chunkTruth(table, strong).forEach((classes, row) => classes.forEach((c) => (probs[row * C + c] = 1)));
-  return { ...table, probs };
-}
+type Strong = Parameters<typeof chunkTruth>[1];
+
+/** The perfect annotators: their name in the file and their targets for the table's chunks. */
+const ANNOTATORS = {
+  // 1 where a true event of the class overlaps the chunk.
+  truth: { name: "perfect (chunk truth)", probs(table: PslTable, strong: Strong): Float32Array {
+    const C = table.numClasses;
+    const probs = new Float32Array(table.filenames.length * C);
+    chunkTruth(table, strong).forEach((classes, row) => classes.forEach((c) => (probs[row * C + c] = 1)));
+    return probs;
+  } },
+  // The share of the chunk that events of the class cover.
+  coverage: { name: "perfect (event coverage)", probs: (table: PslTable, strong: Strong) => coverageScores(table, strong, table.numClasses) },
+} as const;
 
 async function main(): Promise<void> {
   const seeds = arg("seeds", "42").split(",").map(Number);
+  const kind = arg("annotator", "truth");
+  if (kind !== "truth" && kind !== "coverage") throw new UserError(`--annotator: "truth" or "coverage", got "${kind}"`);
+  const annotator = ANNOTATORS[kind];
   const out = arg("out", repoPath("data-manifests", "demo", "curves", "psl-oracle-teacher.json"));
   checkFileRecipe(out, WHAT);
   const context = await validationContext();
@@ -52,15 +65,15 @@ async function main(): Promise<void> {
     const fromTeacher = await trainOnValidation(context, { student, seed, learningRate, augmentation: null, log: (m) => console.error(`[oracle] ${m}`) });
     if (!fromTeacher.pslTable) throw new Error(`${student} seed ${seed}: the run named no PSL table`);
     const table = readPslTable(fromTeacher.pslTable);
-    const oracle = oracleTable(table, [...series.strong.values()].flat());
+    const oracle: PslTable = { ...table, probs: annotator.probs(table, [...series.strong.values()].flat()) };
     const base = seriesConfig(context.params, { name: student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: context.teacher.checkpoint, learningRate });
     const config = validateConfig(base, "student settings");
     // Keyed by the oracle targets, the student's settings and seed: a changed recipe never reuses another run.
     const key = createHash("sha256").update(oracle.probs).update(JSON.stringify([config.student, seed, recipe.chunkSeconds])).digest("hex").slice(0, 16);
-    const dir = join(config.cacheDir, "oracle-student", key);
+    const dir = join(config.cacheDir, "oracle-student", key); // the targets are in the key: each annotator its own runs
     if (!(existsSync(join(dir, "best.safetensors")) && readLoopState(dir)?.finished === true)) {
       mkdirSync(dir, { recursive: true });
-      console.error(`[oracle] ${student} seed ${seed}: training on the chunk truth in ${dir}`);
+      console.error(`[oracle] ${student} seed ${seed}: training on the ${annotator.name} targets in ${dir}`);
       await trainStudent({
         dir, settings: config.student, numClasses: config.numClasses, seed, train: series.data.studentTrain, validation: series.data.validation,
         chunkSeconds: config.annotation.chunkSeconds, hopSeconds: hopSecondsOf(config.annotation), minChunkSeconds: minChunkSecondsOf(config.annotation),
@@ -70,10 +83,11 @@ async function main(): Promise<void> {
     }
     const history = readJsonFile(join(dir, "history.json"), "training history") as EpochRecord[];
     const best = history.reduce((a, r) => (r.validationMAP > a.validationMAP ? r : a), history[0]);
-    const oracleLabelsPerChunk = round(oracle.probs.reduce((a, v) => a + v, 0) / oracle.filenames.length);
+    // Target mass per chunk (the count of labels for the 0/1 chunk truth).
+    const oracleMassPerChunk = round(oracle.probs.reduce((a, v) => a + v, 0) / oracle.filenames.length);
     const runs = [
       { annotator: "shipped teacher", dir: join(repoPath(), fromTeacher.entry.runDir), bestValidationMAP: fromTeacher.entry.bestValidationMAP, bestStep: fromTeacher.entry.bestStep },
-      { annotator: "perfect (chunk truth)", dir, bestValidationMAP: round(best.validationMAP), bestStep: best.step },
+      { annotator: annotator.name, dir, bestValidationMAP: round(best.validationMAP), bestStep: best.step },
     ];
     for (const run of runs) {
       const metrics = headline(await evaluateCheckpoint(series, join(run.dir, "best.safetensors")));
@@ -83,12 +97,12 @@ async function main(): Promise<void> {
           "checkpoints selected on validation as always, then scored on eval against the true labels to explain missed " +
           "targets. Nothing is chosen from these eval scores.",
         {
-          key: `${run.annotator === "shipped teacher" ? "teacher" : "oracle"}/seed${seed}`,
+          key: `${run.annotator === "shipped teacher" ? "teacher" : kind === "truth" ? "oracle" : `oracle-${kind}`}/seed${seed}`,
           entry: {
             annotator: run.annotator, student, seed, learningRate, steps: config.student.steps, runDir: run.dir.replace(repoPath() + "/", ""),
             bestValidationMAP: run.bestValidationMAP, bestStep: run.bestStep, evalTrueLabels: metrics,
-            ...(run.annotator === "shipped teacher" ? {} : { labelsPerChunk: oracleLabelsPerChunk }),
-            command: `npx tsx scripts/psl-oracle-teacher.ts --seeds ${seed}`,
+            ...(run.annotator === "shipped teacher" ? {} : { targetMassPerChunk: oracleMassPerChunk }),
+            command: `npx tsx scripts/psl-oracle-teacher.ts --seeds ${seed}${kind === "truth" ? "" : ` --annotator ${kind}`}`,
           },
           chanceValidationMAP: fromTeacher.chanceValidationMAP,
         });

@@ -30,15 +30,15 @@ function coveredSeconds(intervals: readonly [number, number][], from: number, to
 }
 
 /**
- * Chunk table (reference chunking of `clips`, hop = chunk) whose probabilities are event coverage shares.
- * `clips` are manifest rows (filename, duration; labels are ignored).
+ * Event coverage shares for given chunk rows (their own `from` / `to`): row-major [rows, numClasses], the share of each
+ * chunk that events of each class cover. Used for the reference chunking below and for the rows of a PSL table.
  */
-export function coverageTeacher(
-  clips: readonly { filename: string; duration: number }[],
+export function coverageScores(
+  chunks: { filenames: readonly string[]; from: ArrayLike<number>; to: ArrayLike<number> },
   strong: Iterable<StrongEvent>,
-  options: { chunkSeconds: number; numClasses: number },
-): ChunkScores {
-  const { chunkSeconds, numClasses: C } = options;
+  numClasses: number,
+): Float32Array {
+  const C = numClasses;
   const byClipClass = new Map<string, Map<number, [number, number][]>>();
   for (const e of strong) {
     if (!Number.isInteger(e.label) || e.label < 0 || e.label >= C) throw new UserError(`strong labels: ${e.filename} has label ${e.label}, outside 0..${C - 1}`);
@@ -48,23 +48,38 @@ export function coverageTeacher(
     if (list) list.push([e.onset, e.offset]);
     else perClass.set(e.label, [[e.onset, e.offset]]);
   }
-  const chunks = chunkManifest(
-    clips.map((c) => ({ filename: c.filename, labels: [], duration: c.duration })),
-    chunkSeconds,
-  );
-  const probs = new Float32Array(chunks.length * C);
-  chunks.forEach((chunk, row) => {
-    const length = chunk.to - chunk.from;
-    for (const [label, intervals] of byClipClass.get(chunk.filename) ?? []) {
-      probs[row * C + label] = coveredSeconds(intervals, chunk.from, chunk.to) / length;
+  const probs = new Float32Array(chunks.filenames.length * C);
+  chunks.filenames.forEach((filename, row) => {
+    const from = chunks.from[row];
+    const to = chunks.to[row];
+    for (const [label, intervals] of byClipClass.get(filename) ?? []) {
+      probs[row * C + label] = coveredSeconds(intervals, from, to) / (to - from);
     }
   });
+  return probs;
+}
+
+/**
+ * Chunk table (reference chunking of `clips`, hop = chunk) whose probabilities are event coverage shares.
+ * `clips` are manifest rows (filename, duration; labels are ignored).
+ */
+export function coverageTeacher(
+  clips: readonly { filename: string; duration: number }[],
+  strong: Iterable<StrongEvent>,
+  options: { chunkSeconds: number; numClasses: number },
+): ChunkScores {
+  const chunks = chunkManifest(
+    clips.map((c) => ({ filename: c.filename, labels: [], duration: c.duration })),
+    options.chunkSeconds,
+  );
+  // Coverage from the chunks' exact (float64) bounds, as before the rows of a PSL table could be scored too.
+  const rows = { filenames: chunks.map((c) => c.filename), from: chunks.map((c) => c.from), to: chunks.map((c) => c.to) };
   return {
-    filenames: chunks.map((c) => c.filename),
+    filenames: rows.filenames,
     chunkIndex: Int32Array.from(chunks.map((c) => c.index)),
-    from: Float32Array.from(chunks.map((c) => c.from)),
-    to: Float32Array.from(chunks.map((c) => c.to)),
-    numClasses: C,
-    probs,
+    from: Float32Array.from(rows.from),
+    to: Float32Array.from(rows.to),
+    numClasses: options.numClasses,
+    probs: coverageScores(rows, strong, options.numClasses),
   };
 }

@@ -4,7 +4,7 @@
  * - scripts/weak-on-true-labels.ts: the weak student on its clips' noisy weak labels and on their TRUE labels (is the
  *   weak baseline held down by its label noise?);
  * - scripts/psl-oracle-teacher.ts: PSL-2s from the shipped teacher's 2-s table and from a PERFECT annotator, the same
- *   chunks with their chunk truth as targets (how much of PSL's gain does the teacher leave on the table?).
+ *   chunks with their chunk truth (hard) or their events' coverage (soft) as targets (is it the teacher's errors?).
  * Every kept checkpoint was selected on validation as always; the eval scores explain a missed target, and no setting
  * of the kit is chosen from them.
  */
@@ -24,7 +24,7 @@ export function pslOracleTeacherPath(): string {
 
 /** One kind of targets over its seeds. */
 export interface TargetsCheckRow {
-  /** The run field's value: "noisy" / "truth", or "shipped teacher" / "perfect (chunk truth)". */
+  /** The run field's value: "noisy" / "truth", or "shipped teacher" / "perfect (chunk truth)" / "perfect (event coverage)". */
   targets: string;
   seeds: number[];
   /** Eval mAP and mean AUC against the true labels, per seed (the order of `seeds`), and their means. */
@@ -67,7 +67,8 @@ export function committedWeakOnTrueLabels(path = weakOnTrueLabelsPath()): Target
   return targetsCheckRows(readJsonFile(path, "weak student on true labels"), path, "trainingLabels", ["noisy", "truth"]);
 }
 
-/** PSL-2s from the shipped teacher and from a perfect annotator (or `path`), read and grouped. */
+/** PSL-2s from the shipped teacher and from the perfect annotators (or `path`), read and grouped. */
 export function committedPslOracleTeacher(path = pslOracleTeacherPath()): TargetsCheckRow[] {
-  return targetsCheckRows(readJsonFile(path, "PSL-2s from a perfect annotator"), path, "annotator", ["shipped teacher", "perfect (chunk truth)"]);
+  return targetsCheckRows(readJsonFile(path, "PSL-2s from a perfect annotator"), path, "annotator",
+    ["shipped teacher", "perfect (chunk truth)", "perfect (event coverage)"]);
 }

@@ -28,8 +28,8 @@ test("runs are grouped by the field's kinds in their order, seeds in order, with
 
 test("the committed baselines are the default run's students: the same eval mAP per seed (training is deterministic)", () => {
   for (const [rows, student] of [[committedWeakOnTrueLabels(), "weak"], [committedPslOracleTeacher(), "psl-2s"]] as const) {
-    assert.equal(rows.length, 2, `${student}: both kinds of targets`);
-    assert.deepEqual(rows[1].seeds, rows[0].seeds, `${student}: both over the same seeds`);
+    assert.ok(rows.length >= 2, `${student}: the baseline and another kind of targets`);
+    for (const row of rows.slice(1)) assert.deepEqual(row.seeds, rows[0].seeds, `${student} ${row.targets}: over the baseline's seeds`);
     assert.ok(rows[0].seeds.length >= 3, `${student}: three seeds`);
     const recorded = recordedPerSeed(student);
     rows[0].seeds.forEach((seed, i) => {

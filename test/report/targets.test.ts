@@ -11,7 +11,9 @@ import { tmpdir } from "node:os";
 import { issueTargets, targetRows, type TargetResult } from "../../lib/report/targets";
 import { recordSummary, recordedResults } from "../../lib/report/summary";
 import type { SummaryValue } from "../../lib/report/summary";
-import { repoRoot } from "../../lib/io/repo-root";
+import { repoPath, repoRoot } from "../../lib/io/repo-root";
+import { readJsonFile } from "../../lib/io/json-file";
+import { committedPslOracleTeacher, committedWeakOnTrueLabels } from "../../lib/analysis/training-targets-check";
 
 const byId = (targets: TargetResult[]) => Object.fromEntries(targets.map((t) => [t.id, t]));
 const IDS = ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision"];
@@ -141,4 +143,25 @@ test("the runner's helper computes the same targets from results on stdin", () =
   const r = spawnSync(process.execPath, ["--import", "tsx", join(repoRoot(), "scripts", "summary-targets.ts")], { cwd: repoRoot(), input: JSON.stringify({ results: recorded({ teacher: 0.2 }) }), encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), issueTargets(recorded({ teacher: 0.2 })));
+});
+
+test("the reasons quote the committed measurements they point to (a re-measurement that changes them fails here)", () => {
+  const missed = byId(issueTargets(recorded({ teacher: 0.3, weakAUC: 0.6, maps: { weak: 0.2, "psl-2s": 0.21, "psl-5s": 0.2, "psl-10s": 0.22 }, precision: 0.1 })));
+  const augmented = readJsonFile(repoPath("data-manifests", "demo", "teacher-augmented", "eval.json")) as { truth: { mAP: number } };
+  const shipped = readJsonFile(repoPath("data-manifests", "demo", "teacher", "eval.json")) as { truth: { mAP: number } };
+  assert.ok(missed["teacher-mAP"].whyNotMet!.includes(augmented.truth.mAP.toFixed(3)), "the augmented teacher's eval mAP");
+  assert.ok(missed["teacher-mAP"].whyNotMet!.includes(shipped.truth.mAP.toFixed(3)), "the shipped teacher's eval mAP");
+  const [noisy, truth] = committedWeakOnTrueLabels();
+  assert.ok(missed["weak-AUC"].whyNotMet!.includes(`AUC of ${truth.meanEvalAUC.toFixed(2)}`) && missed["weak-AUC"].whyNotMet!.includes(`noisy labels: ${noisy.meanEvalAUC.toFixed(2)}`));
+  const [teacher, chunkTruth, coverage] = committedPslOracleTeacher();
+  assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(`hard (${chunkTruth.meanEvalMAP.toFixed(3)} against ${teacher.meanEvalMAP.toFixed(3)})`));
+  assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(`soft (${coverage.meanEvalMAP.toFixed(3)};`));
+  const threeSeeds = readJsonFile(repoPath("data-manifests", "demo", "runs", "default-otherseeds3-2026-11-30-edbc8b0-warm.summary.json")) as
+    { results: { students: Record<string, { mAP: number; mAPCI: number[]; seeds: number[] }> } };
+  for (const name of ["psl-10s", "psl-5s", "psl-2s"]) {
+    const student = threeSeeds.results.students[name];
+    assert.equal(student.seeds.length, 3, name);
+    const quoted = `${name.replace("psl", "PSL")} ${student.mAP.toFixed(3)} [${student.mAPCI.map((v) => v.toFixed(3)).join(", ")}]`;
+    assert.ok(missed["chunk-ordering"].whyNotMet!.includes(quoted), `${quoted} in the ordering's reason`);
+  }
 });
