@@ -13,18 +13,19 @@
  * Default out: data-manifests/demo/curves/psl-oracle-teacher.json (entries merged by annotator × seed).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoPath } from "../lib/io/repo-root";
 import { UserError } from "../lib/errors";
 import { readPslTable, type PslTable } from "../lib/psl/table";
 import { trainStudent } from "../lib/psl/student";
-import { readLoopState } from "../lib/psl/loop";
+import { isFinishedRun } from "../lib/psl/loop";
 import { createTrainer } from "../lib/engine/trainer";
-import { hopSecondsOf, minChunkSecondsOf, validateConfig } from "../lib/psl/config";
+import { hopSecondsOf, minChunkSecondsOf } from "../lib/psl/config";
 import { chunkTruth } from "../lib/analysis/missing-label-truth";
+import { selectedPoint } from "../lib/analysis/step-curves";
 import { coverageScores } from "../lib/analysis/ideal-teacher";
-import { evaluateCheckpoint, headline, seriesConfig, studentRecipe } from "../lib/series";
+import { evaluateCheckpoint, headline } from "../lib/series";
 import { readJsonFile } from "../lib/io/json-file";
 import type { EpochRecord } from "../lib/psl/loop";
 import { arg, runScript } from "./script-args";
@@ -57,21 +58,20 @@ async function main(): Promise<void> {
   const context = await validationContext();
   const { series } = context;
   if (series.strong.size === 0) throw new UserError("no strong labels: the perfect annotator needs the demo corpus' event lists");
+  const strongEvents = [...series.strong.values()].flat();
   const student = "psl-2s";
   const learningRate = defaultLearningRate(student);
-  const recipe = studentRecipe(student);
   for (const seed of seeds) {
     // The shipped teacher's students (the series' runs, cached) and the table they learn from.
     const fromTeacher = await trainOnValidation(context, { student, seed, learningRate, augmentation: null, log: (m) => console.error(`[oracle] ${m}`) });
     if (!fromTeacher.pslTable) throw new Error(`${student} seed ${seed}: the run named no PSL table`);
     const table = readPslTable(fromTeacher.pslTable);
-    const oracle: PslTable = { ...table, probs: annotator.probs(table, [...series.strong.values()].flat()) };
-    const base = seriesConfig(context.params, { name: student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: context.teacher.checkpoint, learningRate });
-    const config = validateConfig(base, "student settings");
+    const oracle: PslTable = { ...table, probs: annotator.probs(table, strongEvents) };
+    const config = fromTeacher.config; // the same student, only its targets change
     // Keyed by the oracle targets, the student's settings and seed: a changed recipe never reuses another run.
-    const key = createHash("sha256").update(oracle.probs).update(JSON.stringify([config.student, seed, recipe.chunkSeconds])).digest("hex").slice(0, 16);
+    const key = createHash("sha256").update(oracle.probs).update(JSON.stringify([config.student, seed, config.annotation.chunkSeconds])).digest("hex").slice(0, 16);
     const dir = join(config.cacheDir, "oracle-student", key); // the targets are in the key: each annotator its own runs
-    if (!(existsSync(join(dir, "best.safetensors")) && readLoopState(dir)?.finished === true)) {
+    if (!isFinishedRun(dir)) {
       mkdirSync(dir, { recursive: true });
       console.error(`[oracle] ${student} seed ${seed}: training on the ${annotator.name} targets in ${dir}`);
       await trainStudent({
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       });
     }
     const history = readJsonFile(join(dir, "history.json"), "training history") as EpochRecord[];
-    const best = history.reduce((a, r) => (r.validationMAP > a.validationMAP ? r : a), history[0]);
+    const best = selectedPoint(history);
     // Target mass per chunk (the count of labels for the 0/1 chunk truth).
     const oracleMassPerChunk = round(oracle.probs.reduce((a, v) => a + v, 0) / oracle.filenames.length);
     const runs = [
@@ -102,7 +102,8 @@ async function main(): Promise<void> {
             annotator: run.annotator, student, seed, learningRate, steps: config.student.steps, runDir: run.dir.replace(repoPath() + "/", ""),
             bestValidationMAP: run.bestValidationMAP, bestStep: run.bestStep, evalTrueLabels: metrics,
             ...(run.annotator === "shipped teacher" ? {} : { targetMassPerChunk: oracleMassPerChunk }),
-            command: `npx tsx scripts/psl-oracle-teacher.ts --seeds ${seed}${kind === "truth" ? "" : ` --annotator ${kind}`}`,
+            // The teacher's students are the same whichever annotator ran beside them.
+            command: `npx tsx scripts/psl-oracle-teacher.ts --seeds ${seed}${run.annotator === "shipped teacher" || kind === "truth" ? "" : ` --annotator ${kind}`}`,
           },
           chanceValidationMAP: fromTeacher.chanceValidationMAP,
         });

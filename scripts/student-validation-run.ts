@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { runExperiment, type ExperimentData } from "../lib/psl/pipeline";
 import type { EpochRecord } from "../lib/psl/loop";
-import { validateConfig, type AnnotationSettings } from "../lib/psl/config";
+import { validateConfig, type AnnotationSettings, type ExperimentConfig } from "../lib/psl/config";
 import type { AugmentationSettings } from "../lib/data/augment";
 import { writeJsonAtomic } from "../lib/io/atomic";
+import { selectedPoint } from "../lib/analysis/step-curves";
 import { readJsonFile } from "../lib/io/json-file";
 import { repoPath } from "../lib/io/repo-root";
 import { UserError } from "../lib/errors";
@@ -104,11 +105,11 @@ export interface ValidationRunEntry {
   machine: { cores: number; loadAverage1mAtEnd: number };
 }
 
-/** Trains (or finds cached) one student and returns its validation curve and best point. */
+/** Trains (or finds cached) one student and returns its validation curve and best point, and the config it ran. */
 export async function trainOnValidation(
   context: ValidationContext,
   request: ValidationRunRequest,
-): Promise<{ entry: ValidationRunEntry; chanceValidationMAP: number; curve: string; pslTable: string | null }> {
+): Promise<{ entry: ValidationRunEntry; chanceValidationMAP: number; curve: string; pslTable: string | null; config: ExperimentConfig }> {
   const recipe = studentRecipe(request.student);
   const base = seriesConfig(context.params, {
     name: request.student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed: request.seed, teacherCheckpoint: context.teacher.checkpoint, learningRate: request.learningRate,
@@ -122,7 +123,7 @@ export async function trainOnValidation(
   const dir = result.student?.dir;
   if (!dir || !existsSync(join(dir, "history.json"))) throw new Error(`${request.student} seed ${request.seed}: the run left no history.json`);
   const history = readJsonFile(join(dir, "history.json"), "training history") as EpochRecord[];
-  const best = history.reduce((a, r) => (r.validationMAP > a.validationMAP ? r : a), history[0]);
+  const best = selectedPoint(history);
   return {
     entry: {
       student: request.student, learningRate: request.learningRate, augmentation: request.augmentation,
@@ -136,6 +137,7 @@ export async function trainOnValidation(
     chanceValidationMAP: round(chanceMAP(context.series.data.validation, config.numClasses)),
     curve: history.map((r) => r.validationMAP.toFixed(3)).join(" "),
     pslTable: result.annotation?.table ?? null,
+    config,
   };
 }
 

@@ -10,6 +10,7 @@
  */
 import { UserError } from "../lib/errors";
 import { readJsonFile } from "../lib/io/json-file";
+import { selectedPoint } from "../lib/analysis/step-curves";
 import { arg, runScript } from "./script-args";
 
 interface Point {
@@ -55,8 +56,7 @@ runScript(async () => {
     const otherAUC = mean(points.map((p) => p.validationAUC));
     console.log(`| ${from + 1}–${Math.min(from + window, last)} | ${points.length} | ${f(baseMAP)} | ${f(otherMAP)} | ${signed(otherMAP - baseMAP)} | ${f(baseAUC)} | ${f(otherAUC)} |`);
   }
-  const best = (points: Point[]) => points.reduce((a, b) => (b.validationMAP > a.validationMAP ? b : a));
-  const baseBest = best(both.map((p) => base.get(p.step)!));
-  const otherBest = best(both);
+  const baseBest = selectedPoint(both.map((p) => base.get(p.step)!));
+  const otherBest = selectedPoint(both);
   console.log(`\nup to step ${last}: best validation mAP ${baseName} ${f(baseBest.validationMAP)} (step ${baseBest.step}), ${otherName} ${f(otherBest.validationMAP)} (step ${otherBest.step})`);
 });

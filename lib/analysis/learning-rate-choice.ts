@@ -8,6 +8,7 @@
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
+import { measurementRuns, requireFiniteNumbers } from "./measurement-runs";
 
 /** Where the check is committed. */
 export function learningRateCheckPath(): string {
@@ -59,13 +60,10 @@ export function chooseLearningRates(runs: readonly LearningRateRun[], where = "l
 
 /** The runs of a student-learning-rate.json (its `runs` object), checked field by field. */
 export function learningRateRuns(file: unknown, where: string): LearningRateRun[] {
-  const runs = (file as { runs?: unknown } | null)?.runs;
-  if (typeof runs !== "object" || runs === null) throw new UserError(`${where}: no "runs" object`);
-  return Object.entries(runs as Record<string, Record<string, unknown>>).map(([key, run]) => {
-    for (const field of ["learningRate", "seed", "bestValidationMAP"] as const) {
-      if (typeof run?.[field] !== "number" || !Number.isFinite(run[field])) throw new UserError(`${where}: runs.${key}.${field} is not a finite number`);
-    }
-    if (typeof run.student !== "string") throw new UserError(`${where}: runs.${key}.student is not a string`);
+  return measurementRuns(file, where).map((entry) => {
+    requireFiniteNumbers(entry, ["learningRate", "seed", "bestValidationMAP"]);
+    const { run, at } = entry;
+    if (typeof run.student !== "string") throw new UserError(`${at}.student is not a string`);
     return { student: run.student, learningRate: run.learningRate as number, seed: run.seed as number, bestValidationMAP: run.bestValidationMAP as number };
   });
 }

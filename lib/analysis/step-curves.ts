@@ -354,8 +354,11 @@ export function readStepCurves(path = stepCurvesPath()): StepCurvesFile {
   return checkStepCurves(readJsonFile(path, "step curves"), path);
 }
 
-/** The point the training loop selects: the first step with the highest validation mAP (the loop's `>` rule). */
-export function selectedPoint(points: readonly StepCurvePoint[]): StepCurvePoint {
+/**
+ * The point the training loop selects: the first step with the highest validation mAP (the loop's `>` rule). Any
+ * validation record fits (a curve point, a run's history.json entry).
+ */
+export function selectedPoint<Point extends { validationMAP: number }>(points: readonly Point[]): Point {
   if (points.length === 0) throw new UserError("selectedPoint: a curve without points");
   return points.reduce((best, p) => (p.validationMAP > best.validationMAP ? p : best));
 }

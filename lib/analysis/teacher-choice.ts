@@ -16,6 +16,7 @@ import { existsSync } from "node:fs";
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
+import { isFiniteNumber, measurementRuns, requireFiniteNumbers } from "./measurement-runs";
 
 /** Where the check is committed. */
 export function teacherChoicePath(): string {
@@ -53,23 +54,19 @@ export interface TeacherChoiceRow {
   meanCurve: { step: number; validationMAP: number }[];
 }
 
-const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-
 /** The runs of a student-by-teacher.json (its `runs` object), checked field by field. Runs without `targets` were soft. */
 export function teacherChoiceRuns(file: unknown, where: string): TeacherChoiceRun[] {
-  const runs = (file as { runs?: unknown } | null)?.runs;
-  if (typeof runs !== "object" || runs === null) throw new UserError(`${where}: no "runs" object`);
-  return Object.entries(runs as Record<string, Record<string, unknown>>).map(([key, run]) => {
-    const at = `${where}: runs.${key}`;
-    for (const field of ["teacher", "student"] as const) if (typeof run?.[field] !== "string") throw new UserError(`${at}.${field} is not a string`);
-    for (const field of ["seed", "bestValidationMAP"] as const) if (!finite(run[field])) throw new UserError(`${at}.${field} is not a finite number`);
+  return measurementRuns(file, where).map((entry) => {
+    const { run, at } = entry;
+    for (const field of ["teacher", "student"] as const) if (typeof run[field] !== "string") throw new UserError(`${at}.${field} is not a string`);
+    requireFiniteNumbers(entry, ["seed", "bestValidationMAP"]);
     const targets = (run.targets ?? { target: "soft", threshold: 0.5 }) as Record<string, unknown>;
-    if ((targets.target !== "soft" && targets.target !== "hard") || !finite(targets.threshold)) {
+    if ((targets.target !== "soft" && targets.target !== "hard") || !isFiniteNumber(targets.threshold)) {
       throw new UserError(`${at}.targets must be { target: "soft" | "hard", threshold: number }`);
     }
     if (!Array.isArray(run.validation) || run.validation.length === 0) throw new UserError(`${at}.validation is not a non-empty list`);
     const validation = (run.validation as Record<string, unknown>[]).map((point, i) => {
-      if (!finite(point?.step) || !finite(point.validationMAP)) throw new UserError(`${at}.validation[${i}] needs a numeric step and validationMAP`);
+      if (!isFiniteNumber(point?.step) || !isFiniteNumber(point.validationMAP)) throw new UserError(`${at}.validation[${i}] needs a numeric step and validationMAP`);
       return { step: point.step, validationMAP: point.validationMAP };
     });
     return {
@@ -84,7 +81,7 @@ function teacherEvalMAP(teacher: string): number | null {
   const path = join(dirname(repoPath(teacher)), "eval.json");
   if (!existsSync(path)) return null;
   const mAP = (readJsonFile(path, "teacher eval") as { truth?: { mAP?: unknown } }).truth?.mAP;
-  return finite(mAP) ? mAP : null;
+  return isFiniteNumber(mAP) ? mAP : null;
 }
 
 /** A row's targets the way tables and legends say them (and rows are grouped by): "soft" or "hard ≥ 0.5". */
@@ -145,6 +142,6 @@ export function committedTeacherChoice(student = "psl-2s", path = teacherChoiceP
   return {
     rows: teacherChoiceRows(teacherChoiceRuns(file, path), student, path),
     decision: typeof file.decision === "string" ? file.decision : null,
-    chanceValidationMAP: finite(file.chanceValidationMAP) ? file.chanceValidationMAP : null,
+    chanceValidationMAP: isFiniteNumber(file.chanceValidationMAP) ? file.chanceValidationMAP : null,
   };
 }

@@ -11,6 +11,7 @@
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
+import { isFiniteNumber, measurementRuns, requireFiniteNumbers } from "./measurement-runs";
 
 /** Where the weak-student measurement is committed. */
 export function weakOnTrueLabelsPath(): string {
@@ -34,7 +35,6 @@ export interface TargetsCheckRow {
   meanEvalAUC: number;
 }
 
-const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / values.length;
 
 /**
@@ -42,16 +42,14 @@ const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / 
  * named in any error. A kind without runs is left out.
  */
 export function targetsCheckRows(file: unknown, where: string, field: string, kinds: readonly string[]): TargetsCheckRow[] {
-  const runs = (file as { runs?: unknown } | null)?.runs;
-  if (typeof runs !== "object" || runs === null) throw new UserError(`${where}: no "runs" object`);
-  const checked = Object.entries(runs as Record<string, Record<string, unknown>>).map(([key, run]) => {
-    const at = `${where}: runs.${key}`;
-    const kind = run?.[field];
+  const checked = measurementRuns(file, where).map((entry) => {
+    const { run, at } = entry;
+    const kind = run[field];
     if (typeof kind !== "string" || !kinds.includes(kind)) throw new UserError(`${at}.${field} must be one of ${kinds.map((k) => `"${k}"`).join(", ")}`);
-    if (!finite(run.seed)) throw new UserError(`${at}.seed is not a finite number`);
+    requireFiniteNumbers(entry, ["seed"]);
     const { mAP, meanAUC } = (run.evalTrueLabels ?? {}) as Record<string, unknown>;
-    if (!finite(mAP) || !finite(meanAUC)) throw new UserError(`${at}.evalTrueLabels needs numeric mAP and meanAUC`);
-    return { kind, seed: run.seed, mAP, meanAUC };
+    if (!isFiniteNumber(mAP) || !isFiniteNumber(meanAUC)) throw new UserError(`${at}.evalTrueLabels needs numeric mAP and meanAUC`);
+    return { kind, seed: run.seed as number, mAP, meanAUC };
   });
   return kinds.flatMap((targets) => {
     const mine = checked.filter((r) => r.kind === targets).sort((a, b) => a.seed - b.seed);

@@ -155,6 +155,11 @@ export function readLoopState(dir: string): LoopState | undefined {
   return loadCheckpoint(path).meta.loop as LoopState | undefined;
 }
 
+/** A run folder whose training finished: its loop state says so and its best checkpoint is there (what caches reuse). */
+export function isFinishedRun(dir: string): boolean {
+  return existsSync(join(dir, "best.safetensors")) && readLoopState(dir)?.finished === true;
+}
+
 export async function runTrainingLoop(options: TrainLoopOptions): Promise<LoopResult> {
   const { dir, model, settings } = options;
   mkdirSync(dir, { recursive: true });

@@ -41,7 +41,7 @@ import { resolveThresholds } from "./targets";
 import { evaluateModelAsync, saveEvaluation } from "./evaluate";
 import { continueShorterRun } from "./extend-run";
 import type { FeatureSource } from "./features";
-import { readLoopState, type TrainerFactory } from "./loop";
+import { isFinishedRun, type TrainerFactory } from "./loop";
 import { trainStudent, type TeacherTargetSource } from "./student";
 import type { PslTable } from "./table";
 import { loadTeacher, trainTeacher, type ManifestLikeRow } from "./teacher";
@@ -320,10 +320,6 @@ function targetKey(annotation: ExperimentConfig["annotation"]): Record<string, u
 /** How chunks become inputs (lib/psl/chunking.ts): part of every chunk-level key, so older tables are not re-used. */
 const CHUNK_INPUTS = "padded-to-chunk-length";
 
-function finished(dir: string): boolean {
-  return existsSync(join(dir, "best.safetensors")) && readLoopState(dir)?.finished === true;
-}
-
 export async function runExperiment(config: ExperimentConfig, options: RunOptions = {}): Promise<ExperimentResult> {
   const until = ORDER.indexOf(options.until ?? "evaluate");
   const log = (message: string) => {
@@ -374,11 +370,11 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
       teacherKey = key;
       if (job) {
         // Annotation jobs only read a finished teacher: no lock (n jobs at once would queue on it, or fail with --no-wait).
-        if (!finished(dir)) throw new UserError(`teacher: not trained yet (${dir}); annotation shard jobs need a finished teacher: run psl train-teacher --config <config> first, or set teacher.checkpoint`);
+        if (!isFinishedRun(dir)) throw new UserError(`teacher: not trained yet (${dir}); annotation shard jobs need a finished teacher: run psl train-teacher --config <config> first, or set teacher.checkpoint`);
         log(`teacher: cached ${dir}`);
       } else {
         await lock(dir, "teacher training", async () => {
-          if (finished(dir)) {
+          if (isFinishedRun(dir)) {
             log(`teacher: cached ${dir}`);
             return;
           }
@@ -422,7 +418,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     const { key, dir } = artefactDir(config.cacheDir, "student", { source: studentSource, targets: alpha === 0 ? null : targetKey(config.annotation), data: fp.studentTrain, validation: fp.validation, settings: trainingKey(config.student), numClasses: C, seed: config.seed });
     refuseTeacherInside(config, dir);
     await lock(dir, "student training", async () => {
-      if (finished(dir)) {
+      if (isFinishedRun(dir)) {
         log(`student: cached ${dir}`);
         return;
       }
