@@ -30,9 +30,12 @@ export interface StudentRecipe {
   batchSize: number;
 }
 
-/** The default profile's student recipe that a measurement file's runs share (a file never mixes recipes). */
-export function defaultStudentRecipe(): StudentRecipe {
-  const profile = resolveSeries({ profile: "default", seeds: 1 });
+/** The series profiles the measurement scripts train with: the default, or the full profile's longer budget. */
+export type MeasurementProfile = "default" | "full";
+
+/** The profile's student recipe that a measurement file's runs share (a file never mixes recipes). */
+export function defaultStudentRecipe(profileName: MeasurementProfile = "default"): StudentRecipe {
+  const profile = resolveSeries({ profile: profileName, seeds: 1 });
   return { widthMult: profile.widthMult, steps: profile.studentSteps, validateEverySteps: profile.validateEverySteps, batchSize: profile.batchSize };
 }
 
@@ -48,8 +51,8 @@ export function defaultLearningRate(student: string): number {
  * Refuses, before any training, a measurement file that holds runs of another recipe (the profile's width, steps or
  * schedule changed since), so a file never mixes them under a recipe that describes only some. Returns the recipe.
  */
-export function checkFileRecipe(out: string, what: string): StudentRecipe {
-  const recipe = defaultStudentRecipe();
+export function checkFileRecipe(out: string, what: string, profile: MeasurementProfile = "default"): StudentRecipe {
+  const recipe = defaultStudentRecipe(profile);
   const existing = existsSync(out) ? (readJsonFile(out, what) as { recipe?: unknown }).recipe : undefined;
   if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(recipe)) {
     throw new UserError(`${out} holds runs of recipe ${JSON.stringify(existing)}, not this profile's ${JSON.stringify(recipe)}: give another --out`);
@@ -64,9 +67,12 @@ export interface ValidationContext {
   teacher: TrainedModel;
 }
 
-/** The default profile's data with the shipped teacher, or with `teacherCheckpoint` (a path from the repository root). */
-export async function validationContext(teacherCheckpoint?: string): Promise<ValidationContext> {
-  const params: SeriesParameters = { profile: "default", seeds: 1, ...(teacherCheckpoint ? { teacherCheckpoint } : {}) };
+/**
+ * The default profile's data with the shipped teacher, or with `teacherCheckpoint` (a path from the repository root);
+ * `profile` "full" trains the full profile's longer budget on the same data.
+ */
+export async function validationContext(teacherCheckpoint?: string, profile: MeasurementProfile = "default"): Promise<ValidationContext> {
+  const params: SeriesParameters = { profile, seeds: 1, ...(teacherCheckpoint ? { teacherCheckpoint } : {}) };
   return { params, series: await loadSeriesData(params), teacher: await trainTeacher(params) };
 }
 
@@ -145,6 +151,8 @@ export interface RecordedRun {
   key: string;
   entry: Record<string, unknown>;
   chanceValidationMAP: number;
+  /** The recipe the file's runs share (absent: the default profile's). */
+  recipe?: StudentRecipe;
 }
 
 /**
@@ -160,6 +168,6 @@ export function recordRun(
 ): Record<string, unknown> {
   const file = existsSync(out) ? (readJsonFile(out, what) as Record<string, unknown>) : {};
   const runs = { ...((file.runs ?? {}) as Record<string, unknown>), [run.key]: run.entry };
-  writeJsonAtomic(out, { ...file, description, recipe: defaultStudentRecipe(), chanceValidationMAP: run.chanceValidationMAP, runs, ...derived(runs) });
+  writeJsonAtomic(out, { ...file, description, recipe: run.recipe ?? defaultStudentRecipe(), chanceValidationMAP: run.chanceValidationMAP, runs, ...derived(runs) });
   return runs;
 }

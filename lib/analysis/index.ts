@@ -20,3 +20,4 @@ export * from "./recordings-per-class";
 export * from "./learning-rate-choice";
 export * from "./teacher-choice";
 export * from "./training-targets-check";
+export * from "./training-clips-curve";

@@ -23,10 +23,10 @@ export function pslOracleTeacherPath(): string {
   return repoPath("data-manifests", "demo", "curves", "psl-oracle-teacher.json");
 }
 
-/** One kind of targets over its seeds. */
-export interface TargetsCheckRow {
+/** One kind of targets (or one value of another run field, e.g. a training-set size) over its seeds. */
+export interface TargetsCheckRow<Kind extends string | number = string> {
   /** The run field's value: "noisy" / "truth", or "shipped teacher" / "perfect (chunk truth)" / "perfect (event coverage)". */
-  targets: string;
+  targets: Kind;
   seeds: number[];
   /** Eval mAP and mean AUC against the true labels, per seed (the order of `seeds`), and their means. */
   evalMAP: number[];
@@ -41,11 +41,16 @@ const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / 
  * The file's runs grouped by `field` (one of `kinds`, in their order), checked field by field; the file, run and field
  * named in any error. A kind without runs is left out.
  */
-export function targetsCheckRows(file: unknown, where: string, field: string, kinds: readonly string[]): TargetsCheckRow[] {
+export function targetsCheckRows<Kind extends string | number>(
+  file: unknown,
+  where: string,
+  field: string,
+  kinds: readonly Kind[],
+): TargetsCheckRow<Kind>[] {
   const checked = measurementRuns(file, where).map((entry) => {
     const { run, at } = entry;
-    const kind = run[field];
-    if (typeof kind !== "string" || !kinds.includes(kind)) throw new UserError(`${at}.${field} must be one of ${kinds.map((k) => `"${k}"`).join(", ")}`);
+    const kind = run[field] as Kind;
+    if (!kinds.includes(kind)) throw new UserError(`${at}.${field} must be one of ${kinds.map((k) => JSON.stringify(k)).join(", ")}`);
     requireFiniteNumbers(entry, ["seed"]);
     const { mAP, meanAUC } = (run.evalTrueLabels ?? {}) as Record<string, unknown>;
     if (!isFiniteNumber(mAP) || !isFiniteNumber(meanAUC)) throw new UserError(`${at}.evalTrueLabels needs numeric mAP and meanAUC`);

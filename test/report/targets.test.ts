@@ -14,6 +14,7 @@ import type { SummaryValue } from "../../lib/report/summary";
 import { repoPath, repoRoot } from "../../lib/io/repo-root";
 import { readJsonFile } from "../../lib/io/json-file";
 import { committedPslOracleTeacher, committedWeakOnTrueLabels } from "../../lib/analysis/training-targets-check";
+import { committedTrainingClipsCurves, demoTeacherPoint } from "../../lib/analysis/training-clips-curve";
 
 const byId = (targets: TargetResult[]) => Object.fromEntries(targets.map((t) => [t.id, t]));
 const IDS = ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision"];
@@ -153,6 +154,17 @@ test("the reasons quote the committed measurements they point to (a re-measureme
   assert.ok(missed["teacher-mAP"].whyNotMet!.includes(shipped.truth.mAP.toFixed(3)), "the shipped teacher's eval mAP");
   const [noisy, truth] = committedWeakOnTrueLabels();
   assert.ok(missed["weak-AUC"].whyNotMet!.includes(`AUC of ${truth.meanEvalAUC.toFixed(2)}`) && missed["weak-AUC"].whyNotMet!.includes(`noisy labels: ${noisy.meanEvalAUC.toFixed(2)}`));
+  const [byClips, byClipsLonger] = committedTrainingClipsCurves();
+  const teacherPoint = demoTeacherPoint("teacher")!;
+  const [fewest, all] = [byClips.points[0], byClips.points.at(-1)!];
+  const longerAll = byClipsLonger.points.find((p) => p.targets === all.targets)!;
+  const quotedByClips = `from ${fewest.meanEvalAUC.toFixed(2)} on ${fewest.targets} of the teacher's clips to ` +
+    `${all.meanEvalAUC.toFixed(2)} on all ${all.targets.toLocaleString("en")} (${all.seeds.length} seeds), ` +
+    `${longerAll.meanEvalAUC.toFixed(2)} with ${byClipsLonger.steps.toLocaleString("en")} steps (seed ${longerAll.seeds.join(", ")};`;
+  assert.ok(missed["weak-AUC"].whyNotMet!.includes(quotedByClips), quotedByClips);
+  assert.ok(missed["weak-AUC"].whyNotMet!.includes(`${teacherPoint.steps.toLocaleString("en")} steps, the shipped teacher, reaches ${teacherPoint.evalMeanAUC.toFixed(2)}`));
+  const longerFewest = byClipsLonger.points.find((p) => p.targets === fewest.targets)!;
+  assert.deepEqual(longerFewest.evalMeanAUC, fewest.evalMeanAUC.slice(0, longerFewest.seeds.length), "on 500 clips the longer run keeps the same checkpoint");
   const [teacher, chunkTruth, coverage] = committedPslOracleTeacher();
   assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(`hard (${chunkTruth.meanEvalMAP.toFixed(3)} against ${teacher.meanEvalMAP.toFixed(3)})`));
   assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(`soft (${coverage.meanEvalMAP.toFixed(3)};`));
