@@ -1,8 +1,9 @@
 /**
  * The weak model's eval scores against the number of clips it trained on (issue 13: "where a target is out of reach,
  * show the measured curve that says why (e.g. eval mAP vs corpus size)"). Committed by scripts/weak-by-training-clips.ts:
- * the default profile's weak model on nested subsets of the teacher's training clips, at the default step budget, kept
- * checkpoints selected on validation and scored on eval against the true labels. Beside the curve stand the shipped
+ * the default profile's weak model on nested subsets of the teacher's training clips, at the default step budget (and,
+ * for fewer sizes and seeds, the full profile's), kept checkpoints selected on validation and scored on eval against the
+ * true labels. Beside the curve stand the shipped
  * demo teachers: the same width trained on all of those clips for far more steps. Nothing is chosen from these scores.
  */
 import { existsSync } from "node:fs";
