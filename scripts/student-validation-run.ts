@@ -1,7 +1,8 @@
 /**
- * Students of the default profile trained and scored on the VALIDATION split only, for the measurement scripts that
- * choose a student setting or a teacher (scripts/student-learning-rate.ts, student-augmentation.ts, student-by-teacher.ts),
- * and the measurement file they share: one recipe per file, entries merged by key. Nothing here computes an eval score,
+ * Students of the default profile (or, for scripts that ask, the full profile's longer budget) trained and scored on the
+ * VALIDATION split only, for the measurement scripts that choose a student setting or a teacher
+ * (scripts/student-learning-rate.ts, student-augmentation.ts, student-by-teacher.ts) and those that explain a missed
+ * target, and the measurement file they share: one recipe per file, entries merged by key. Nothing here computes an eval score,
  * so a choice made from these files cannot be tuned on eval. Cached corpus, features, PSL tables and finished runs are
  * reused (a run's directory is keyed by its whole config).
  */
@@ -34,7 +35,7 @@ export interface StudentRecipe {
 export type MeasurementProfile = "default" | "full";
 
 /** The profile's student recipe that a measurement file's runs share (a file never mixes recipes). */
-export function defaultStudentRecipe(profileName: MeasurementProfile = "default"): StudentRecipe {
+export function profileStudentRecipe(profileName: MeasurementProfile = "default"): StudentRecipe {
   const profile = resolveSeries({ profile: profileName, seeds: 1 });
   return { widthMult: profile.widthMult, steps: profile.studentSteps, validateEverySteps: profile.validateEverySteps, batchSize: profile.batchSize };
 }
@@ -52,7 +53,7 @@ export function defaultLearningRate(student: string): number {
  * schedule changed since), so a file never mixes them under a recipe that describes only some. Returns the recipe.
  */
 export function checkFileRecipe(out: string, what: string, profile: MeasurementProfile = "default"): StudentRecipe {
-  const recipe = defaultStudentRecipe(profile);
+  const recipe = profileStudentRecipe(profile);
   const existing = existsSync(out) ? (readJsonFile(out, what) as { recipe?: unknown }).recipe : undefined;
   if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(recipe)) {
     throw new UserError(`${out} holds runs of recipe ${JSON.stringify(existing)}, not this profile's ${JSON.stringify(recipe)}: give another --out`);
@@ -168,6 +169,6 @@ export function recordRun(
 ): Record<string, unknown> {
   const file = existsSync(out) ? (readJsonFile(out, what) as Record<string, unknown>) : {};
   const runs = { ...((file.runs ?? {}) as Record<string, unknown>), [run.key]: run.entry };
-  writeJsonAtomic(out, { ...file, description, recipe: run.recipe ?? defaultStudentRecipe(), chanceValidationMAP: run.chanceValidationMAP, runs, ...derived(runs) });
+  writeJsonAtomic(out, { ...file, description, recipe: run.recipe ?? profileStudentRecipe(), chanceValidationMAP: run.chanceValidationMAP, runs, ...derived(runs) });
   return runs;
 }
