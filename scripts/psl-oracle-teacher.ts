@@ -25,10 +25,10 @@ import { hopSecondsOf, minChunkSecondsOf } from "../lib/psl/config";
 import { chunkTruth } from "../lib/analysis/missing-label-truth";
 import { selectedPoint } from "../lib/analysis/step-curves";
 import { coverageScores } from "../lib/analysis/ideal-teacher";
-import { evaluateCheckpoint, headline } from "../lib/series";
 import { readJsonFile } from "../lib/io/json-file";
 import type { EpochRecord } from "../lib/psl/loop";
 import { arg, runScript } from "./script-args";
+import { keptCheckpointOnEval } from "./kept-checkpoint-eval";
 import { checkFileRecipe, defaultLearningRate, recordRun, round, trainOnValidation, validationContext } from "./student-validation-run";
 
 const WHAT = "PSL-2s from a perfect annotator";
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       { annotator: annotator.name, dir, bestValidationMAP: round(best.validationMAP), bestStep: best.step },
     ];
     for (const run of runs) {
-      const metrics = headline(await evaluateCheckpoint(series, join(run.dir, "best.safetensors")));
+      const metrics = await keptCheckpointOnEval(series, run.dir);
       recordRun(out, WHAT,
         "The default profile's PSL-2s student trained on the shipped teacher's 2-s PSL table and on the same chunks with " +
           "the chunk truth as targets (1 where a true event of the class overlaps the chunk): a perfect annotator. Kept " +

@@ -9,6 +9,18 @@ export function arg(name: string, fallback?: string): string {
   return fallback;
 }
 
+/**
+ * The numbers of a comma-separated `--name` (or `fallback`), each checked by `valid` before any work: a UserError
+ * naming the flag, the value and what was `expected` otherwise.
+ */
+export function numbersArg(name: string, fallback: string, valid: (value: number) => boolean, expected: string): number[] {
+  return arg(name, fallback).split(",").map((text) => {
+    const value = Number(text);
+    if (text.trim() === "" || !valid(value)) throw new UserError(`--${name}: "${text}" is not ${expected}`);
+    return value;
+  });
+}
+
 /** Runs a script's main: a UserError (bad flag, wrong file) prints its message alone; anything else its stack. Exit 1. */
 export function runScript(main: () => Promise<void>): void {
   main().catch((error: unknown) => {

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   checkFileRecipe(out, WHAT);
   const learningRates = new Map(students.map((student) => [student, defaultLearningRate(student)]));
   const contexts = new Map<string, Awaited<ReturnType<typeof validationContext>>>();
-  for (const teacher of teachers) contexts.set(teacher, await validationContext(teacher));
+  for (const teacher of teachers) contexts.set(teacher, await validationContext({ teacherCheckpoint: teacher }));
   for (const seed of seeds) {
     for (const student of students) {
       for (const teacher of teachers) {

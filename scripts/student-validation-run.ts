@@ -48,12 +48,19 @@ export function defaultLearningRate(student: string): number {
   return rate;
 }
 
+/** The recipe a measurement file records: the profile's, less the fields its runs vary (each entry records those). */
+export type FileRecipe = Partial<StudentRecipe>;
+
 /**
  * Refuses, before any training, a measurement file that holds runs of another recipe (the profile's width, steps or
- * schedule changed since), so a file never mixes them under a recipe that describes only some. Returns the recipe.
+ * schedule changed since), so a file never mixes them under a recipe that describes only some. `varied` names the
+ * recipe fields the file's runs vary on purpose (e.g. the width): they are left out of the file's recipe. Returns it.
  */
-export function checkFileRecipe(out: string, what: string, profile: MeasurementProfile = "default"): StudentRecipe {
-  const recipe = profileStudentRecipe(profile);
+export function checkFileRecipe(
+  out: string, what: string, profile: MeasurementProfile = "default", varied: readonly (keyof StudentRecipe)[] = [],
+): FileRecipe {
+  const recipe: FileRecipe = { ...profileStudentRecipe(profile) };
+  for (const field of varied) delete recipe[field];
   const existing = existsSync(out) ? (readJsonFile(out, what) as { recipe?: unknown }).recipe : undefined;
   if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(recipe)) {
     throw new UserError(`${out} holds runs of recipe ${JSON.stringify(existing)}, not this profile's ${JSON.stringify(recipe)}: give another --out`);
@@ -68,12 +75,22 @@ export interface ValidationContext {
   teacher: TrainedModel;
 }
 
-/**
- * The default profile's data with the shipped teacher, or with `teacherCheckpoint` (a path from the repository root);
- * `profile` "full" trains the full profile's longer budget on the same data.
- */
-export async function validationContext(teacherCheckpoint?: string, profile: MeasurementProfile = "default"): Promise<ValidationContext> {
-  const params: SeriesParameters = { profile, seeds: 1, ...(teacherCheckpoint ? { teacherCheckpoint } : {}) };
+/** Which data, teacher and student recipe the runs of a measurement share. */
+export interface ValidationContextOptions {
+  /** A teacher checkpoint (a path from the repository root) in place of the shipped teacher. */
+  teacherCheckpoint?: string;
+  /** "full" trains the full profile's longer budget on the same data. */
+  profile?: MeasurementProfile;
+  /** The students' width in place of the profile's (the teacher keeps its own). */
+  widthMult?: number;
+}
+
+/** The default profile's data with the shipped teacher, changed as `options` say. */
+export async function validationContext(options: ValidationContextOptions = {}): Promise<ValidationContext> {
+  const { teacherCheckpoint, profile = "default", widthMult } = options;
+  const params: SeriesParameters = {
+    profile, seeds: 1, ...(teacherCheckpoint ? { teacherCheckpoint } : {}), ...(widthMult === undefined ? {} : { widthMult }),
+  };
   return { params, series: await loadSeriesData(params), teacher: await trainTeacher(params) };
 }
 
@@ -153,7 +170,7 @@ export interface RecordedRun {
   entry: Record<string, unknown>;
   chanceValidationMAP: number;
   /** The recipe the file's runs share (absent: the default profile's). */
-  recipe?: StudentRecipe;
+  recipe?: FileRecipe;
 }
 
 /**

@@ -14,14 +14,14 @@
  * Default out: data-manifests/demo/curves/weak-by-training-clips.json (-full.json with --profile full; entries merged
  * by clips × seed).
  */
-import { join } from "node:path";
 import { repoPath } from "../lib/io/repo-root";
 import { UserError } from "../lib/errors";
 import { createRng } from "../lib/data/random";
-import { evaluateCheckpoint, featuresFor, headline } from "../lib/series";
-import { arg, runScript } from "./script-args";
+import { featuresFor } from "../lib/series";
+import { arg, numbersArg, runScript } from "./script-args";
+import { keptCheckpointOnEval } from "./kept-checkpoint-eval";
 import {
-  checkFileRecipe, defaultLearningRate, recordRun, round, trainOnValidation, validationContext, type MeasurementProfile,
+  checkFileRecipe, defaultLearningRate, recordRun, trainOnValidation, validationContext, type MeasurementProfile,
 } from "./student-validation-run";
 
 const WHAT = "weak model by training clips";
@@ -29,20 +29,18 @@ const WHAT = "weak model by training clips";
 const SUBSET_SEED = 0;
 
 async function main(): Promise<void> {
-  const sizes = arg("clips", "500,1000,2000,4000").split(",").map(Number);
-  const seeds = arg("seeds", "42").split(",").map(Number);
+  // Checked before any work; that a size is within the teacher's clips can only be checked once they are loaded.
+  const sizes = numbersArg("clips", "500,1000,2000,4000", (n) => Number.isInteger(n) && n >= 1, "a positive whole number of clips");
+  const seeds = numbersArg("seeds", "42", Number.isInteger, "a whole-number seed");
   const profile = arg("profile", "default");
   if (profile !== "default" && profile !== "full") throw new UserError(`--profile: "${profile}" is not default or full`);
   const suffix = profile === "full" ? "-full" : "";
   const out = arg("out", repoPath("data-manifests", "demo", "curves", `weak-by-training-clips${suffix}.json`));
   const recipe = checkFileRecipe(out, WHAT, profile satisfies MeasurementProfile);
-  const context = await validationContext(undefined, profile);
+  const context = await validationContext({ profile });
   const pool = createRng(SUBSET_SEED).shuffle([...context.series.teacherTrain]);
-  for (const size of sizes) {
-    if (!Number.isInteger(size) || size < 1 || size > pool.length) {
-      throw new UserError(`--clips: ${size} is not a clip count between 1 and the teacher's ${pool.length} training clips`);
-    }
-  }
+  const tooMany = sizes.find((size) => size > pool.length);
+  if (tooMany !== undefined) throw new UserError(`--clips: ${tooMany} is more than the teacher's ${pool.length} training clips`);
   const poolRows = pool.slice(0, Math.max(...sizes));
   console.error(`[by-clips] features of ${poolRows.length} of the teacher's training clips (cached after the first run)`);
   const features = await featuresFor(context.series, poolRows);
@@ -54,7 +52,7 @@ async function main(): Promise<void> {
         student: "weak", seed, learningRate: defaultLearningRate("weak"), augmentation: null, studentTrain: rows,
         log: (m) => console.error(`[by-clips] ${m}`),
       });
-      const metrics = await evaluateCheckpoint(context.series, join(repoPath(), run.entry.runDir, "best.safetensors"));
+      const metrics = await keptCheckpointOnEval(context.series, run.entry.runDir);
       recordRun(out, WHAT,
         `The ${profile} profile's weak model trained on the first N clips of one fixed permutation (seed 0) of the ` +
           "teacher's 4,000 training clips (the demo's full split, noisy weak labels), at that profile's budget of steps; " +
@@ -64,12 +62,12 @@ async function main(): Promise<void> {
           key: `clips${size}/seed${seed}`,
           entry: {
             trainingClips: size, pool: "full", subsetSeed: SUBSET_SEED, ...run.entry,
-            evalTrueLabels: headline(metrics),
+            evalTrueLabels: metrics,
             command: `npx tsx scripts/weak-by-training-clips.ts${profile === "full" ? " --profile full" : ""} --clips ${size} --seeds ${seed}`,
           },
           chanceValidationMAP: run.chanceValidationMAP, recipe,
         });
-      console.error(`[by-clips] ${size} clips seed ${seed}: eval mAP ${round(metrics.mAP)}, mean AUC ${round(metrics.meanAUC)}; best validation mAP ${run.entry.bestValidationMAP} at step ${run.entry.bestStep}`);
+      console.error(`[by-clips] ${size} clips seed ${seed}: eval mAP ${metrics.mAP}, mean AUC ${metrics.meanAUC}; best validation mAP ${run.entry.bestValidationMAP} at step ${run.entry.bestStep}`);
     }
   }
 }

@@ -9,12 +9,11 @@
  *   nice -n 10 npx tsx scripts/weak-on-true-labels.ts --seeds 42,43,44
  * Default out: data-manifests/demo/curves/weak-on-true-labels.json (entries merged by labels × seed).
  */
-import { join } from "node:path";
 import { repoPath } from "../lib/io/repo-root";
 import { UserError } from "../lib/errors";
-import { evaluateCheckpoint, headline } from "../lib/series";
 import { arg, runScript } from "./script-args";
-import { checkFileRecipe, defaultLearningRate, recordRun, round, trainOnValidation, validationContext } from "./student-validation-run";
+import { keptCheckpointOnEval } from "./kept-checkpoint-eval";
+import { checkFileRecipe, defaultLearningRate, recordRun, trainOnValidation, validationContext } from "./student-validation-run";
 
 const WHAT = "weak student on true labels";
 
@@ -37,7 +36,7 @@ async function main(): Promise<void> {
         student: "weak", seed, learningRate: defaultLearningRate("weak"), augmentation: null,
         ...(labels === "truth" ? { studentTrain: trueRows } : {}), log: (m) => console.error(`[weak-on-truth] ${m}`),
       });
-      const metrics = await evaluateCheckpoint(context.series, join(repoPath(), run.entry.runDir, "best.safetensors"));
+      const metrics = await keptCheckpointOnEval(context.series, run.entry.runDir);
       recordRun(out, WHAT,
         "The default profile's weak student trained on the balanced split's noisy weak labels (as the series) and on the " +
           "same clips' TRUE labels; kept checkpoints selected on validation as always, then scored on the eval split " +
@@ -46,12 +45,12 @@ async function main(): Promise<void> {
           key: `${labels}/seed${seed}`,
           entry: {
             trainingLabels: labels, clipsWithOtherTrueLabels: changed, ...run.entry,
-            evalTrueLabels: headline(metrics),
+            evalTrueLabels: metrics,
             command: `npx tsx scripts/weak-on-true-labels.ts --seeds ${seed}`,
           },
           chanceValidationMAP: run.chanceValidationMAP,
         });
-      console.error(`[weak-on-truth] ${labels} seed ${seed}: eval mAP ${round(metrics.mAP)}, mean AUC ${round(metrics.meanAUC)}; best validation mAP ${run.entry.bestValidationMAP}`);
+      console.error(`[weak-on-truth] ${labels} seed ${seed}: eval mAP ${metrics.mAP}, mean AUC ${metrics.meanAUC}; best validation mAP ${run.entry.bestValidationMAP}`);
     }
   }
 }

@@ -21,3 +21,4 @@ export * from "./learning-rate-choice";
 export * from "./teacher-choice";
 export * from "./training-targets-check";
 export * from "./training-clips-curve";
+export * from "./model-width-curve";

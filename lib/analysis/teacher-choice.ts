@@ -12,11 +12,11 @@
  *   mean AND at every seed (`pairedWith`): it departs from the paper, so a mean alone is not enough.
  */
 import { dirname, join } from "node:path";
-import { existsSync } from "node:fs";
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
 import { isFiniteNumber, measurementRuns, requireFiniteNumbers } from "./measurement-runs";
+import { teacherEvalScores } from "./teacher-eval-file";
 
 /** Where the check is committed. */
 export function teacherChoicePath(): string {
@@ -76,12 +76,9 @@ export function teacherChoiceRuns(file: unknown, where: string): TeacherChoiceRu
   });
 }
 
-/** The teacher's eval mAP (true labels) from the eval.json beside its checkpoint, or null. */
+/** The teacher's eval mAP (true labels) from the eval.json beside its checkpoint, or null where it has none. */
 function teacherEvalMAP(teacher: string): number | null {
-  const path = join(dirname(repoPath(teacher)), "eval.json");
-  if (!existsSync(path)) return null;
-  const mAP = (readJsonFile(path, "teacher eval") as { truth?: { mAP?: unknown } }).truth?.mAP;
-  return isFiniteNumber(mAP) ? mAP : null;
+  return teacherEvalScores(join(dirname(repoPath(teacher)), "eval.json"))?.mAP ?? null;
 }
 
 /** A row's targets the way tables and legends say them (and rows are grouped by): "soft" or "hard ≥ 0.5". */

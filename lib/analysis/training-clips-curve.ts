@@ -13,6 +13,7 @@ import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
 import { measurementRuns } from "./measurement-runs";
 import { targetsCheckRows, type TargetsCheckRow } from "./training-targets-check";
+import { teacherEvalScores } from "./teacher-eval-file";
 
 /**
  * Where the measurement is committed: at the default profile's budget of steps, or ("full") at the full profile's
@@ -68,19 +69,15 @@ export interface TeacherPoint {
 export function demoTeacherPoint(name: string): TeacherPoint | null {
   const dir = repoPath("data-manifests", "demo", name);
   const recipePath = join(dir, "recipe.json");
-  const evalPath = join(dir, "eval.json");
-  if (!existsSync(recipePath) || !existsSync(evalPath)) return null;
+  const scores = existsSync(recipePath) ? teacherEvalScores(join(dir, "eval.json")) : null;
+  if (scores === null) return null;
   const recipe = readJsonFile(recipePath, "teacher recipe") as { trainClips?: unknown; teacher?: { steps?: unknown; widthMult?: unknown } };
-  const scores = (readJsonFile(evalPath, "teacher eval") as { truth?: { mAP?: unknown; meanAUC?: unknown } }).truth ?? {};
-  const fields: [string, string, unknown][] = [
-    [recipePath, "trainClips", recipe.trainClips], [recipePath, "teacher.steps", recipe.teacher?.steps],
-    [recipePath, "teacher.widthMult", recipe.teacher?.widthMult], [evalPath, "truth.mAP", scores.mAP], [evalPath, "truth.meanAUC", scores.meanAUC],
-  ];
-  for (const [file, field, value] of fields) {
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new UserError(`${file}: ${field} is not a finite number`);
+  const fields: [string, unknown][] = [["trainClips", recipe.trainClips], ["teacher.steps", recipe.teacher?.steps], ["teacher.widthMult", recipe.teacher?.widthMult]];
+  for (const [field, value] of fields) {
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new UserError(`${recipePath}: ${field} is not a finite number`);
   }
-  const [trainingClips, steps, widthMult, evalMAP, evalMeanAUC] = fields.map(([, , value]) => value as number);
-  return { name, trainingClips, steps, widthMult, evalMAP, evalMeanAUC };
+  const [trainingClips, steps, widthMult] = fields.map(([, value]) => value as number);
+  return { name, trainingClips, steps, widthMult, evalMAP: scores.mAP, evalMeanAUC: scores.meanAUC };
 }
 
 /** The committed curves: the default budget's, then the full profile's longer budget where it is committed. */

@@ -104,6 +104,14 @@ test("linesOf: one line per group of a long table, colours by group, dashes by v
   assert.throws(() => lineChart([{ name: "no x", y: [1] }]), /series "no x" has no x values/);
 });
 
+test("lineChart: ticks at the given x values and a legend for a lone series only when asked", () => {
+  const one = [{ name: "weak student", x: [0.25, 0.5, 1], y: [0.65, 0.66, 0.7] }];
+  const asked = lineChart(one, { xType: "log", xTickValues: [0.25, 0.5, 1], showLegend: true }).layout as Record<string, Record<string, unknown> | boolean>;
+  assert.deepEqual([(asked.xaxis as Record<string, unknown>).tickmode, (asked.xaxis as Record<string, unknown>).tickvals, asked.showlegend], ["array", [0.25, 0.5, 1], true]);
+  const plain = lineChart(one).layout as Record<string, Record<string, unknown> | boolean>;
+  assert.deepEqual([(plain.xaxis as Record<string, unknown>).tickvals, plain.showlegend], [undefined, undefined], "Plotly's defaults otherwise");
+});
+
 test("byName finds by name and names the alternatives when it cannot", () => {
   const models = [{ name: "weak", v: 1 }, { name: "psl-2s", v: 2 }];
   assert.equal(byName(models, "psl-2s").v, 2);

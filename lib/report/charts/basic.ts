@@ -68,8 +68,17 @@ function lineX(s: Series): Array<number | string> {
   return s.x.slice();
 }
 
+/** Options of a line chart beyond its titles and reference lines. */
+export interface LineChartOptions extends AxisTitles {
+  xType?: "linear" | "log" | "category";
+  /** x ticks at exactly these values (e.g. the widths measured on a log axis, where Plotly's own ticks fall between). */
+  xTickValues?: readonly number[];
+  /** Show the legend even for one series (Plotly hides a lone series' legend, and with it what the line is). */
+  showLegend?: boolean;
+}
+
 /** Lines with markers, one per series (curves over threshold, chunk size, epochs). */
-export function lineChart(series: readonly Series[], options: AxisTitles & { xType?: "linear" | "log" | "category" } = {}): Chart {
+export function lineChart(series: readonly Series[], options: LineChartOptions = {}): Chart {
   return {
     data: series.map((s, i) => ({
       type: "scatter",
@@ -85,9 +94,13 @@ export function lineChart(series: readonly Series[], options: AxisTitles & { xTy
     layout: {
       title: { text: options.title ?? "" },
       ...referenceLayout(options),
-      xaxis: { title: { text: options.xTitle ?? "" }, ...(options.xType ? { type: options.xType } : {}) },
+      xaxis: {
+        title: { text: options.xTitle ?? "" }, ...(options.xType ? { type: options.xType } : {}),
+        ...(options.xTickValues ? { tickmode: "array", tickvals: options.xTickValues.slice() } : {}),
+      },
       yaxis: { title: { text: options.yTitle ?? "" }, ...(options.yRange ? { range: options.yRange } : {}) },
       legend: { orientation: "h", y: -0.2 },
+      ...(options.showLegend ? { showlegend: true } : {}),
     },
   };
 }
