@@ -104,7 +104,9 @@ export const ISSUE_13_TARGETS: readonly Rule[] = [
       "mean AUC rises from 0.60 on 500 of the teacher's clips to 0.69 on all 4,000 (3 seeds), 0.75 with 1,200 steps " +
       "(seed 42; on 500 clips the longer run keeps the same checkpoint), and the same width on those clips for 6,200 " +
       "steps, the shipped teacher, reaches 0.78 (curves/weak-by-training-clips*.json): the demo corpus is too small " +
-      "for 0.85 at this width",
+      "for 0.85 at this width; 04 · \"The weak model at other widths\": at the default budget and learning rate the " +
+      "weak student's mean AUC is 0.662 / 0.692 / 0.642 at widths 0.25 / 0.50 / 1.00 (seeds 42, 43, 44; " +
+      "curves/weak-by-model-width.json): no width comes near 0.85 either",
     measure(results) {
       const auc = numberAt(results, ["students", "weak", "meanAUC"]);
       return { measured: auc, evidence: `04 · results.students.weak.meanAUC = ${fmt(auc)} (mean over seeds; chance 0.5)` };

@@ -15,6 +15,7 @@ import { repoPath, repoRoot } from "../../lib/io/repo-root";
 import { readJsonFile } from "../../lib/io/json-file";
 import { committedPslOracleTeacher, committedWeakOnTrueLabels } from "../../lib/analysis/training-targets-check";
 import { committedTrainingClipsCurves, demoTeacherPoint } from "../../lib/analysis/training-clips-curve";
+import { committedWeakByModelWidth } from "../../lib/analysis/model-width-curve";
 
 const byId = (targets: TargetResult[]) => Object.fromEntries(targets.map((t) => [t.id, t]));
 const IDS = ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision"];
@@ -163,6 +164,11 @@ test("the reasons quote the committed measurements they point to (a re-measureme
     `${longerAll.meanEvalAUC.toFixed(2)} with ${byClipsLonger.steps.toLocaleString("en")} steps (seed ${longerAll.seeds.join(", ")};`;
   assert.ok(missed["weak-AUC"].whyNotMet!.includes(quotedByClips), quotedByClips);
   assert.ok(missed["weak-AUC"].whyNotMet!.includes(`${teacherPoint.steps.toLocaleString("en")} steps, the shipped teacher, reaches ${teacherPoint.evalMeanAUC.toFixed(2)}`));
+  const byWidth = committedWeakByModelWidth().points;
+  const quotedByWidth = `${byWidth.map((p) => p.meanEvalAUC.toFixed(3)).join(" / ")} at widths ${byWidth.map((p) => p.targets.toFixed(2)).join(" / ")} ` +
+    `(seeds ${byWidth[0].seeds.join(", ")}`;
+  assert.ok(byWidth.every((p) => p.seeds.join() === byWidth[0].seeds.join()), "every width over the same seeds");
+  assert.ok(missed["weak-AUC"].whyNotMet!.includes(quotedByWidth), quotedByWidth);
   const longerFewest = byClipsLonger.points.find((p) => p.targets === fewest.targets)!;
   assert.deepEqual(longerFewest.evalMeanAUC, fewest.evalMeanAUC.slice(0, longerFewest.seeds.length), "on 500 clips the longer run keeps the same checkpoint");
   const [teacher, chunkTruth, coverage] = committedPslOracleTeacher();
