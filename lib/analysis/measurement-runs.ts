@@ -27,3 +27,10 @@ export function measurementRuns(file: unknown, where: string): MeasurementRun[] 
 export function requireFiniteNumbers(entry: MeasurementRun, fields: readonly string[]): void {
   for (const field of fields) if (!isFiniteNumber(entry.run[field])) throw new UserError(`${entry.at}.${field} is not a finite number`);
 }
+
+/** The budget of steps a measurement file's runs share (its `recipe.steps`); a UserError naming `where` otherwise. */
+export function recipeSteps(file: unknown, where: string): number {
+  const steps = (file as { recipe?: { steps?: unknown } } | null)?.recipe?.steps;
+  if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1) throw new UserError(`${where}: recipe.steps must be a positive whole number`);
+  return steps;
+}

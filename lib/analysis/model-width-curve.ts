@@ -8,7 +8,7 @@
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
-import { isFiniteNumber, measurementRuns } from "./measurement-runs";
+import { isFiniteNumber, measurementRuns, recipeSteps } from "./measurement-runs";
 import { targetsCheckRows, type TargetsCheckRow } from "./training-targets-check";
 
 /** Where the measurement is committed. */
@@ -47,9 +47,8 @@ export interface ModelWidthCurve {
 
 /** The committed curve (or `path`), read and grouped; every run must share one learning rate. */
 export function committedWeakByModelWidth(path = weakByModelWidthPath()): ModelWidthCurve {
-  const file = readJsonFile(path, "weak model by width") as { recipe?: { steps?: unknown } };
-  const steps = file.recipe?.steps;
-  if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1) throw new UserError(`${path}: recipe.steps must be a positive whole number`);
+  const file = readJsonFile(path, "weak model by width");
+  const steps = recipeSteps(file, path);
   const rates = new Set(measurementRuns(file, path).map(({ run }) => run.learningRate));
   const [learningRate] = rates;
   if (rates.size !== 1 || !isFiniteNumber(learningRate)) {

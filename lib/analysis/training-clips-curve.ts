@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
-import { measurementRuns } from "./measurement-runs";
+import { measurementRuns, recipeSteps } from "./measurement-runs";
 import { targetsCheckRows, type TargetsCheckRow } from "./training-targets-check";
 import { teacherEvalScores } from "./teacher-eval-file";
 
@@ -45,9 +45,8 @@ export interface TrainingClipsCurve {
 
 /** The committed curve at `path` (default: the default profile's budget), read and grouped. */
 export function committedWeakByTrainingClips(path = weakByTrainingClipsPath()): TrainingClipsCurve {
-  const file = readJsonFile(path, "weak model by training clips") as { recipe?: { steps?: unknown } };
-  const steps = file.recipe?.steps;
-  if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1) throw new UserError(`${path}: recipe.steps must be a positive whole number`);
+  const file = readJsonFile(path, "weak model by training clips");
+  const steps = recipeSteps(file, path);
   return { path, steps, points: trainingClipsCurve(file, path) };
 }
 
