@@ -75,22 +75,18 @@ export interface ValidationContext {
   teacher: TrainedModel;
 }
 
-/** Which data, teacher and student recipe the runs of a measurement share. */
+/** Which data, teacher and budget the runs of a measurement share (a script may change `params` per run, e.g. the width). */
 export interface ValidationContextOptions {
   /** A teacher checkpoint (a path from the repository root) in place of the shipped teacher. */
   teacherCheckpoint?: string;
   /** "full" trains the full profile's longer budget on the same data. */
   profile?: MeasurementProfile;
-  /** The students' width in place of the profile's (the teacher keeps its own). */
-  widthMult?: number;
 }
 
 /** The default profile's data with the shipped teacher, changed as `options` say. */
 export async function validationContext(options: ValidationContextOptions = {}): Promise<ValidationContext> {
-  const { teacherCheckpoint, profile = "default", widthMult } = options;
-  const params: SeriesParameters = {
-    profile, seeds: 1, ...(teacherCheckpoint ? { teacherCheckpoint } : {}), ...(widthMult === undefined ? {} : { widthMult }),
-  };
+  const { teacherCheckpoint, profile = "default" } = options;
+  const params: SeriesParameters = { profile, seeds: 1, ...(teacherCheckpoint ? { teacherCheckpoint } : {}) };
   return { params, series: await loadSeriesData(params), teacher: await trainTeacher(params) };
 }
 
