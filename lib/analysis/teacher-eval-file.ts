@@ -14,12 +14,27 @@ export interface TeacherEvalScores {
   meanAUC: number;
 }
 
+/** A teacher's eval scores against the true and against the noisy (AudioSet-like) eval labels. */
+export interface TeacherEvalFile {
+  truth: TeacherEvalScores;
+  noisy: TeacherEvalScores;
+}
+
+/** The eval.json at `path`, both label sets checked, or null when there is no such file. */
+export function teacherEvalFile(path: string): TeacherEvalFile | null {
+  if (!existsSync(path)) return null;
+  const file = (readJsonFile(path, "teacher eval") ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const scores = (labels: "truth" | "noisy"): TeacherEvalScores => {
+    const part = file[labels] ?? {};
+    for (const field of ["mAP", "meanAUC"]) {
+      if (!isFiniteNumber(part[field])) throw new UserError(`${path}: ${labels}.${field} is not a finite number`);
+    }
+    return { mAP: part.mAP as number, meanAUC: part.meanAUC as number };
+  };
+  return { truth: scores("truth"), noisy: scores("noisy") };
+}
+
 /** The true-label scores of the eval.json at `path`, or null when there is no such file. */
 export function teacherEvalScores(path: string): TeacherEvalScores | null {
-  if (!existsSync(path)) return null;
-  const truth = (readJsonFile(path, "teacher eval") as { truth?: Record<string, unknown> } | null)?.truth ?? {};
-  for (const field of ["mAP", "meanAUC"]) {
-    if (!isFiniteNumber(truth[field])) throw new UserError(`${path}: truth.${field} is not a finite number`);
-  }
-  return { mAP: truth.mAP as number, meanAUC: truth.meanAUC as number };
+  return teacherEvalFile(path)?.truth ?? null;
 }

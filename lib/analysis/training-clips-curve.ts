@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
-import { measurementRuns, recipeSteps } from "./measurement-runs";
+import { isFiniteNumber, measurementRuns, recipeSteps } from "./measurement-runs";
 import { targetsCheckRows, type TargetsCheckRow } from "./training-targets-check";
 import { teacherEvalScores } from "./teacher-eval-file";
 
@@ -73,7 +73,7 @@ export function demoTeacherPoint(name: string): TeacherPoint | null {
   const recipe = readJsonFile(recipePath, "teacher recipe") as { trainClips?: unknown; teacher?: { steps?: unknown; widthMult?: unknown } };
   const fields: [string, unknown][] = [["trainClips", recipe.trainClips], ["teacher.steps", recipe.teacher?.steps], ["teacher.widthMult", recipe.teacher?.widthMult]];
   for (const [field, value] of fields) {
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new UserError(`${recipePath}: ${field} is not a finite number`);
+    if (!isFiniteNumber(value)) throw new UserError(`${recipePath}: ${field} is not a finite number`);
   }
   const [trainingClips, steps, widthMult] = fields.map(([, value]) => value as number);
   return { name, trainingClips, steps, widthMult, evalMAP: scores.mAP, evalMeanAUC: scores.meanAUC };

@@ -24,6 +24,7 @@ import type { TeacherSettings } from "../psl/config";
 import type { AugmentationSettings } from "../data/augment";
 import { resolveData, runExperiment } from "../psl/pipeline";
 import { DEMO_TEACHER, demoTeacherDir, seriesConfig } from "./settings";
+import { teacherEvalFile, type TeacherEvalFile } from "../analysis/teacher-eval-file";
 
 /** How the shipped teacher is trained (bigger and longer-trained than the students, like the paper's). */
 export const DEMO_TEACHER_RECIPE = DEMO_TEACHER;
@@ -66,10 +67,8 @@ export function shippedTeacher(corpusKey: string): { checkpoint: string; recipe:
 }
 
 /** The shipped teacher's eval.json (eval mAP on held-out recordings, true and noisy labels), or null when absent. */
-export function shippedTeacherEval(): { truth: { mAP: number }; noisy: { mAP: number } } | null {
-  const path = join(demoTeacherDir(), "eval.json");
-  if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, "utf8")) as { truth: { mAP: number }; noisy: { mAP: number } };
+export function shippedTeacherEval(): TeacherEvalFile | null {
+  return teacherEvalFile(join(demoTeacherDir(), "eval.json"));
 }
 
 function readHistorySeconds(path: string): number {
