@@ -22,3 +22,4 @@ export * from "./teacher-choice";
 export * from "./training-targets-check";
 export * from "./training-clips-curve";
 export * from "./model-width-curve";
+export * from "./oracle-by-chunk-size";

@@ -34,3 +34,12 @@ export function recipeSteps(file: unknown, where: string): number {
   if (typeof steps !== "number" || !Number.isInteger(steps) || steps < 1) throw new UserError(`${where}: recipe.steps must be a positive whole number`);
   return steps;
 }
+
+/**
+ * `file` with only the runs whose `field` equals `value` (e.g. one student of a file that holds several), as a file
+ * the other readers take; a UserError naming `where` when there is no `runs` object.
+ */
+export function runsWith(file: unknown, where: string, field: string, value: unknown): { runs: Record<string, Record<string, unknown>> } {
+  const kept = measurementRuns(file, where).filter(({ run }) => run[field] === value);
+  return { runs: Object.fromEntries(kept.map(({ key, run }) => [key, run])) };
+}

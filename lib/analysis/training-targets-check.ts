@@ -4,14 +4,15 @@
  * - scripts/weak-on-true-labels.ts: the weak student on its clips' noisy weak labels and on their TRUE labels (is the
  *   weak baseline held down by its label noise?);
  * - scripts/psl-oracle-teacher.ts: PSL-2s from the shipped teacher's 2-s table and from a PERFECT annotator, the same
- *   chunks with their chunk truth (hard) or their events' coverage (soft) as targets (is it the teacher's errors?).
+ *   chunks with their chunk truth (hard) or their events' coverage (soft) as targets (is it the teacher's errors?); the
+ *   file also holds PSL-5s and PSL-10s (lib/analysis/oracle-by-chunk-size.ts reads those), so this reader keeps PSL-2s.
  * Every kept checkpoint was selected on validation as always; the eval scores explain a missed target, and no setting
  * of the kit is chosen from them.
  */
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
-import { isFiniteNumber, measurementRuns, requireFiniteNumbers } from "./measurement-runs";
+import { isFiniteNumber, measurementRuns, requireFiniteNumbers, runsWith } from "./measurement-runs";
 
 /** Where the weak-student measurement is committed. */
 export function weakOnTrueLabelsPath(): string {
@@ -70,8 +71,11 @@ export function committedWeakOnTrueLabels(path = weakOnTrueLabelsPath()): Target
   return targetsCheckRows(readJsonFile(path, "weak student on true labels"), path, "trainingLabels", ["noisy", "truth"]);
 }
 
+/** The annotators of the perfect-annotator file, in the order its tables list them (the shipped teacher first). */
+export const PSL_ANNOTATORS = ["shipped teacher", "perfect (chunk truth)", "perfect (event coverage)"] as const;
+
 /** PSL-2s from the shipped teacher and from the perfect annotators (or `path`), read and grouped. */
 export function committedPslOracleTeacher(path = pslOracleTeacherPath()): TargetsCheckRow[] {
-  return targetsCheckRows(readJsonFile(path, "PSL-2s from a perfect annotator"), path, "annotator",
-    ["shipped teacher", "perfect (chunk truth)", "perfect (event coverage)"]);
+  const pslTwoSeconds = runsWith(readJsonFile(path, "PSL from a perfect annotator"), path, "student", "psl-2s");
+  return targetsCheckRows(pslTwoSeconds, path, "annotator", PSL_ANNOTATORS);
 }

@@ -72,7 +72,10 @@ function teacherCorpusCheck(results: Results): { status: string; teacherCorpus?:
 const ORDERING_WHY = "README · \"Every student over 3 seeds\" (npm run reproduce -- --set otherSeeds=3, " +
   "runs/default-otherseeds3-2026-11-30-edbc8b0-warm.summary.json): PSL-10s 0.211 [0.190, 0.231], PSL-5s 0.200 " +
   "[0.183, 0.217], PSL-2s 0.206 [0.185, 0.226] over seeds 42–44: the chunk sizes lie within each other's intervals, " +
-  "so no ordering is measured at the default budget";
+  "so no ordering is measured at the default budget; 04 · \"Shorter chunks with a perfect annotator\": trained on each " +
+  "chunk's TRUE labels (one rate, 4e-3; seeds 42–44; curves/psl-oracle-teacher.json) the students give PSL-10s 0.165, " +
+  "PSL-5s 0.173, PSL-2s 0.148, PSL-2s lowest: at this budget of steps shorter chunks do not help even with perfect " +
+  "labels, so the missing ordering is not the teacher's errors";
 
 export const ISSUE_13_TARGETS: readonly Rule[] = [
   {
@@ -120,7 +123,10 @@ export const ISSUE_13_TARGETS: readonly Rule[] = [
     whereWhy: "04 · \"The students over a longer budget\": at the default's learning rate the ratio stays below 1.5 at " +
       "every budget up to 1,200 steps (1.36 at the checkpoints validation selects; 1.59 at 1e-3 came with an under-trained " +
       "weak student); 04 · \"PSL-2s from a perfect annotator\": the chunks' true labels as targets give PSL-2s less than " +
-      "the teacher's probabilities, hard (0.148 against 0.206) or soft (0.150; 3 seeds; curves/psl-oracle-teacher.json)",
+      "the teacher's probabilities, hard (0.148 against 0.206) or soft (0.150; 3 seeds; curves/psl-oracle-teacher.json); " +
+      "04 · \"The weak model at other widths\": at the default budget and rate the ratio is 1.45 / 1.38 / 1.62 at widths " +
+      "0.25 / 0.50 / 1.00 (seeds 42–44; curves/psl-2s-by-model-width.json), above 1.5 only at the paper's width, where " +
+      "the untuned weak student falls (mAP 0.129) while PSL-2s holds (0.209)",
     measure(results) {
       const psl = numberAt(results, ["students", "psl-2s", "mAP"]);
       const weak = numberAt(results, ["students", "weak", "mAP"]);

@@ -14,8 +14,9 @@ import type { SummaryValue } from "../../lib/report/summary";
 import { repoPath, repoRoot } from "../../lib/io/repo-root";
 import { readJsonFile } from "../../lib/io/json-file";
 import { committedPslOracleTeacher, committedWeakOnTrueLabels } from "../../lib/analysis/training-targets-check";
+import { committedOracleByChunkSize } from "../../lib/analysis/oracle-by-chunk-size";
 import { committedTrainingClipsCurves, demoTeacherPoint } from "../../lib/analysis/training-clips-curve";
-import { committedWeakByModelWidth } from "../../lib/analysis/model-width-curve";
+import { committedModelWidthCurve, ratioByWidth } from "../../lib/analysis/model-width-curve";
 
 const byId = (targets: TargetResult[]) => Object.fromEntries(targets.map((t) => [t.id, t]));
 const IDS = ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision"];
@@ -164,7 +165,7 @@ test("the reasons quote the committed measurements they point to (a re-measureme
     `${longerAll.meanEvalAUC.toFixed(2)} with ${byClipsLonger.steps.toLocaleString("en")} steps (seed ${longerAll.seeds.join(", ")};`;
   assert.ok(missed["weak-AUC"].whyNotMet!.includes(quotedByClips), quotedByClips);
   assert.ok(missed["weak-AUC"].whyNotMet!.includes(`${teacherPoint.steps.toLocaleString("en")} steps, the shipped teacher, reaches ${teacherPoint.evalMeanAUC.toFixed(2)}`));
-  const byWidth = committedWeakByModelWidth().points;
+  const byWidth = committedModelWidthCurve("weak").points;
   const quotedByWidth = `${byWidth.map((p) => p.meanEvalAUC.toFixed(3)).join(" / ")} at widths ${byWidth.map((p) => p.targets.toFixed(2)).join(" / ")} ` +
     `(seeds ${byWidth[0].seeds.join(", ")}`;
   assert.ok(byWidth.every((p) => p.seeds.join() === byWidth[0].seeds.join()), "every width over the same seeds");
@@ -174,6 +175,15 @@ test("the reasons quote the committed measurements they point to (a re-measureme
   const [teacher, chunkTruth, coverage] = committedPslOracleTeacher();
   assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(`hard (${chunkTruth.meanEvalMAP.toFixed(3)} against ${teacher.meanEvalMAP.toFixed(3)})`));
   assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(`soft (${coverage.meanEvalMAP.toFixed(3)};`));
+  const ratios = ratioByWidth(committedModelWidthCurve("psl-2s"), committedModelWidthCurve("weak"));
+  assert.ok(ratios.every((r) => r.seeds.join() === "42,43,44"), "every width's ratio over seeds 42–44");
+  const widest = ratios.at(-1)!;
+  const quotedRatios = `the ratio is ${ratios.map((r) => r.ratioOfMeans.toFixed(2)).join(" / ")} at widths ` +
+    `${ratios.map((r) => r.widthMult.toFixed(2)).join(" / ")} (seeds 42–44; curves/psl-2s-by-model-width.json), above 1.5 ` +
+    `only at the paper's width, where the untuned weak student falls (mAP ${widest.denominatorMAP.toFixed(3)}) while PSL-2s ` +
+    `holds (${widest.numeratorMAP.toFixed(3)})`;
+  assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(quotedRatios), quotedRatios);
+  assert.deepEqual(ratios.map((r) => [r.widthMult, r.ratioOfMeans >= 1.5]), [[0.25, false], [0.5, false], [1, true]], "the quoted reading");
   const threeSeeds = readJsonFile(repoPath("data-manifests", "demo", "runs", "default-otherseeds3-2026-11-30-edbc8b0-warm.summary.json")) as
     { results: { students: Record<string, { mAP: number; mAPCI: number[]; seeds: number[] }> } };
   for (const name of ["psl-10s", "psl-5s", "psl-2s"]) {
@@ -182,4 +192,12 @@ test("the reasons quote the committed measurements they point to (a re-measureme
     const quoted = `${name.replace("psl", "PSL")} ${student.mAP.toFixed(3)} [${student.mAPCI.map((v) => v.toFixed(3)).join(", ")}]`;
     assert.ok(missed["chunk-ordering"].whyNotMet!.includes(quoted), `${quoted} in the ordering's reason`);
   }
+  const perfect = committedOracleByChunkSize().curves.find((c) => c.annotator === "perfect (chunk truth)" && c.learningRate === 4e-3)!;
+  const perfectSeeds = perfect.points[0].seeds;
+  assert.ok(perfect.points.every((p) => p.seeds.join() === "42,43,44"), "every chunk size over seeds 42–44");
+  const quotedPerfect = `(one rate, 4e-3; seeds ${perfectSeeds[0]}–${perfectSeeds.at(-1)}; ` +
+    `curves/psl-oracle-teacher.json) the students give ${perfect.points.map((p) => `PSL-${p.targets}s ${p.meanEvalMAP.toFixed(3)}`).join(", ")}`;
+  assert.ok(missed["chunk-ordering"].whyNotMet!.includes(quotedPerfect), quotedPerfect);
+  const [p10, p5, p2] = perfect.points.map((p) => p.meanEvalMAP);
+  assert.ok(p2 < p5 && p2 < p10, "the quoted reading: PSL-2s lowest under the perfect annotator");
 });
