@@ -30,7 +30,7 @@ import { selectedPoint } from "../lib/analysis/step-curves";
 import { coverageScores } from "../lib/analysis/ideal-teacher";
 import { readJsonFile } from "../lib/io/json-file";
 import type { EpochRecord } from "../lib/psl/loop";
-import { arg, numbersArg, runScript } from "./script-args";
+import { arg, choiceArg, numbersArg, runScript } from "./script-args";
 import { keptCheckpointOnEval } from "./kept-checkpoint-eval";
 import { checkFileRecipe, defaultLearningRate, recordRun, round, trainOnValidation, validationContext } from "./student-validation-run";
 
@@ -64,10 +64,8 @@ const ANNOTATORS = {
 
 async function main(): Promise<void> {
   const seeds = numbersArg("seeds", "42", Number.isInteger, "a whole number");
-  const kind = arg("annotator", "truth");
-  if (kind !== "truth" && kind !== "coverage") throw new UserError(`--annotator: "truth" or "coverage", got "${kind}"`);
-  const student = arg("student", "psl-2s");
-  if (!(STUDENTS as readonly string[]).includes(student)) throw new UserError(`--student: one of ${STUDENTS.join(", ")}, got "${student}"`);
+  const kind = choiceArg("annotator", "truth", ["truth", "coverage"] as const);
+  const student = choiceArg("student", "psl-2s", STUDENTS);
   const annotator = ANNOTATORS[kind];
   const out = arg("out", repoPath("data-manifests", "demo", "curves", "psl-oracle-teacher.json"));
   checkFileRecipe(out, WHAT);

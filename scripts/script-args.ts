@@ -9,6 +9,13 @@ export function arg(name: string, fallback?: string): string {
   return fallback;
 }
 
+/** The value of `--name` (or `fallback`), one of `choices`: a UserError naming the flag, the choices and the value otherwise. */
+export function choiceArg<Choice extends string>(name: string, fallback: Choice, choices: readonly Choice[]): Choice {
+  const value = arg(name, fallback);
+  if (!(choices as readonly string[]).includes(value)) throw new UserError(`--${name}: one of ${choices.join(", ")}, got "${value}"`);
+  return value as Choice;
+}
+
 /**
  * The numbers of a comma-separated `--name` (or `fallback`), each checked by `valid` before any work: a UserError
  * naming the flag, the value and what was `expected` otherwise.

@@ -12,10 +12,9 @@
  *   nice -n 10 npx tsx scripts/weak-by-model-width.ts --widths 0.25,0.5,1 --seeds 42,43,44 [--student weak|psl-2s]
  * Default out: data-manifests/demo/curves/<student>-by-model-width.json (entries merged by width × seed).
  */
-import { UserError } from "../lib/errors";
 import { MAX_WIDTH_MULT } from "../lib/psl/config";
 import { MODEL_WIDTH_STUDENTS, modelWidthPath, type ModelWidthStudent } from "../lib/analysis/model-width-curve";
-import { arg, numbersArg, runScript } from "./script-args";
+import { arg, choiceArg, numbersArg, runScript } from "./script-args";
 import { keptCheckpointOnEval } from "./kept-checkpoint-eval";
 import { checkFileRecipe, defaultLearningRate, recordRun, round, trainOnValidation, validationContext } from "./student-validation-run";
 
@@ -28,8 +27,7 @@ const DESCRIPTIONS: Record<ModelWidthStudent, string> = {
 async function main(): Promise<void> {
   const widths = numbersArg("widths", "0.25,0.5,1", (w) => w > 0 && w <= MAX_WIDTH_MULT, `a width in (0, ${MAX_WIDTH_MULT}]`);
   const seeds = numbersArg("seeds", "42", Number.isInteger, "a whole-number seed");
-  const student = arg("student", "weak") as ModelWidthStudent;
-  if (!MODEL_WIDTH_STUDENTS.includes(student)) throw new UserError(`--student: one of ${MODEL_WIDTH_STUDENTS.join(", ")}, got "${student}"`);
+  const student = choiceArg("student", "weak", MODEL_WIDTH_STUDENTS);
   const what = `${student} model by width`;
   const out = arg("out", modelWidthPath(student));
   const recipe = checkFileRecipe(out, what, "default", ["widthMult"]);

@@ -28,6 +28,14 @@ export function requireFiniteNumbers(entry: MeasurementRun, fields: readonly str
   for (const field of fields) if (!isFiniteNumber(entry.run[field])) throw new UserError(`${entry.at}.${field} is not a finite number`);
 }
 
+/** Checks that each of `fields` of `entry.run` is a finite number above 0 ("<at>.<field> must be a positive number" otherwise). */
+export function requirePositiveNumbers(entry: MeasurementRun, fields: readonly string[]): void {
+  for (const field of fields) {
+    const value = entry.run[field];
+    if (!isFiniteNumber(value) || value <= 0) throw new UserError(`${entry.at}.${field} must be a positive number`);
+  }
+}
+
 /** The budget of steps a measurement file's runs share (its `recipe.steps`); a UserError naming `where` otherwise. */
 export function recipeSteps(file: unknown, where: string): number {
   const steps = (file as { recipe?: { steps?: unknown } } | null)?.recipe?.steps;

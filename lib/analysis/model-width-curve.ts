@@ -9,7 +9,7 @@
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
-import { isFiniteNumber, measurementRuns, recipeSteps } from "./measurement-runs";
+import { isFiniteNumber, measurementRuns, recipeSteps, requirePositiveNumbers } from "./measurement-runs";
 import { targetsCheckRows, type TargetsCheckRow } from "./training-targets-check";
 
 /** The students measured by width: the weak student (the weak-AUC target) and PSL-2s (with it, the PSL-2s / weak ratio). */
@@ -31,10 +31,9 @@ export interface ModelWidthPoint extends TargetsCheckRow<number> {
 export function modelWidthCurve(file: unknown, where: string): ModelWidthPoint[] {
   const runs = measurementRuns(file, where);
   const cost = new Map<string, number>();
-  for (const { run, at } of runs) {
-    if (!isFiniteNumber(run.widthMult) || run.widthMult <= 0) throw new UserError(`${at}.widthMult must be a positive number`);
-    if (!isFiniteNumber(run.secondsPerStep) || run.secondsPerStep <= 0) throw new UserError(`${at}.secondsPerStep must be a positive number`);
-    cost.set(`${run.widthMult}/${run.seed}`, run.secondsPerStep);
+  for (const entry of runs) {
+    requirePositiveNumbers(entry, ["widthMult", "secondsPerStep"]);
+    cost.set(`${entry.run.widthMult}/${entry.run.seed}`, entry.run.secondsPerStep as number);
   }
   const widths = [...new Set(runs.map(({ run }) => run.widthMult as number))].sort((a, b) => a - b);
   return targetsCheckRows(file, where, "widthMult", widths).map((point) => ({
@@ -58,10 +57,11 @@ export interface ModelWidthCurve {
 export function committedModelWidthCurve(student: ModelWidthStudent = "weak", path = modelWidthPath(student)): ModelWidthCurve {
   const file = readJsonFile(path, `${student} model by width`);
   const steps = recipeSteps(file, path);
-  for (const { run, at } of measurementRuns(file, path)) {
+  const runs = measurementRuns(file, path);
+  for (const { run, at } of runs) {
     if (run.student !== student) throw new UserError(`${at}.student must be "${student}", found ${JSON.stringify(run.student)}`);
   }
-  const rates = new Set(measurementRuns(file, path).map(({ run }) => run.learningRate));
+  const rates = new Set(runs.map(({ run }) => run.learningRate));
   const [learningRate] = rates;
   if (rates.size !== 1 || !isFiniteNumber(learningRate)) {
     throw new UserError(`${path}: the runs must share one numeric learningRate (only the width moves), found ${[...rates].map((r) => JSON.stringify(r)).join(", ")}`);

@@ -5,9 +5,8 @@
  * scripts/psl-oracle-teacher.ts `--student`; kept checkpoints selected on validation as always. The eval scores explain
  * a missed target; nothing is chosen from them.
  */
-import { UserError } from "../errors";
 import { readJsonFile } from "../io/json-file";
-import { isFiniteNumber, measurementRuns, recipeSteps, runsWith } from "./measurement-runs";
+import { measurementRuns, recipeSteps, requirePositiveNumbers, runsWith } from "./measurement-runs";
 import { pslOracleTeacherPath, targetsCheckRows, type TargetsCheckRow } from "./training-targets-check";
 
 /**
@@ -28,12 +27,7 @@ export interface ChunkSizeCurve {
  */
 export function chunkSizeCurves(file: unknown, where: string, annotators: readonly string[]): ChunkSizeCurve[] {
   const runs = measurementRuns(file, where);
-  for (const { run, at } of runs) {
-    for (const field of ["chunkSeconds", "learningRate"]) {
-      const value = run[field];
-      if (!isFiniteNumber(value) || value <= 0) throw new UserError(`${at}.${field} must be a positive number`);
-    }
-  }
+  for (const entry of runs) requirePositiveNumbers(entry, ["chunkSeconds", "learningRate"]);
   const distinct = (field: string) => [...new Set(runs.map(({ run }) => run[field] as number))];
   const sizes = distinct("chunkSeconds").sort((a, b) => b - a);
   const rates = distinct("learningRate").sort((a, b) => a - b);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { numbersArg } from "../../scripts/script-args";
+import { choiceArg, numbersArg } from "../../scripts/script-args";
 import { checkFileRecipe, profileStudentRecipe } from "../../scripts/student-validation-run";
 import { UserError } from "../../lib/errors";
 
@@ -48,4 +48,12 @@ test("a file's recipe leaves out the fields its runs vary, and a file of another
   assert.throws(() => checkFileRecipe(out, "runs", "default"), /holds runs of recipe .* give another --out/,
     "a file whose runs vary the width is not one of fixed-width runs");
   assert.throws(() => checkFileRecipe(out, "runs", "full", ["widthMult"]), /holds runs of recipe/, "nor one of the full profile's budget");
+});
+
+test("a choice flag gives its value, or the fallback when absent; another value is refused naming the flag and the choices", () => {
+  const students = ["weak", "psl-2s"] as const;
+  assert.equal(withArgs(["--student", "psl-2s"], () => choiceArg("student", "weak", students)), "psl-2s");
+  assert.equal(withArgs([], () => choiceArg("student", "weak", students)), "weak");
+  assert.throws(() => withArgs(["--student", "psl-5s"], () => choiceArg("student", "weak", students)),
+    (e: unknown) => e instanceof UserError && e.message === '--student: one of weak, psl-2s, got "psl-5s"');
 });
