@@ -24,6 +24,7 @@ import { chanceMAP } from "../lib/series/results";
 import { createRng } from "../lib/data/random";
 import { writeJsonAtomic } from "../lib/io/atomic";
 import { repoPath } from "../lib/io/repo-root";
+import { mean } from "../lib/evaluation/mean";
 
 const { values: options } = parseArgs({
   options: { quick: { type: "string" }, default: { type: "string" }, features: { type: "string" }, teacher: { type: "string" }, draws: { type: "string" }, out: { type: "string" } },
@@ -98,7 +99,6 @@ async function main(): Promise<void> {
     sampledChance.push(m.chance);
   }
   const sorted = [...sampled].sort((a, b) => a - b);
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const summary = (m: NonNullable<typeof quickSet>) => ({ mAP: round(m.mAP), meanAUC: round(m.meanAUC), classesWithPositives: m.classes, chanceMAP: round(m.chance), labelsPerClip: round(m.labelsPerClip) });
   const result = {
     command: `nice -n 15 npx tsx scripts/quick-eval-check.ts ${process.argv.slice(2).join(" ")}`,

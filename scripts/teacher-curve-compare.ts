@@ -12,6 +12,7 @@ import { UserError } from "../lib/errors";
 import { readJsonFile } from "../lib/io/json-file";
 import { selectedPoint } from "../lib/analysis/step-curves";
 import { arg, runScript } from "./script-args";
+import { mean } from "../lib/evaluation/mean";
 
 interface Point {
   step: number;
@@ -41,7 +42,6 @@ runScript(async () => {
   const base = new Map(readCurve(basePath).map((p) => [p.step, p]));
   const both = readCurve(otherPath).filter((p) => base.has(p.step));
   if (both.length === 0) throw new UserError(`${basePath} and ${otherPath} share no validation step`);
-  const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
   const f = (v: number) => v.toFixed(3);
   const signed = (v: number) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)}`;
   console.log(`| steps | points | ${baseName} val mAP | ${otherName} val mAP | difference | ${baseName} val AUC | ${otherName} val AUC |`);

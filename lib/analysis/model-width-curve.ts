@@ -11,6 +11,7 @@ import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
 import { isFiniteNumber, measurementRuns, recipeSteps, requirePositiveNumbers } from "./measurement-runs";
 import { targetsCheckRows, type TargetsCheckRow } from "./training-targets-check";
+import { mean } from "../evaluation/mean";
 
 /** The students measured by width: the weak student (the weak-AUC target) and PSL-2s (with it, the PSL-2s / weak ratio). */
 export const MODEL_WIDTH_STUDENTS = ["weak", "psl-2s"] as const;
@@ -87,7 +88,6 @@ export interface WidthRatio {
  * narrowest first, over the seeds both have at that width; a width without a common seed is left out.
  */
 export function ratioByWidth(numerator: ModelWidthCurve, denominator: ModelWidthCurve): WidthRatio[] {
-  const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / values.length;
   return numerator.points.flatMap((top) => {
     const bottom = denominator.points.find((p) => p.targets === top.targets);
     const seeds = top.seeds.filter((seed) => bottom?.seeds.includes(seed));

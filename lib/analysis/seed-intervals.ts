@@ -13,6 +13,7 @@
 import { createRng } from "../data/random";
 import { UserError } from "../errors";
 import { evaluateScores } from "../evaluation/metrics";
+import { mean } from "../evaluation/mean";
 
 export interface SeedInterval {
   /** Mean over seeds of the full-eval-set mAP. */
@@ -115,7 +116,6 @@ export function seedInterval(targets: ArrayLike<number>, runs: readonly ArrayLik
     for (let k = 0; k < perRun.length; k++) sum += perRun[rng.int(perRun.length)];
     return sum / perRun.length;
   });
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const estimate = mean(full.map((m) => m.mAP));
   return {
     mAP: estimate,
@@ -141,7 +141,6 @@ export function pairedSeedDifference(
   const { resamples, seed, tail } = check(options);
   const a = baseline.map((r) => evaluateScores(targets, r, numClasses).mAP);
   const b = compared.map((r) => evaluateScores(targets, r, numClasses).mAP);
-  const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
   const data = restrict(targets, [...baseline, ...compared], numClasses);
   const rng = createRng(seed);
   const maps = resampledMAPs(data.targets, data.runs, data.K, data.n, resamples, rng);

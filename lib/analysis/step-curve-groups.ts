@@ -10,6 +10,7 @@
  */
 import { UserError } from "../errors";
 import { selectedPoint, selectedWithin, studentScores, widthKey, type LabelPair, type StepCurvePoint, type StepCurveRun, type StepCurvesFile, type StudentScores } from "./step-curves";
+import { mean } from "../evaluation/mean";
 
 /** The two students the series' headline compares: PSL-2s − weak. */
 export const BASELINE_STUDENT = "weak";
@@ -51,7 +52,6 @@ export interface StepCurveGroup {
   selected: StepCurvePoint[];
 }
 
-const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 function band(runs: readonly StepCurveRun[], value: (p: StepCurvePoint) => number): SeedBand {
   const steps = runs[0].points.length;
@@ -142,8 +142,8 @@ export function stepCurveGroupRows(file: StepCurvesFile, budget = file.recipe.de
 /** "0.172 (0.150, 0.172, 0.194)": a mean with each seed's value, or the one value of a single seed. */
 export function formatSeedSummary(s: SeedSummary | null, digits = 3): string {
   if (s === null) return "–";
-  const mean = s.mean.toFixed(digits);
-  return s.perSeed.length === 1 ? mean : `${mean} (${s.perSeed.map((v) => v.toFixed(digits)).join(", ")})`;
+  const meanText = s.mean.toFixed(digits);
+  return s.perSeed.length === 1 ? meanText : `${meanText} (${s.perSeed.map((v) => v.toFixed(digits)).join(", ")})`;
 }
 
 /** The runs of PSL-2s and weak at one width on the seeds both were run on (seed order), and the runs left out. */

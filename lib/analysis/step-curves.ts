@@ -18,6 +18,7 @@ import { existsSync } from "node:fs";
 import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
+import { mean } from "../evaluation/mean";
 
 /** A metric against the true and against the noisy (weak, incomplete) eval labels. */
 export interface LabelPair {
@@ -89,8 +90,7 @@ export interface StudentScores {
  * One shape for the checkpoints `--compare` scores and for the curve points a comparison reads off (./step-curve-groups.ts).
  */
 export function studentScores(perSeed: readonly SeedScores[]): StudentScores {
-  const mean = (value: (s: SeedScores) => number) => perSeed.reduce((sum, s) => sum + value(s), 0) / perSeed.length;
-  const pair = (value: (s: SeedScores) => LabelPair): LabelPair => ({ truth: mean((s) => value(s).truth), noisy: mean((s) => value(s).noisy) });
+  const pair = (value: (s: SeedScores) => LabelPair): LabelPair => ({ truth: mean(perSeed.map((s) => value(s).truth)), noisy: mean(perSeed.map((s) => value(s).noisy)) });
   return { evalMAP: pair((s) => s.evalMAP), evalMeanAUC: pair((s) => s.evalMeanAUC), perSeed: [...perSeed] };
 }
 

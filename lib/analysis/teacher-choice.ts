@@ -17,6 +17,7 @@ import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
 import { isFiniteNumber, measurementRuns, requireFiniteNumbers } from "./measurement-runs";
 import { teacherEvalScores } from "./teacher-eval-file";
+import { mean } from "../evaluation/mean";
 
 /** Where the check is committed. */
 export function teacherChoicePath(): string {
@@ -117,7 +118,7 @@ export function chooseTeacher(rows: readonly TeacherChoiceRow[], where = "studen
   if (soft.length === 0) throw new UserError(`${where}: no soft-target runs to choose a teacher from`);
   const seeds = soft[0].seeds.filter((seed) => soft.every((r) => r.seeds.includes(seed)));
   if (seeds.length === 0) throw new UserError(`${where}: no seed measured for every teacher`);
-  const means = new Map(soft.map((r) => [r.teacher, seeds.reduce((a, seed) => a + r.perSeed[r.seeds.indexOf(seed)], 0) / seeds.length]));
+  const means = new Map(soft.map((r) => [r.teacher, mean(seeds.map((seed) => r.perSeed[r.seeds.indexOf(seed)]))]));
   const teacher = soft.reduce((a, r) => (means.get(r.teacher)! > means.get(a.teacher)! ? r : a), soft[0]).teacher;
   return { teacher, seeds, means };
 }

@@ -13,6 +13,7 @@ import { UserError } from "../errors";
 import { repoPath } from "../io/repo-root";
 import { readJsonFile } from "../io/json-file";
 import { isFiniteNumber, measurementRuns, requireFiniteNumbers, runsWith } from "./measurement-runs";
+import { mean } from "../evaluation/mean";
 
 /** Where the weak-student measurement is committed. */
 export function weakOnTrueLabelsPath(): string {
@@ -36,7 +37,6 @@ export interface TargetsCheckRow<Kind extends string | number = string> {
   meanEvalAUC: number;
 }
 
-const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / values.length;
 
 /**
  * The file's runs grouped by `field` (one of `kinds`, in their order), checked field by field; the file, run and field

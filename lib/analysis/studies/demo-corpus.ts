@@ -20,6 +20,7 @@ import { readClassLabels } from "../../data/classes";
 import { readFsd50kGroundTruth, readFsd50kVocabulary } from "../../data/fsd";
 import { readManifest } from "../../data/manifest";
 import { median } from "../../evaluation/median";
+import { mean } from "../../evaluation/mean";
 import { repoPath } from "../../io/repo-root";
 
 /** Prints the teacher-free study of a generated demo corpus (the folder holding corpus.json). */
@@ -48,7 +49,6 @@ export function printDemoCorpusStudy(root: string, log: (line: string) => void =
       log(`${String(r.chunkSeconds).padStart(7)}  ${String(r.threshold).padStart(9)}  ${String(r.added).padStart(5)}  ${String(r.correct).padStart(7)}  ${String(r.trulyMissing).padStart(13)}  ${fmt(r.addedPrecision).padStart(9)}  ${fmt(r.addedRecall)}`);
     }
     const stats = readClipLabelStats(join(dir, "clip_labels.tsv"));
-    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     const dropped = stats.filter((s) => !s.kept);
     const kept = stats.filter((s) => s.kept);
     log(`dropped labels: ${dropped.length}, mean active ${fmt(mean(dropped.map((s) => s.activeSeconds)))} s, mean level ${fmt(mean(dropped.map((s) => s.levelDb)))} dB; kept: ${kept.length}, mean active ${fmt(mean(kept.map((s) => s.activeSeconds)))} s, level ${fmt(mean(kept.map((s) => s.levelDb)))} dB`);
