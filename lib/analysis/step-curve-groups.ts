@@ -356,7 +356,7 @@ export function stepCurveComparisonTable(file: StepCurvesFile, budget = file.rec
  * teacher, selection, and that eval was scored for the curve only. `currentTeacherMAP` (the shipped teacher's eval mAP
  * today): when it differs from the one the file recorded, the caption says the curves were measured with an earlier one.
  */
-export function stepCurvesCaption(file: StepCurvesFile, options: { currentTeacherMAP?: number | null } = {}): string {
+export function stepCurvesCaption(file: StepCurvesFile, options: { currentTeacherMAP?: number | null; currentCorpusKey?: string | null } = {}): string {
   const groups = stepCurveGroups(file);
   const runs = groups
     .map((g) => `${g.student} at width ${g.widthMult}: ${g.seeds.length === 1 ? `ONE seed (${g.seeds[0]}; no seed range)` : `${g.seeds.length} seeds (${g.seeds.join(", ")})`}`)
@@ -372,6 +372,12 @@ export function stepCurvesCaption(file: StepCurvesFile, options: { currentTeache
   const changed = current !== undefined && current !== null && teacherMAP !== null && Math.abs(current - teacherMAP) > 5e-4
     ? ` The shipped teacher has changed since (eval mAP now ${current.toFixed(3)}): these curves are of the earlier one; re-measure with scripts/student-step-curves.ts.`
     : "";
+  // The corpus is named by its key in every caption; a reader comparing with this run's numbers needs to be told when
+  // the key is not the current demo corpus' (its recordings and mixtures differ, so the curves are another measurement).
+  const corpusNow = options.currentCorpusKey;
+  const otherCorpus = corpusNow && c.key && corpusNow !== c.key
+    ? ` Measured on another demo corpus than today's default one (${corpusNow}): these curves are of that earlier corpus and its teacher.`
+    : "";
   return (
     `Runs: ${runs}; budgets ${budgets} steps. ` +
     (unfinished.length ? `NOT FINISHED (still being measured, or cut short): ${unfinished.join("; ")}. ` : "") +
@@ -382,6 +388,7 @@ export function stepCurvesCaption(file: StepCurvesFile, options: { currentTeache
     `teacher ${file.teacher.checkpoint} (eval mAP ${teacherMAP === null ? "not recorded" : teacherMAP.toFixed(3)}, true labels). ` +
     "Stars: the checkpoint each run's loop selects (best validation mAP, validation recordings). Eval mAP (true labels) was " +
     `scored at every validation point for the curve only, never for selection or tuning. Chance ${file.chanceMAP.truth.toFixed(3)}.` +
-    changed
+    changed +
+    otherCorpus
   );
 }

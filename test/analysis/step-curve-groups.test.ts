@@ -112,6 +112,9 @@ test("the caption states each group's seeds, the budgets, widths, teacher, selec
     /best validation mAP/, /for the curve only, never for selection or tuning/, /Chance 0\.052/]) assert.match(caption, part);
   assert.doesNotMatch(caption, /has changed since/);
   assert.match(stepCurvesCaption(curves, { currentTeacherMAP: 0.41 }), /The shipped teacher has changed since \(eval mAP now 0\.410\)/);
+  assert.doesNotMatch(stepCurvesCaption(curves, { currentCorpusKey: curves.corpus.key }), /another demo corpus/, "the same corpus");
+  assert.match(stepCurvesCaption(curves, { currentCorpusKey: "0123456789abcdef" }),
+    /Measured on another demo corpus than today's default one \(0123456789abcdef\): these curves are of that earlier corpus/);
 });
 
 test("the history file (one seed per group) through the same functions: the numbers the README quotes", () => {

@@ -94,4 +94,6 @@ test("seed groups measured at different learning rates: the rate is in the legen
     "weak w0.25, lr 0.004 (eval, true labels; seed 42)", "weak w0.25, lr 0.004 (validation; seed 42)",
     "weak w0.25 (eval, true labels; seed 42)", "weak w0.25 (validation; seed 42)",
   ]);
+  const noted = (seedGroupStepChart([{ ...group(0.004), note: "corpus 3f073de26d6fef60" }]).data as unknown as Trace[]).map((t) => t.name);
+  assert.equal(noted[0], "weak w0.25, lr 0.004, corpus 3f073de26d6fef60 (eval, true labels; seed 42)", "a group's note follows its rate");
 });

@@ -17,6 +17,7 @@ import { committedPslOracleTeacher, committedWeakOnTrueLabels } from "../../lib/
 import { committedOracleByChunkSize } from "../../lib/analysis/oracle-by-chunk-size";
 import { committedTrainingClipsCurves, demoTeacherPoint } from "../../lib/analysis/training-clips-curve";
 import { committedModelWidthCurve, ratioByWidth } from "../../lib/analysis/model-width-curve";
+import { chosenRateStepCurvesPath, readStepCurves } from "../../lib/analysis/step-curves";
 
 const byId = (targets: TargetResult[]) => Object.fromEntries(targets.map((t) => [t.id, t]));
 const IDS = ["teacher-mAP", "weak-AUC", "psl2s-over-weak", "paired-difference-CI", "chunk-ordering", "added-label-precision"];
@@ -172,6 +173,16 @@ test("the reasons quote the committed measurements they point to (a re-measureme
   assert.ok(missed["weak-AUC"].whyNotMet!.includes(quotedByWidth), quotedByWidth);
   const longerFewest = byClipsLonger.points.find((p) => p.targets === fewest.targets)!;
   assert.deepEqual(longerFewest.evalMeanAUC, fewest.evalMeanAUC.slice(0, longerFewest.seeds.length), "on 500 clips the longer run keeps the same checkpoint");
+  // The headline pair over the full profile's 1,200 steps (the --compare block of the chosen-rate step curves).
+  const longer = readStepCurves(chosenRateStepCurvesPath()).comparison!.widths["w0.25"];
+  const [weakLonger, pslLonger] = [longer.best.students.weak, longer.best.students["psl-2s"]];
+  assert.deepEqual(longer.seeds, [42, 43, 44]);
+  const quotedLonger = `the ratio reaches ${(pslLonger.evalMAP.truth / weakLonger.evalMAP.truth).toFixed(2)} at the checkpoints ` +
+    `validation selects (weak ${weakLonger.evalMAP.truth.toFixed(3)}, PSL-2s ${pslLonger.evalMAP.truth.toFixed(3)}; per seed ` +
+    `${pslLonger.perSeed.map((s, i) => (s.evalMAP.truth / weakLonger.perSeed[i].evalMAP.truth).toFixed(2)).join(" / ")}; ` +
+    `${(longer.last.students["psl-2s"].evalMAP.truth / longer.last.students.weak.evalMAP.truth).toFixed(2)} at the last checkpoints)`;
+  assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(quotedLonger), quotedLonger);
+  assert.ok(missed["weak-AUC"].whyNotMet!.includes(`its mean AUC is ${weakLonger.evalMeanAUC.truth.toFixed(3)} at the checkpoints validation selects`));
   const [teacher, chunkTruth, coverage] = committedPslOracleTeacher();
   assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(`hard (${chunkTruth.meanEvalMAP.toFixed(3)} against ${teacher.meanEvalMAP.toFixed(3)})`));
   assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(`soft (${coverage.meanEvalMAP.toFixed(3)};`));

@@ -84,6 +84,8 @@ export interface SeedGroupCurves {
   widthMult: number;
   /** Named in the legend when given (groups of files measured at different rates in one chart). */
   learningRate?: number;
+  /** Appended to the legend name when given (e.g. which corpus a file was measured on). */
+  note?: string;
   seeds: number[];
   steps: number[];
   bands: { evalMAPTruth: Band; validationMAP: Band };
@@ -99,7 +101,7 @@ export interface SeedGroupCurves {
 export function seedGroupStepChart(groups: readonly SeedGroupCurves[], options: StepCurveOptions = {}): Chart {
   const curves = groups.flatMap((g, i): StepCurve[] => {
     const seeds = g.seeds.length === 1 ? `seed ${g.seeds[0]}` : `mean of ${g.seeds.length} seeds`;
-    const name = `${g.student} w${g.widthMult}${g.learningRate === undefined ? "" : `, lr ${g.learningRate}`}`;
+    const name = `${g.student} w${g.widthMult}${g.learningRate === undefined ? "" : `, lr ${g.learningRate}`}${g.note ? `, ${g.note}` : ""}`;
     const band = g.bands.evalMAPTruth;
     return [
       {
