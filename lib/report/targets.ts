@@ -125,8 +125,9 @@ export const ISSUE_13_TARGETS: readonly Rule[] = [
     whereWhy: "04 · \"The students over a longer budget\": at the full profile's 1,200 steps (the default's learning rate, " +
       "seeds 42–44, curves/student-steps-lr4e-3.json) the ratio reaches 1.51 at the checkpoints validation selects (weak " +
       "0.175, PSL-2s 0.264; per seed 1.73 / 1.46 / 1.38; 1.50 at the last checkpoints): it needs the longer budget, and " +
-      "there it is 1.5 in the mean of the seeds, not at every seed; 04 · \"PSL-2s from a perfect annotator\": the chunks' true labels as targets give PSL-2s less than " +
-      "the teacher's probabilities, hard (0.148 against 0.206) or soft (0.150; 3 seeds; curves/psl-oracle-teacher.json); " +
+      "there it is 1.5 in the mean of the seeds, not at every seed; 04 · \"PSL-2s from a perfect annotator\": the " +
+      "chunks' true labels as targets give PSL-2s less than the teacher's probabilities, hard (0.148 against 0.206) or " +
+      "soft (0.150; 3 seeds; curves/psl-oracle-teacher.json); " +
       "04 · \"The weak model at other widths\": at the default budget and rate the ratio is 1.45 / 1.38 / 1.62 at widths " +
       "0.25 / 0.50 / 1.00 (seeds 42–44; curves/psl-2s-by-model-width.json), above 1.5 only at the paper's width, where " +
       "the untuned weak student falls (mAP 0.129) while PSL-2s holds (0.209)",

@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { repoPath, repoRoot } from "../../lib/io/repo-root";
 import { chosenRateStepCurvesPath, readStepCurves, selectedPoint, stepCurvesHistoryPath, stepCurvesPath, type StepCurvesFile } from "../../lib/analysis/step-curves";
 import { pairedRuns, pointComparison } from "../../lib/analysis/step-curve-groups";
-import { REFERENCE_LEARNING_RATE, studentLearningRate, studentRecipe } from "../../lib/series/settings";
+import { REFERENCE_LEARNING_RATE, seriesConfig, studentLearningRate, studentRecipe, studentSeeds } from "../../lib/series/settings";
 
 const folder = repoPath("data-manifests", "demo", "curves");
 const files = readdirSync(folder).filter((name) => /^student-steps.*\.json$/.test(name)).map((name) => join(folder, name));
@@ -99,4 +99,21 @@ test("two rates, one file each: the reference's 1e-3 in student-steps.json, the 
   const runs = Object.values(chosen.students);
   assert.deepEqual([...new Set(runs.map((r) => r.student))].sort(), ["psl-2s", "weak"]);
   for (const run of runs) assert.match(run.command, new RegExp(`--lr ${chosen.recipe.learningRate} --out data-manifests/demo/curves/student-steps-lr4e-3\\.json$`), run.command);
+});
+
+test("the chosen-rate curves are the full profile's weak and PSL-2s students: the same recipe, so the same cache entries", () => {
+  const chosen = read.get(chosenRateStepCurvesPath())!;
+  const full = { profile: "full" } as const;
+  for (const [key, run] of Object.entries(chosen.students)) {
+    const recipe = studentRecipe(run.student);
+    const changes = { name: run.student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed: run.seed };
+    const fullStudent = seriesConfig(full, { ...changes, learningRate: studentLearningRate(full, run.student) }).student;
+    // What scripts/student-step-curves.ts trains for this run: the default profile with --steps, --width and --lr, and
+    // validation every --every steps (the script's own two lines, repeated here).
+    const curveStudent = seriesConfig({ profile: "default", steps: run.stepBudget, seeds: 1, widthMult: run.widthMult },
+      { ...changes, learningRate: chosen.recipe.learningRate }).student;
+    curveStudent.validateEverySteps = chosen.recipe.validateEverySteps;
+    assert.deepEqual(curveStudent, fullStudent, `${key}: the full profile's training settings`);
+    assert.ok(studentSeeds(full, run.student).includes(run.seed), `${key}: a seed of the full profile`);
+  }
 });
