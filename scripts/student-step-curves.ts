@@ -42,7 +42,7 @@ import { BASELINE_STUDENT, COMPARED_STUDENT, budgetComparison, pairedRuns } from
 import { UserError } from "../lib/errors";
 import { arg, runScript } from "./script-args";
 import { initBackend } from "../lib/nn/backend";
-import { loadSeriesData, seriesConfig, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, shippedTeacherEval, REFERENCE_LEARNING_RATE, type SeriesParameters } from "../lib/series";
+import { loadSeriesData, seriesConfig, stepCurveConfig, stepCurveParams, studentRecipe, trainTeacher, resolveSeries, chanceMAP, noisyEvalRows, scoreCheckpoint, shippedTeacherEval, REFERENCE_LEARNING_RATE } from "../lib/series";
 
 const round = (v: number) => Number(v.toFixed(4));
 
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   if (!(learningRate > 0 && learningRate < 1)) throw new UserError(`--lr: a learning rate in (0, 1), got ${arg("lr")}`);
   const fileRate = existsSync(out) ? ((readJsonFile(out, "step curves") as { recipe?: { learningRate?: number } }).recipe?.learningRate ?? null) : null;
   if (fileRate !== null && fileRate !== learningRate) throw new UserError(`${out} holds curves at learning rate ${fileRate}, not --lr ${learningRate}: give another --out`);
-  const params: SeriesParameters = { profile: "default", steps, seeds: 1, widthMult };
+  const params = stepCurveParams({ steps, widthMult });
   const s = resolveSeries(params);
   // scorePoint takes last.safetensors as the checkpoint of the newest validation point. The loop writes it at each
   // validation and also every checkpointEverySteps steps INSIDE a period (lib/psl/loop.ts: only at a step count below the
@@ -162,12 +162,8 @@ async function main(): Promise<void> {
   const series = await loadSeriesData(params);
   const teacher = await trainTeacher(params);
   const recipe = studentRecipe(name);
-  const config = seriesConfig(params, { name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed, teacherCheckpoint: teacher.checkpoint, learningRate });
-  // Changes to the default profile's recipe: validate every `every` steps (the default profile: 75), so the curve has one
-  // point per `every` steps (validation does not change training: batches are a function of the step); and the learning
-  // rate is --lr, by default the reference's 1e-3, not the profile's per-student rate: the committed curves were
-  // measured at 1e-3, before those rates were chosen, and a re-run without --lr must measure the same runs.
-  config.student.validateEverySteps = every;
+  // The default profile's student with this budget, width and rate, validated every `every` steps (lib/series/settings.ts).
+  const config = stepCurveConfig({ name, steps, every, seed, widthMult, learningRate, teacherCheckpoint: teacher.checkpoint });
 
   const shippedEval = shippedTeacherEval();
   const teacherEval = { truthMAP: shippedEval?.truth.mAP ?? null, noisyMAP: shippedEval?.noisy.mAP ?? null };

@@ -307,3 +307,37 @@ export function seriesConfig(params: SeriesParameters, changes: ConfigChanges = 
     annotation: { chunkSeconds: changes.chunkSeconds ?? 2, target: changes.target ?? "soft", threshold: changes.threshold ?? 0.5 },
   }, [], "notebook parameters");
 }
+
+/** One run of a measured step curve (scripts/student-step-curves.ts): a student of the default profile, changed as below. */
+export interface StepCurveTraining {
+  name: string;
+  steps: number;
+  /** Validation (and so the curve's points) every this many steps. */
+  every: number;
+  seed: number;
+  widthMult: number;
+  learningRate: number;
+  teacherCheckpoint?: string;
+}
+
+/** The series parameters of a step-curve run: the default profile with the run's budget and width, one seed. */
+export function stepCurveParams(run: Pick<StepCurveTraining, "steps" | "widthMult">): SeriesParameters {
+  return { profile: "default", steps: run.steps, seeds: 1, widthMult: run.widthMult };
+}
+
+/**
+ * The config a step-curve run trains. Changes to the default profile's recipe: validate every `every` steps (the default
+ * profile: 75), so the curve has one point per `every` steps (validation does not change training: batches are a
+ * function of the step); and the learning rate is the run's (the script's --lr, by default the reference's 1e-3, not the
+ * profile's per-student rate: the first committed curves were measured at 1e-3, before those rates were chosen, and a
+ * re-run without --lr must measure the same runs). With the full profile's budget, validation period and rates the
+ * config is the full profile's student (a test holds them together), so the two share cache entries.
+ */
+export function stepCurveConfig(run: StepCurveTraining): ExperimentConfig {
+  const recipe = studentRecipe(run.name);
+  const config = seriesConfig(stepCurveParams(run), {
+    name: run.name, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed: run.seed, teacherCheckpoint: run.teacherCheckpoint, learningRate: run.learningRate,
+  });
+  config.student.validateEverySteps = run.every;
+  return config;
+}

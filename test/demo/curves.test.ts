@@ -12,7 +12,7 @@ import { test } from "node:test";
 import { repoPath, repoRoot } from "../../lib/io/repo-root";
 import { chosenRateStepCurvesPath, readStepCurves, selectedPoint, stepCurvesHistoryPath, stepCurvesPath, type StepCurvesFile } from "../../lib/analysis/step-curves";
 import { pairedRuns, pointComparison } from "../../lib/analysis/step-curve-groups";
-import { REFERENCE_LEARNING_RATE, seriesConfig, studentLearningRate, studentRecipe, studentSeeds } from "../../lib/series/settings";
+import { REFERENCE_LEARNING_RATE, seriesConfig, stepCurveConfig, studentLearningRate, studentRecipe, studentSeeds } from "../../lib/series/settings";
 
 const folder = repoPath("data-manifests", "demo", "curves");
 const files = readdirSync(folder).filter((name) => /^student-steps.*\.json$/.test(name)).map((name) => join(folder, name));
@@ -106,13 +106,11 @@ test("the chosen-rate curves are the full profile's weak and PSL-2s students: th
   const full = { profile: "full" } as const;
   for (const [key, run] of Object.entries(chosen.students)) {
     const recipe = studentRecipe(run.student);
-    const changes = { name: run.student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds, seed: run.seed };
-    const fullStudent = seriesConfig(full, { ...changes, learningRate: studentLearningRate(full, run.student) }).student;
-    // What scripts/student-step-curves.ts trains for this run: the default profile with --steps, --width and --lr, and
-    // validation every --every steps (the script's own two lines, repeated here).
-    const curveStudent = seriesConfig({ profile: "default", steps: run.stepBudget, seeds: 1, widthMult: run.widthMult },
-      { ...changes, learningRate: chosen.recipe.learningRate }).student;
-    curveStudent.validateEverySteps = chosen.recipe.validateEverySteps;
+    // What notebook 04 trains in the full profile (lib/series trainStudent) and what scripts/student-step-curves.ts trained.
+    const fullStudent = seriesConfig(full, { name: run.student, alpha: recipe.alpha, chunkSeconds: recipe.chunkSeconds,
+      seed: run.seed, learningRate: studentLearningRate(full, run.student) }).student;
+    const curveStudent = stepCurveConfig({ name: run.student, steps: run.stepBudget, every: chosen.recipe.validateEverySteps,
+      seed: run.seed, widthMult: run.widthMult, learningRate: chosen.recipe.learningRate }).student;
     assert.deepEqual(curveStudent, fullStudent, `${key}: the full profile's training settings`);
     assert.ok(studentSeeds(full, run.student).includes(run.seed), `${key}: a seed of the full profile`);
   }
