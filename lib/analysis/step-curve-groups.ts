@@ -52,7 +52,6 @@ export interface StepCurveGroup {
   selected: StepCurvePoint[];
 }
 
-
 function band(runs: readonly StepCurveRun[], value: (p: StepCurvePoint) => number): SeedBand {
   const steps = runs[0].points.length;
   const out: SeedBand = { mean: [], min: [], max: [] };

@@ -37,7 +37,6 @@ export interface TargetsCheckRow<Kind extends string | number = string> {
   meanEvalAUC: number;
 }
 
-
 /**
  * The file's runs grouped by `field` (one of `kinds`, in their order), checked field by field; the file, run and field
  * named in any error. A kind without runs is left out.
