@@ -497,11 +497,16 @@ def cpu_model():
     return platform.processor() or None
 
 
+# The demo corpus each series profile trains on (lib/series/settings.ts SERIES_PROFILES[...].demoProfile; a test holds
+# the two equal): its series cache is .cache/psl/series-demo-<corpus>, so the full profile shares the default's.
+DEMO_CORPUS_OF_PROFILE = {"quick": "quick", "default": "default", "full": "default"}
+
+
 def caches_at_start(cache_root: Path, corpus_dir: Path, profile) -> dict:
     """What a run finds cached before it starts: complete demo corpora (a folder with corpus.json) and the series cache
-    of its profile (.cache/psl/series-demo-<profile>, or .cache/psl/series for other datasets), when not empty."""
+    of its profile (.cache/psl/series-demo-<its corpus>, or .cache/psl/series for other datasets), when not empty."""
     corpora = sum(1 for d in corpus_dir.iterdir() if (d / "corpus.json").is_file()) if corpus_dir.is_dir() else 0
-    names = [f"series-demo-{profile}", "series"] if profile is not None else []
+    names = [f"series-demo-{DEMO_CORPUS_OF_PROFILE.get(profile, profile)}", "series"] if profile is not None else []
     series = [n for n in names if (cache_root / n).is_dir() and any((cache_root / n).iterdir())]
     return {"demoCorpora": corpora, "seriesCaches": series}
 

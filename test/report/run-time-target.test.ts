@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { RUN_TIME_TARGET_MINUTES, runTimeTarget, type RunFacts } from "../../lib/report/run-time-target";
 import { issueTargets } from "../../lib/report/targets";
 import { repoRoot } from "../../lib/io/repo-root";
+import { SERIES_PROFILES } from "../../lib/series/settings";
 
 const PYTHON = process.env.PSL_PYTHON ?? "/usr/bin/python3";
 
@@ -88,6 +89,10 @@ test("the runner: caches found at the start and the start the wall time counts f
     mkdirSync(join(corpora, "bbbb")); // interrupted generation: no corpus.json
     mkdirSync(join(psl, "series-demo-quick", "features"), { recursive: true });
     mkdirSync(join(psl, "series-demo-default")); // empty: cold
+    // The full profile trains on the default corpus, so its cache is the default's (not a series-demo-full).
+    const shared = join(dir, "psl-shared");
+    mkdirSync(join(shared, "series-demo-default", "student"), { recursive: true });
+    mkdirSync(join(shared, "series-demo-full"));
     const script = `
 import json, sys
 from pathlib import Path
@@ -98,6 +103,8 @@ print(json.dumps([
   r.caches_at_start(d / "psl", d / "demo-corpus", "quick"),
   r.caches_at_start(d / "psl", d / "demo-corpus", "default"),
   r.caches_at_start(d / "nothing", d / "nothing", None),
+  r.caches_at_start(d / "psl-shared", d / "demo-corpus", "full"),
+  r.DEMO_CORPUS_OF_PROFILE,
   r.command_wall({r.COMMAND_STARTED_ENV: "1000000"}, 1030.0, 1300.0),
   r.command_wall({}, 1030.0, 1300.0),
   r.command_wall({r.COMMAND_STARTED_ENV: "2000000"}, 1030.0, 1300.0),
@@ -110,6 +117,8 @@ print(json.dumps([
       { demoCorpora: 1, seriesCaches: ["series-demo-quick"] },
       { demoCorpora: 1, seriesCaches: [] },
       { demoCorpora: 0, seriesCaches: [] },
+      { demoCorpora: 1, seriesCaches: ["series-demo-default"] },
+      Object.fromEntries(Object.entries(SERIES_PROFILES).map(([name, profile]) => [name, profile.demoProfile])),
       [300, "command"],
       [270, "notebooks"],
       [270, "notebooks"], // a command start after the notebooks' start is not believed
