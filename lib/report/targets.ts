@@ -68,11 +68,17 @@ function teacherCorpusCheck(results: Results): { status: string; teacherCorpus?:
   return check as { status: string };
 }
 
-/** The ordering target's pointer (a default run trains PSL-5s and PSL-10s over one seed: the README's 3-seed run). */
+/**
+ * The ordering target's pointer (a default run trains PSL-5s and PSL-10s over one seed: the README's 3-seed runs at the
+ * default budget and at the full profile's).
+ */
 const ORDERING_WHY = "README · \"Every student over 3 seeds\" (npm run reproduce -- --set otherSeeds=3, " +
   "runs/default-otherseeds3-2026-11-30-edbc8b0-warm.summary.json): PSL-10s 0.211 [0.190, 0.231], PSL-5s 0.200 " +
   "[0.183, 0.217], PSL-2s 0.206 [0.185, 0.226] over seeds 42–44: the chunk sizes lie within each other's intervals, " +
-  "so no ordering is measured at the default budget; 04 · \"Shorter chunks with a perfect annotator\": trained on each " +
+  "so no ordering is measured at the default budget; README · \"The full profile\" (npm run reproduce -- --full, " +
+  "runs/full-2026-11-30-049a70d-warm.summary.json): at 1,200 steps PSL-10s 0.246 [0.232, 0.264], PSL-5s 0.274 " +
+  "[0.257, 0.293], PSL-2s 0.264 [0.242, 0.285] over seeds 42–44: PSL-10s lowest, but PSL-5s (at its own rate, 8e-3) " +
+  "above PSL-2s, within its interval; 04 · \"Shorter chunks with a perfect annotator\": trained on each " +
   "chunk's TRUE labels (one rate, 4e-3; seeds 42–44; curves/psl-oracle-teacher.json) the students give PSL-10s 0.165, " +
   "PSL-5s 0.173, PSL-2s 0.148, PSL-2s lowest: at this budget of steps shorter chunks do not help even with perfect " +
   "labels, so the missing ordering is not the teacher's errors";

@@ -195,13 +195,17 @@ test("the reasons quote the committed measurements they point to (a re-measureme
     `holds (${widest.numeratorMAP.toFixed(3)})`;
   assert.ok(missed["psl2s-over-weak"].whyNotMet!.includes(quotedRatios), quotedRatios);
   assert.deepEqual(ratios.map((r) => [r.widthMult, r.ratioOfMeans >= 1.5]), [[0.25, false], [0.5, false], [1, true]], "the quoted reading");
-  const threeSeeds = readJsonFile(repoPath("data-manifests", "demo", "runs", "default-otherseeds3-2026-11-30-edbc8b0-warm.summary.json")) as
-    { results: { students: Record<string, { mAP: number; mAPCI: number[]; seeds: number[] }> } };
-  for (const name of ["psl-10s", "psl-5s", "psl-2s"]) {
-    const student = threeSeeds.results.students[name];
-    assert.equal(student.seeds.length, 3, name);
-    const quoted = `${name.replace("psl", "PSL")} ${student.mAP.toFixed(3)} [${student.mAPCI.map((v) => v.toFixed(3)).join(", ")}]`;
-    assert.ok(missed["chunk-ordering"].whyNotMet!.includes(quoted), `${quoted} in the ordering's reason`);
+  // Every student over 3 seeds: at the default budget, and the full profile's run (1,200 steps).
+  for (const [file, steps] of [["default-otherseeds3-2026-11-30-edbc8b0-warm.summary.json", 450], ["full-2026-11-30-049a70d-warm.summary.json", 1200]] as const) {
+    const threeSeeds = readJsonFile(repoPath("data-manifests", "demo", "runs", file)) as
+      { results: { students: Record<string, { mAP: number; mAPCI: number[]; seeds: number[]; steps: number }> } };
+    assert.ok(missed["chunk-ordering"].whyNotMet!.includes(`runs/${file}`), file);
+    for (const name of ["psl-10s", "psl-5s", "psl-2s"]) {
+      const student = threeSeeds.results.students[name];
+      assert.deepEqual([student.seeds, student.steps], [[42, 43, 44], steps], `${file}: ${name}`);
+      const quoted = `${name.replace("psl", "PSL")} ${student.mAP.toFixed(3)} [${student.mAPCI.map((v) => v.toFixed(3)).join(", ")}]`;
+      assert.ok(missed["chunk-ordering"].whyNotMet!.includes(quoted), `${file}: ${quoted} in the ordering's reason`);
+    }
   }
   const perfect = committedOracleByChunkSize().curves.find((c) => c.annotator === "perfect (chunk truth)" && c.learningRate === 4e-3)!;
   const perfectSeeds = perfect.points[0].seeds;
