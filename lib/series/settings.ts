@@ -87,9 +87,10 @@ const DEFAULT_LEARNING_RATES = { weak: 4e-3, "psl-10s": 4e-3, "psl-5s": 8e-3, "p
 const DEFAULT_STUDENTS = { widthMult: 0.25, studentSteps: 450, validateEverySteps: 75, batchSize: 32, threshold: 0.5, studentLearningRates: DEFAULT_LEARNING_RATES };
 
 // The full profile answers what the 40-minute default cannot: every student over 3 seeds, 1,200 steps, the budget of the
-// measured step curves (04 draws them). Estimated from per-step times at ~2 h 10 min of training on 2 cores; not yet run
-// whole on this machine: its weak and PSL-2s students are the runs of data-manifests/demo/curves/student-steps-lr4e-3.json
-// (current corpus, 2026-11-30: the same configuration, so the same cache entries). Its learning rates are the
+// measured step curves (04 draws them). Run whole on 2026-11-30 (data-manifests/demo/runs/full-2026-11-30-049a70d-warm
+// .summary.json): its 15 students took ~2 h 50 min of training on the 2-core Intel machine, one at a time; its weak and
+// PSL-2s students are the runs of data-manifests/demo/curves/student-steps-lr4e-3.json (the same configuration, so the
+// same cache entries). Its learning rates are the
 // default's, chosen at 450 steps. Re-checked at 1,200 steps for weak and PSL-2s against the reference's 1e-3 only, on the
 // previous corpus 3f073de26d6fef60 (data-manifests/demo/curves/student-steps*.json, best validation mAP over 3 seeds: weak 0.206 at 4e-3 vs 0.148,
 // PSL-2s 0.305 vs 0.231); 2e-3 and 8e-3 and the other students were not re-checked at this budget.

@@ -21,6 +21,7 @@ interface RecordedRun {
   };
 }
 
+const run = readJsonFile(repoPath("data-manifests", "demo", "runs", RUN_FILE)) as RecordedRun;
 const fixed = (v: number, digits = 3) => v.toFixed(digits);
 const signed = (v: number) => `${v >= 0 ? "+" : "−"}${fixed(Math.abs(v))}`;
 
@@ -34,7 +35,6 @@ function readmeSection(title: string): string {
 }
 
 test("the recorded full-profile run: every student over seeds 42–44 at 1,200 steps", () => {
-  const run = readJsonFile(repoPath("data-manifests", "demo", "runs", RUN_FILE)) as RecordedRun;
   assert.deepEqual([run.status, run.profile, run.command], ["ok", "full", "npm run reproduce -- --full"]);
   for (const name of STUDENTS) {
     const s = run.results.students[name];
@@ -43,7 +43,6 @@ test("the recorded full-profile run: every student over seeds 42–44 at 1,200 s
 });
 
 test("README \"The full profile\" quotes the recorded run: table rows, paired difference and ratio", () => {
-  const run = readJsonFile(repoPath("data-manifests", "demo", "runs", RUN_FILE)) as RecordedRun;
   const section = readmeSection("The full profile");
   assert.ok(section.includes(`runs/${RUN_FILE}`), "names its file");
   const weak = run.results.students.weak.mAP;
